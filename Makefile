@@ -1,0 +1,58 @@
+# bsd.jails: everything a fresh Debian machine (Python 3.11, root) needs, from two commands:
+#   make demo   converge the example fleet on simulated FreeBSD hosts
+#   make test   every check: lint, sanity, unit, simulator, integration, molecule
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+COLL_ROOT := $(CURDIR)/.collections
+COLL := $(COLL_ROOT)/ansible_collections/bsd/jails
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
+export SIMHOST_DIR ?= $(CURDIR)/.simhosts
+export SIMHOST := $(CURDIR)/tests/sim/simhost
+STAMP := $(VENV)/.installed
+DEB_PACKAGES := busybox-static xz-utils util-linux git
+
+.PHONY: help deps venv collection lint sanity units sim integration molecule test demo bench bench-smoke clean
+
+help:
+	@echo "make demo   - converge the example fleet on simulated FreeBSD hosts"
+	@echo "make test   - ruff, yamllint, ansible-lint, ansible-test sanity, unit, simulator, integration, molecule"
+	@echo "make bench  - benchmark the jails role against a per-jail loop baseline"
+
+# Debian packages the simulator uses (busybox-static is the jails' /bin/sh).
+deps: $(VENV)/.debs
+$(VENV)/.debs:
+	@mkdir -p $(VENV)
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@touch $@
+
+venv: $(STAMP) collection
+$(STAMP): requirements-dev.txt | deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# ansible-core and ansible-test find the collection at .../ansible_collections/bsd/jails.
+collection: $(COLL)
+$(COLL):
+	@mkdir -p $(dir $(COLL))
+	@ln -sfn $(CURDIR) $(COLL)
+
+test: venv
+	@bash .ci/stages.sh
+
+demo: venv
+	@bash playbooks/demo.sh
+
+clean:
+	-$(SIMHOST) destroy --all
+	rm -rf $(VENV) $(COLL_ROOT) tests/output .cache

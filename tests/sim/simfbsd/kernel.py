@@ -1,0 +1,175 @@
+"""The kernel state of one box: a JSON file guarded by an flock(2) lock.
+
+Every tool call that reads or changes kernel state does so inside
+``with Kernel() as k:`` so parallel calls on one box are serialised; the file
+is rewritten atomically (tmp + rename) only when the state changed.
+
+Keys of ``k.state`` and who owns them (other modules read them):
+  hostname        str, the host's kern.hostname                  (hostname, sysctl)
+  sysctl          {oid: value} runtime values set on the host    (sysctl)
+  ifaces          {ifname: {...}} interfaces and their addresses (ifconfig, jail)
+  procs           [{pid, ppid, jid, user, command, args, sockets}] running processes
+  next_pid        int                                            (spawn)
+  jails           {str(jid): {...}} running jails                (jail, jls, jexec)
+  last_jid        int, the last jid handed out                   (jail)
+  mounts          [{fstype, source, target, ...}]                (mount, umount, jail)
+  devfs_rulesets  {str(N): [rule, ...]} rulesets in the kernel   (devfs)
+"""
+
+import contextlib
+import fcntl
+import json
+import os
+
+from . import paths
+
+STATE = "state.json"
+LOCK = "lock"
+BOX = "box.json"
+CALLS = "calls.log"
+FAULTS = "faults.json"
+
+
+def kdir():
+    return paths.BOX_KERNEL
+
+
+def box_config(kernel_dir=None):
+    """The box's static description written by ``simhost create`` (name, ip, release, ...)."""
+    with open(os.path.join(kernel_dir or kdir(), BOX), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def fresh_state(box):
+    """Kernel state right after boot, before rc runs: only what the kernel itself sets up."""
+    ifaces = {
+        "vtnet0": {
+            "flags": ["UP", "BROADCAST", "RUNNING", "SIMPLEX", "MULTICAST"],
+            "mtu": 1500,
+            "ether": box.get("ether", "58:9c:fc:00:00:01"),
+            "inet": [],
+            "inet6": [],
+        },
+        "lo0": {
+            "flags": ["UP", "LOOPBACK", "RUNNING", "MULTICAST"],
+            "mtu": 16384,
+            "inet": [],
+            "inet6": [],
+        },
+    }
+    return {
+        "hostname": "",
+        "sysctl": {},
+        "ifaces": ifaces,
+        "procs": [],
+        "next_pid": 100,
+        "jails": {},
+        "last_jid": 0,
+        "mounts": [],
+        "devfs_rulesets": {},
+    }
+
+
+def write_json_atomic(path, data):
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+    os.replace(tmp, path)
+
+
+class Kernel:
+    """``with Kernel() as k:`` -> exclusive access to ``k.state`` (and ``k.box``)."""
+
+    def __init__(self, kernel_dir=None, shared=False):
+        self.dir = kernel_dir or kdir()
+        self.shared = shared
+        self.state = None
+        self._fd = None
+        self._orig = None
+        self._box = None
+
+    @property
+    def box(self):
+        if self._box is None:
+            self._box = box_config(self.dir)
+        return self._box
+
+    def __enter__(self):
+        self._fd = os.open(os.path.join(self.dir, LOCK), os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX)
+        with open(os.path.join(self.dir, STATE), encoding="utf-8") as f:
+            self._orig = f.read()
+        self.state = json.loads(self._orig)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is None and not self.shared:
+                new = json.dumps(self.state, indent=1, sort_keys=True)
+                if new != self._orig:
+                    tmp = os.path.join(self.dir, f"{STATE}.{os.getpid()}.tmp")
+                    with open(tmp, "w", encoding="utf-8") as f:
+                        f.write(new)
+                    os.replace(tmp, os.path.join(self.dir, STATE))
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+        return False
+
+
+def read_state(kernel_dir=None):
+    """A consistent snapshot of the state, for tools that only read."""
+    with Kernel(kernel_dir, shared=True) as k:
+        return k.state
+
+
+@contextlib.contextmanager
+def locked(kernel_dir=None):
+    with Kernel(kernel_dir) as k:
+        yield k
+
+
+# ---------------------------------------------------------------- processes
+
+
+def spawn(state, command, args="", jid=0, user="root", sockets=(), ppid=1, **extra):
+    """Record a running process; returns its pid.
+
+    ``command`` is the short name sockstat/ps show (e.g. ``sshd``), ``args``
+    the full command line.  ``sockets`` are dicts with keys proto (tcp4, udp6,
+    tcp46, ...), laddr (``*`` for the wildcard), lport (int); fds are assigned
+    here from 3 upwards, as a daemon's first descriptors after stdio.
+    """
+    pid = state["next_pid"]
+    state["next_pid"] = pid + 1 if pid < 99999 else 100
+    socks = []
+    for fd, sock in enumerate(sockets, start=3):
+        s = dict(sock)
+        s.setdefault("fd", fd)
+        socks.append(s)
+    proc = {
+        "pid": pid,
+        "ppid": ppid,
+        "jid": jid,
+        "user": user,
+        "command": command,
+        "args": args or command,
+        "sockets": socks,
+    }
+    proc.update(extra)
+    state["procs"].append(proc)
+    return pid
+
+
+def kill(state, pid):
+    before = len(state["procs"])
+    state["procs"] = [p for p in state["procs"] if p["pid"] != pid]
+    return len(state["procs"]) != before
+
+
+def procs(state, jid=None, command=None):
+    return [
+        p
+        for p in state["procs"]
+        if (jid is None or p["jid"] == jid) and (command is None or p["command"] == command)
+    ]

@@ -1,0 +1,40 @@
+"""hostname(1): print or set the host name (bin/hostname/hostname.c: -f, -s, -d)."""
+
+import getopt
+import socket
+
+from .. import kernel
+
+
+def main(ctx, argv):
+    try:
+        opts, args = getopt.getopt(argv, "fsd")
+    except getopt.GetoptError:
+        ctx.err.write("usage: hostname [-f] [-s | -d] [name-of-host]\n")
+        return 1
+    flags = {o for o, _ in opts}
+    if len(args) > 1 or ("-s" in flags and "-d" in flags):
+        ctx.err.write("usage: hostname [-f] [-s | -d] [name-of-host]\n")
+        return 1
+    if args:
+        with kernel.Kernel() as k:
+            if ctx.jid:
+                jail = k.state["jails"][str(ctx.jid)]
+                if not jail.get("allow.set_hostname", True):
+                    ctx.warnx("sethostname: Operation not permitted")
+                    return 1
+                jail["host.hostname"] = args[0]
+            else:
+                k.state["hostname"] = args[0]
+                socket.sethostname(args[0])
+        return 0
+    if ctx.jid:
+        name = kernel.read_state()["jails"][str(ctx.jid)].get("host.hostname", "")
+    else:
+        name = socket.gethostname()
+    if "-s" in flags:
+        name = name.split(".")[0]
+    elif "-d" in flags:
+        name = name.split(".", 1)[1] if "." in name else ""
+    ctx.print(name)
+    return 0

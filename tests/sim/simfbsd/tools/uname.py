@@ -1,0 +1,56 @@
+"""uname(1): FreeBSD's flags and output order (usr.bin/uname/uname.c: -a = -mnrsv,
+printed in the order sysname, nodename, release, version, machine, processor, ident,
+kernel and user osreldate)."""
+
+import getopt
+import socket
+
+from .. import kernel
+
+OSRELDATE = {"13": 1305000, "14": 1403000, "15": 1500068}
+
+
+def values(release):
+    major = release.split(".")[0]
+    branch = release.split("-")[0]
+    return {
+        "s": "FreeBSD",
+        "n": socket.gethostname(),
+        "r": release,
+        "v": f"FreeBSD {release} releng/{branch}-n271432-8c9ce319fef7 GENERIC",
+        "m": "amd64",
+        "p": "amd64",
+        "i": "GENERIC",
+        "K": str(OSRELDATE.get(major, 1403000)),
+        "U": str(OSRELDATE.get(major, 1403000)),
+        "b": "2b1fe4bb1d3f7bfe4e3b5b1a1c2e4a7c0d2b8f11",
+    }
+
+
+def main(ctx, argv):
+    try:
+        opts, args = getopt.getopt(argv, "abiKmnoprsUv")
+    except getopt.GetoptError as exc:
+        ctx.err.write(f"uname: illegal option -- {exc.opt}\nusage: uname [-abiKmnoprsUv]\n")
+        return 1
+    if args:
+        ctx.err.write("usage: uname [-abiKmnoprsUv]\n")
+        return 1
+    flags = set()
+    for o, _ in opts:
+        f = o[1]
+        if f == "a":
+            flags |= set("mnrsv")
+        elif f == "o":
+            flags.add("s")
+        else:
+            flags.add(f)
+    if not flags:
+        flags = {"s"}
+    v = values(kernel.box_config()["release"])
+    if ctx.jid:
+        with kernel.Kernel(shared=True) as k:
+            jail = k.state["jails"].get(str(ctx.jid), {})
+        v["n"] = jail.get("host.hostname", v["n"])
+    ctx.print(" ".join(v[f] for f in "snrvmpiKUb" if f in flags))
+    return 0
