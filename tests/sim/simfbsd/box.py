@@ -48,7 +48,23 @@ def holder_pid(name):
             pid = int(f.read().strip())
     except (FileNotFoundError, ValueError):
         return None
-    return pid if os.path.exists(f"/proc/{pid}") else None
+    return pid if _alive(pid) else None
+
+
+def _alive(pid):
+    """True while pid runs; a zombie (our own exited child, not yet reaped) is reaped and dead."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    if state == "Z":
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        return False
+    return True
 
 
 def _host_dir(path):
@@ -201,9 +217,9 @@ def stop(name):
         return
     os.kill(pid, signal.SIGTERM)
     deadline = time.time() + 10
-    while time.time() < deadline and os.path.exists(f"/proc/{pid}"):
+    while time.time() < deadline and _alive(pid):
         time.sleep(0.01)
-    if os.path.exists(f"/proc/{pid}"):
+    if _alive(pid):
         os.kill(pid, signal.SIGKILL)
 
 
