@@ -20,7 +20,7 @@ def main():
     ensurepip.bootstrap(upgrade=True)
     args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
     if args:
-        sys.exit(subprocess.call([sys.executable, "-m", "pip", *args], env=env))
+        sys.exit(subprocess.call([sys.executable, "-m", "pip", "install", *args], env=env))
 
 
 if __name__ == "__main__":

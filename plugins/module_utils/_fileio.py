@@ -13,7 +13,6 @@ import os
 import tempfile
 
 from ansible.module_utils.common.text.converters import to_bytes
-
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
 
@@ -25,7 +24,7 @@ def read_text(path):
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise JailsError("cannot read %s: %s" % (path, exc.strerror or exc))
+        raise JailsError("cannot read %s: %s" % (path, exc.strerror or exc)) from exc
 
 
 def write_atomic(module, path, text, backup=False, mode=None):
@@ -51,7 +50,7 @@ def write_atomic(module, path, text, backup=False, mode=None):
         if not exists:
             os.chmod(tmp, 0o644 if mode is None else mode)
     except OSError as exc:
-        raise JailsError("cannot write %s: %s" % (path, exc.strerror or exc))
+        raise JailsError("cannot write %s: %s" % (path, exc.strerror or exc)) from exc
     module.atomic_move(tmp, path, unsafe_writes=False)
     return backup_file
 

@@ -119,7 +119,7 @@ def create(name, ip="192.0.2.10", ip6=None, release="14.3-RELEASE", with_src=Fal
         "name": name,
         "ip": ip,
         "ip6": ip6,
-        "gateway": ".".join(octets[:3] + ["1"]),
+        "gateway": ".".join([*octets[:3], "1"]),
         "release": release,
         "with_src": with_src,
         "with_named": with_named,
@@ -237,6 +237,7 @@ def enter_argv(name, argv, env=None):
 def run(name, argv, env=None, **kw):
     if not os.path.isdir(boxdir(name)):
         raise SimError(f"no such box: {name}")
+    kw.setdefault("check", False)
     return subprocess.run(enter_argv(name, argv, env), **kw)
 
 
@@ -246,7 +247,7 @@ def boot(name):
         name,
         [paths.BOX_PYTHON, "-SE", "-c", "import sys; sys.path.insert(0, '/.simhost/lib'); "
          "from simfbsd.boot import main; sys.exit(main())"],
-        capture_output=True, text=True,
+        capture_output=True, text=True, check=False,
     )  # fmt: skip
     with open(os.path.join(boxdir(name), "boot.log"), "a", encoding="utf-8") as f:
         f.write(cp.stdout + cp.stderr)

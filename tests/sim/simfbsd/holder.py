@@ -36,7 +36,8 @@ def main(boxdir):
     target = os.path.join(merged, home_ansible.lstrip("/"))
     os.makedirs(target, exist_ok=True)
     sh("mount", "--bind", home_ansible, target)
-    for src, dst, ro in ((box["lib"], ".simhost/lib", True), (os.path.join(boxdir, "kernel"), ".simhost/kernel", False)):
+    shared = ((box["lib"], ".simhost/lib", True), (os.path.join(boxdir, "kernel"), ".simhost/kernel", False))
+    for src, dst, ro in shared:
         target = os.path.join(merged, dst)
         os.makedirs(target, exist_ok=True)
         sh("mount", "--bind", src, target)

@@ -169,7 +169,5 @@ def kill(state, pid):
 
 def procs(state, jid=None, command=None):
     return [
-        p
-        for p in state["procs"]
-        if (jid is None or p["jid"] == jid) and (command is None or p["command"] == command)
+        p for p in state["procs"] if (jid is None or p["jid"] == jid) and (command is None or p["command"] == command)
     ]

@@ -82,7 +82,7 @@ def load(root="/", extra_files=()):
     env = {}
 
     def src(path):
-        for _ in parse_assignments(read(os.path.join(root, path.lstrip("/"))), env):
+        for _assignment in parse_assignments(read(os.path.join(root, path.lstrip("/"))), env):
             pass
 
     src("/etc/defaults/rc.conf")

@@ -28,7 +28,7 @@ def test_release_option(make_box):
 
 def test_hostname_is_the_box_name_and_not_the_linux_one(box):
     assert box.run("hostname").stdout == f"{box.name}\n"
-    assert subprocess.run(["hostname"], capture_output=True, text=True).stdout != f"{box.name}\n"
+    assert subprocess.run(["hostname"], capture_output=True, text=True, check=True).stdout != f"{box.name}\n"
 
 
 def test_writes_stay_in_the_box(make_box):
@@ -38,7 +38,7 @@ def test_writes_stay_in_the_box(make_box):
     before = _sha(real)
     a.sh(f"echo changed >> {real}; echo a > /etc/rc.conf.local")
     assert _sha(real) == before
-    assert not os.path.exists("/etc/rc.conf.local") or "a\n" not in open("/etc/rc.conf.local").read()
+    assert not os.path.exists("/etc/rc.conf.local")
     assert b.run("cat", "/etc/rc.conf.local").returncode != 0
     assert a.read("/etc/rc.conf.local") == "a\n"
 
@@ -77,7 +77,7 @@ def test_stats_count_calls_and_writes(box):
 def test_fault_injection_fails_matching_calls_only(box):
     boxlib.add_fault(box.name, "uname", match=r"-r", times=2, rc=3, stderr="uname: injected")
     assert box.run("uname", "-s").returncode == 0
-    for _ in range(2):
+    for _attempt in range(2):
         cp = box.run("uname", "-r")
         assert (cp.returncode, cp.stderr) == (3, "uname: injected\n")
     assert box.run("uname", "-r").stdout == "14.3-RELEASE\n"
@@ -89,13 +89,14 @@ def test_parallel_calls_on_one_box(box):
     def call():
         results.append(box.run("hostname").stdout)
 
-    threads = [threading.Thread(target=call) for _ in range(12)]
+    threads = [threading.Thread(target=call) for _thread in range(12)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert results == [f"{box.name}\n"] * 12
-    state = json.load(open(os.path.join(boxlib.boxdir(box.name), "kernel", "state.json")))
+    with open(os.path.join(boxlib.boxdir(box.name), "kernel", "state.json"), encoding="utf-8") as f:
+        state = json.load(f)
     assert state["hostname"] == box.name
 
 

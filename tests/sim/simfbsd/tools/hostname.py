@@ -12,7 +12,7 @@ def main(ctx, argv):
     except getopt.GetoptError:
         ctx.err.write("usage: hostname [-f] [-s | -d] [name-of-host]\n")
         return 1
-    flags = {o for o, _ in opts}
+    flags = {o for o, _arg in opts}
     if len(args) > 1 or ("-s" in flags and "-d" in flags):
         ctx.err.write("usage: hostname [-f] [-s | -d] [name-of-host]\n")
         return 1

@@ -37,7 +37,7 @@ def main(ctx, argv):
         ctx.err.write("usage: uname [-abiKmnoprsUv]\n")
         return 1
     flags = set()
-    for o, _ in opts:
+    for o, _arg in opts:
         f = o[1]
         if f == "a":
             flags |= set("mnrsv")
