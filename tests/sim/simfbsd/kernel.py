@@ -13,7 +13,11 @@ Keys of ``k.state`` and who owns them (other modules read them):
   jails           {str(jid): {...}} running jails                (jail, jls, jexec)
   last_jid        int, the last jid handed out                   (jail)
   mounts          [{fstype, source, target, ...}]                (mount, umount, jail)
+                  see mounts.py: {fstype, source, target, flags: [mount(8) names], ruleset (devfs),
+                  hidden: [node names] (devfs), real: bool, system: bool (/ and /dev, added lazily)}
   devfs_rulesets  {str(N): [rule, ...]} rulesets in the kernel   (devfs)
+                  rule = {num, type, path, action: hide|unhide|None, include, user, group, mode}
+                  (devfsrules.py); ruleset 0 never stored
 """
 
 import contextlib

@@ -1,0 +1,451 @@
+"""The box's mount table: devfs, nullfs, tmpfs, procfs, fdescfs (mount(2)/unmount(2) of the simulator).
+
+Interface (all functions take the kernel ``state`` ALREADY LOCKED by the
+caller - ``with kernel.Kernel() as k: mounts.mount(k.state, ...)`` - and never
+lock it again; they run no other command):
+
+  mount(state, fstype, source, target, opts=(), ruleset=None) -> dict
+      Mount ``fstype`` (devfs, nullfs, tmpfs, procfs, fdescfs) from ``source``
+      on ``target`` (an absolute path in the box, e.g. ``/jails/web/dev``;
+      a jail's mounts are given with the jail's path prefixed).  ``opts`` are
+      mount -o words (``ro``, ``nosuid``, ``noexec``, ...).  ``ruleset`` is the
+      devfs ruleset to use (devfs only; jail(8) passes ``devfs_ruleset``,
+      4 by default).  Returns the new record, appended to ``state["mounts"]``.
+      Raises MountError(text) with the strerror text of the failing call:
+        target missing          -> "No such file or directory"
+        target not a directory  -> "Not a directory"
+        nullfs source missing   -> "No such file or directory"
+        unknown fstype          -> "Operation not supported by device"
+        devfs ruleset unknown   -> "No such process" (ESRCH, as devfs_ruleset_use)
+  unmount(state, target, force=False) -> dict
+      Unmount the file system mounted last on ``target``; returns its record.
+      Raises MountError("Invalid argument") when nothing is mounted there
+      (unmount(2) EINVAL) and MountError("Device busy") when another mount
+      lies below it (unless ``force``).
+  mounted(state, target) -> dict | None     the record on ``target``
+  table(state) -> list[dict]                 all mounts, in mount order, the
+                                             root file system and /dev first
+  under(state, prefix) -> list[dict]         mounts at or below ``prefix``
+                                             (jail(8) unmounts these on stop)
+  devfs_apply(state, rec)                    re-populate a devfs mount after
+                                             its ruleset or rules changed
+  MountError.text                            the strerror text
+
+Records in ``state["mounts"]``: ``{fstype, source, target, flags: [..],
+ruleset, hidden: [..] (devfs), real: bool}``.  ``flags`` are mount(8)'s
+names (``local``, ``read-only``, ``nosuid``, ...).
+
+How a mount looks inside the box: a devfs mount gets a tmpfs mounted for
+real on the target (in the box's mount namespace) holding one entry per
+device node visible under its ruleset: char devices for null, zero, random,
+urandom (Linux's, so they work), empty files for the rest, directories for
+pts/ and fd/.  When the kernel refuses (not root), the entries are created
+in the directory itself and removed again on unmount.  nullfs is a real bind
+mount (read-only when ``ro``), tmpfs a real tmpfs; procfs and fdescfs are
+recorded only.  The host's own root and /dev are part of the table but are
+never touched (the box's /dev is Linux's).
+"""
+
+import errno
+import os
+import re
+
+# What the host's mount(8) shows for the two file systems the kernel has at boot
+# (a bsdinstall UFS install on a virtio disk).
+SYSTEM_MOUNTS = [
+    {"fstype": "ufs", "source": "/dev/vtbd0p2", "target": "/", "flags": ["local", "soft-updates"], "system": True},
+    {"fstype": "devfs", "source": "devfs", "target": "/dev", "flags": [], "ruleset": 0, "hidden": [], "system": True},
+]
+
+# prmount() prints the flags in the order of mount.c's optnames[] table.
+# src: sbin/mount/mount.c, optnames[] / prmount()
+FLAG_ORDER = [
+    "asynchronous", "NFS exported", "local", "noatime", "noexec", "nosuid", "nosymfollow", "with quotas",
+    "read-only", "synchronous", "union", "noclusterr", "noclusterw", "suiddir", "soft-updates",
+    "journaled soft-updates", "multilabel", "acls", "nfsv4acls", "gjournal", "automounted",
+]  # fmt: skip
+# -o words -> flag names (mount.8 OPTIONS)
+OPT_FLAGS = {
+    "ro": "read-only", "rdonly": "read-only", "noexec": "noexec", "nosuid": "nosuid", "noatime": "noatime",
+    "sync": "synchronous", "async": "asynchronous", "union": "union", "nosymfollow": "nosymfollow",
+    "multilabel": "multilabel", "acls": "acls",
+}  # fmt: skip
+# flags2opts(): the -p (fstab) spelling of each flag.  src: sbin/mount/mount.c flags2opts()
+FLAG_OPTS = {
+    "read-only": "ro", "synchronous": "sync", "noexec": "noexec", "nosuid": "nosuid", "union": "union",
+    "asynchronous": "async", "noatime": "noatime", "noclusterr": "noclusterr", "noclusterw": "noclusterw",
+    "suiddir": "suiddir", "multilabel": "multilabel", "acls": "acls", "nfsv4acls": "nfsv4acls",
+    "nosymfollow": "nosymfollow",
+}  # fmt: skip
+# File systems that are MNT_LOCAL (they show ", local").  devfs/fdescfs are not.
+LOCAL_FS = {"ufs", "zfs", "nullfs", "tmpfs", "procfs"}
+FSTYPES = {"devfs", "nullfs", "tmpfs", "procfs", "fdescfs"}
+
+# The device nodes of the host's devfs (a 14.x amd64 VM on virtio/AHCI/NVMe).
+# (name, devtype) with devtype one of disk, mem, tape, tty or "" - the
+# D_DISK/D_MEM/D_TAPE/D_TTY cdevsw flag that devfs rules' "type" matches.
+# Directories end in "/".
+DEVICES = [
+    ("acpi", ""), ("apm", ""), ("apmctl", ""), ("audit", ""), ("auditpipe", ""), ("bpf", ""), ("bpf0", ""),
+    ("bpsm0", ""), ("console", "tty"), ("consolectl", ""), ("crypto", ""), ("ctty", "tty"),
+    ("cuau0", "tty"), ("cuau0.init", "tty"), ("cuau0.lock", "tty"), ("devctl", ""), ("devctl2", ""),
+    ("devstat", ""), ("fd/", ""), ("fd/0", ""), ("fd/1", ""), ("fd/2", ""), ("fido/", ""), ("full", ""),
+    ("fuse", ""), ("geom.ctl", ""), ("gpt/", ""), ("gpt/gptboot0", "disk"), ("io", "mem"), ("kbd0", ""),
+    ("kbd1", ""), ("kbdmux0", ""), ("klog", ""), ("kmem", "mem"), ("log", ""), ("mdctl", ""),
+    ("md0", "disk"), ("mem", "mem"), ("midistat", ""), ("mlx5ctl", ""), ("netdump", ""), ("netmap", ""),
+    ("null", ""), ("nvme0", ""), ("nvme0ns1", ""), ("nda0", "disk"), ("nvd0", "disk"), ("ada0", "disk"),
+    ("ada0p1", "disk"), ("ada0p2", "disk"), ("ada0p3", "disk"), ("da0", "disk"), ("pass0", ""), ("pci", ""),
+    ("pf", ""), ("ptmx", ""), ("pts/", ""), ("pts/0", "tty"), ("random", ""), ("reroot/", ""),
+    ("reroot/reroot", ""), ("sa0", "tape"), ("sndstat", ""), ("stderr", ""), ("stdin", ""), ("stdout", ""),
+    ("sysmouse", ""), ("tcp_log", ""), ("ttyu0", "tty"), ("ttyu0.init", "tty"), ("ttyu0.lock", "tty"),
+    ("ttyv0", "tty"), ("ttyv1", "tty"), ("ttyv2", "tty"), ("ttyv3", "tty"), ("ttyv4", "tty"),
+    ("ttyv5", "tty"), ("ttyv6", "tty"), ("ttyv7", "tty"), ("ufssuspend", ""), ("urandom", ""),
+    ("usb/", ""), ("usbctl", ""), ("vtbd0", "disk"), ("vtbd0p1", "disk"), ("vtbd0p2", "disk"),
+    ("vtbd0p3", "disk"), ("xpt0", ""), ("zero", ""), ("zfs", ""),
+]  # fmt: skip
+DEVTYPE = dict(DEVICES)
+# Nodes that are real character devices in the box (Linux major, minor), so they work in a jail.
+CHARDEVS = {"null": (1, 3), "zero": (1, 5), "full": (1, 7), "random": (1, 8), "urandom": (1, 9)}
+# devfs symlinks: stdin/stdout/stderr -> fd/0..2, log -> /var/run/log, urandom is a node in 14.x
+SYMLINKS = {"stdin": "fd/0", "stdout": "fd/1", "stderr": "fd/2", "log": "/var/run/log"}
+
+
+class MountError(Exception):
+    """A failed mount/unmount; ``text`` is strerror(errno) of the failing system call."""
+
+    def __init__(self, text):
+        super().__init__(text)
+        self.text = text
+
+
+def _ensure(state):
+    mounts = state.setdefault("mounts", [])
+    if not any(m.get("system") for m in mounts):
+        mounts[:0] = [dict(m, flags=list(m["flags"])) for m in SYSTEM_MOUNTS]
+    return mounts
+
+
+def table(state):
+    return list(_ensure(state))
+
+
+def mounted(state, target):
+    target = _norm(target)
+    for rec in reversed(_ensure(state)):
+        if rec["target"] == target:
+            return rec
+    return None
+
+
+def under(state, prefix):
+    prefix = _norm(prefix)
+    return [m for m in _ensure(state) if m["target"] == prefix or m["target"].startswith(prefix.rstrip("/") + "/")]
+
+
+def _norm(path):
+    path = os.path.normpath(path or "/")
+    return "/" + path.lstrip("/") if path != "/" else "/"
+
+
+def _strerror(code):
+    # FreeBSD's strerror(3) texts where they differ from Linux's.
+    return {errno.EBUSY: "Device busy", errno.EOPNOTSUPP: "Operation not supported by device"}.get(
+        code, os.strerror(code)
+    )
+
+
+def flags_for(fstype, opts):
+    flags = set()
+    if fstype in LOCAL_FS:
+        flags.add("local")
+    for o in opts:
+        for word in str(o).split(","):
+            word = word.strip()
+            if word in OPT_FLAGS:
+                flags.add(OPT_FLAGS[word])
+            elif word == "rw":
+                flags.discard("read-only")
+    return [f for f in FLAG_ORDER if f in flags]
+
+
+# ------------------------------------------------------------------ libc
+
+
+_libc = None
+
+
+def _sys_mount(source, target, fstype, flags=0, data=None):
+    """mount(2) of Linux, in the box's namespace; returns errno (0 = ok)."""
+    global _libc
+    import ctypes
+
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    rc = _libc.mount(
+        source.encode(), target.encode(), fstype.encode() if fstype else None, ctypes.c_ulong(flags),
+        data.encode() if data else None,
+    )  # fmt: skip
+    return 0 if rc == 0 else ctypes.get_errno()
+
+
+def _sys_umount(target, force=False):
+    global _libc
+    import ctypes
+
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    rc = _libc.umount2(target.encode(), 1 | 2 if force else 0)  # MNT_FORCE | MNT_DETACH
+    return 0 if rc == 0 else ctypes.get_errno()
+
+
+MS_RDONLY, MS_NOSUID, MS_NOEXEC, MS_REMOUNT, MS_BIND = 1, 2, 8, 32, 4096
+
+
+# ------------------------------------------------------------------ devfs
+
+
+_GLOB_CACHE = {}
+
+
+def path_match(pattern, path):
+    """fnmatch(3) with FNM_PATHNAME: ``*``/``?``/``[..]`` never match ``/``.
+
+    src: sys/fs/devfs/devfs_rule.c devfs_rule_matchpath() - fnmatch(pattern, path, FNM_PATHNAME)
+    """
+    rx = _GLOB_CACHE.get(pattern)
+    if rx is None:
+        parts = []
+        i = 0
+        while i < len(pattern):
+            c = pattern[i]
+            if c == "*":
+                parts.append("[^/]*")
+            elif c == "?":
+                parts.append("[^/]")
+            elif c == "[":
+                j = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "]") else i + 1)
+                if j < 0:
+                    parts.append(re.escape(c))
+                else:
+                    body = pattern[i + 1 : j]
+                    if body.startswith("!"):
+                        body = "^" + body[1:]
+                    parts.append("(?!/)[" + body.replace("\\", "\\\\") + "]")
+                    i = j
+            elif c == "\\" and i + 1 < len(pattern):
+                i += 1
+                parts.append(re.escape(pattern[i]))
+            else:
+                parts.append(re.escape(c))
+            i += 1
+        rx = re.compile("".join(parts) + r"\Z")
+        _GLOB_CACHE[pattern] = rx
+    return rx.match(path) is not None
+
+
+def rule_matches(rule, name):
+    """Conditions of one rule against one node (``name`` without the trailing / of directories)."""
+    dtype = DEVTYPE.get(name, DEVTYPE.get(name + "/", ""))
+    # Directories and symlinks have no cdev: a type condition never matches them.
+    # src: sys/fs/devfs/devfs_rule.c devfs_rule_match()
+    if rule.get("type") and (name + "/" in DEVTYPE or name in SYMLINKS or dtype != rule["type"]):
+        return False
+    return rule.get("path") is None or path_match(rule["path"], name)
+
+
+def run_rules(rulesets, number, name, hidden, depth=0):
+    """Apply ruleset ``number`` to node ``name``; returns the new hidden flag."""
+    if depth > 100:  # devfs_rule_depth guard against include loops
+        return hidden
+    for rule in rulesets.get(str(number), []):
+        if not rule_matches(rule, name):
+            continue
+        if rule.get("include") is not None:
+            hidden = run_rules(rulesets, rule["include"], name, hidden, depth + 1)
+        if rule.get("action") == "hide":
+            hidden = True
+        elif rule.get("action") == "unhide":
+            hidden = False
+    return hidden
+
+
+def devfs_apply(state, rec, rules=None):
+    """Run the mount's ruleset (or the given ad-hoc ``rules`` list) on every node, then re-populate."""
+    rulesets = state.get("devfs_rulesets", {})
+    hidden = set(rec.get("hidden", []))
+    if rules is not None:
+        rulesets = dict(rulesets, **{"__apply__": rules})
+        number = "__apply__"
+    else:
+        number = rec.get("ruleset") or 0
+    if number:
+        for dev, _t in DEVICES:
+            name = dev.rstrip("/")
+            if run_rules(rulesets, number, name, name in hidden):
+                hidden.add(name)
+            else:
+                hidden.discard(name)
+    rec["hidden"] = sorted(hidden)
+    if not rec.get("system"):
+        _populate(rec)
+
+
+def visible(rec):
+    """Device names visible in a devfs mount: a node is reachable only if its directories are."""
+    hidden = set(rec.get("hidden", []))
+    out = []
+    for dev, _t in DEVICES:
+        name = dev.rstrip("/")
+        parts = name.split("/")
+        if any("/".join(parts[: i + 1]) in hidden for i in range(len(parts))):
+            continue
+        out.append(dev)
+    return out
+
+
+def _populate(rec):
+    target = rec["target"]
+    want = visible(rec)
+    have = set()
+    for dirpath, dirs, files in os.walk(target):
+        rel = os.path.relpath(dirpath, target)
+        for d in dirs:
+            have.add(os.path.normpath(os.path.join(rel, d)) + "/")
+        for f in files:
+            have.add(os.path.normpath(os.path.join(rel, f)))
+    for dev in sorted(have - set(want), key=len, reverse=True):
+        p = os.path.join(target, dev.rstrip("/"))
+        try:
+            if dev.endswith("/") and not os.path.islink(p):
+                os.rmdir(p)
+            else:
+                os.unlink(p)
+        except OSError:
+            pass
+    for dev in want:
+        if dev in have:
+            continue
+        p = os.path.join(target, dev.rstrip("/"))
+        try:
+            if dev.endswith("/"):
+                os.makedirs(p, exist_ok=True)
+            elif dev in SYMLINKS:
+                os.symlink(SYMLINKS[dev], p)
+            elif dev in CHARDEVS:
+                try:
+                    os.mknod(p, 0o20666, os.makedev(*CHARDEVS[dev]))
+                    os.chmod(p, 0o666)
+                except OSError:
+                    open(p, "w").close()
+            else:
+                open(p, "w").close()
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            pass
+
+
+def _clear(target, entries):
+    for dev in sorted(entries, key=len, reverse=True):
+        p = os.path.join(target, dev.rstrip("/"))
+        try:
+            if dev.endswith("/") and not os.path.islink(p):
+                os.rmdir(p)
+            else:
+                os.unlink(p)
+        except OSError:
+            pass
+
+
+# ------------------------------------------------------------------ mount / unmount
+
+
+def mount(state, fstype, source, target, opts=(), ruleset=None):
+    mounts = _ensure(state)
+    if fstype not in FSTYPES:
+        raise MountError(_strerror(errno.EOPNOTSUPP))
+    target = _norm(target)
+    if not os.path.exists(target):
+        raise MountError(_strerror(errno.ENOENT))
+    if not os.path.isdir(target):
+        raise MountError(_strerror(errno.ENOTDIR))
+    words = [w.strip() for o in opts for w in str(o).split(",") if w.strip()]
+    rec = {
+        "fstype": fstype,
+        "source": source or fstype,
+        "target": target,
+        "flags": flags_for(fstype, words),
+        "real": False,
+    }
+    if fstype == "nullfs":
+        src = _norm(source)
+        if not os.path.exists(src):
+            raise MountError(_strerror(errno.ENOENT))
+        if not os.path.isdir(src):
+            raise MountError(_strerror(errno.ENOTDIR))
+        rec["source"] = src
+        if _sys_mount(src, target, None, MS_BIND) == 0:
+            rec["real"] = True
+            if "read-only" in rec["flags"]:
+                _sys_mount(src, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+    elif fstype == "tmpfs":
+        if _sys_mount("tmpfs", target, "tmpfs", MS_NOSUID if "nosuid" in rec["flags"] else 0, "mode=1777") == 0:
+            rec["real"] = True
+    elif fstype == "devfs":
+        number = int(ruleset or 0)
+        if number and str(number) not in state.setdefault("devfs_rulesets", {}):
+            # devfs_ruleset_use() creates the ruleset on first reference. src: devfs_rule.c
+            state["devfs_rulesets"][str(number)] = []
+        rec["ruleset"] = number
+        rec["hidden"] = []
+        rec["real"] = _sys_mount("devfs", target, "tmpfs", 0, "mode=0755") == 0
+        devfs_apply(state, rec)
+    mounts.append(rec)
+    return rec
+
+
+def unmount(state, target, force=False):
+    mounts = _ensure(state)
+    target = _norm(target)
+    idx = None
+    for i in range(len(mounts) - 1, -1, -1):
+        if mounts[i]["target"] == target:
+            idx = i
+            break
+    if idx is None:
+        raise MountError(_strerror(errno.EINVAL))
+    rec = mounts[idx]
+    if rec.get("system"):
+        raise MountError(_strerror(errno.EBUSY))
+    below = [m for m in mounts[idx + 1 :] if m["target"].startswith(target.rstrip("/") + "/")]
+    if below and not force:
+        raise MountError(_strerror(errno.EBUSY))
+    for m in reversed(below):
+        _do_unmount(m, True)
+        mounts.remove(m)
+    _do_unmount(rec, force)
+    mounts.remove(rec)
+    return rec
+
+
+def _do_unmount(rec, force):
+    if rec.get("real"):
+        code = _sys_umount(rec["target"], force)
+        if code and code != errno.EINVAL:
+            if not force:
+                raise MountError(_strerror(errno.EBUSY if code == errno.EBUSY else code))
+            _sys_umount(rec["target"], True)
+    elif rec["fstype"] == "devfs":
+        _clear(rec["target"], visible(rec))
+
+
+def unmount_under(state, prefix):
+    """Unmount everything at or below ``prefix``, deepest first (jail removal); returns the records."""
+    done = []
+    for rec in sorted(under(state, prefix), key=lambda m: -len(m["target"])):
+        if rec.get("system"):
+            continue
+        _do_unmount(rec, True)
+        _ensure(state).remove(rec)
+        done.append(rec)
+    return done
