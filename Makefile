@@ -17,7 +17,7 @@ export SIMHOST := $(CURDIR)/tests/sim/simhost
 STAMP := $(VENV)/.installed
 DEB_PACKAGES := busybox-static xz-utils util-linux git
 
-.PHONY: help deps venv collection lint sanity units sim integration molecule test demo bench bench-smoke clean
+.PHONY: help deps venv collection lint sanity units simulator integration molecule test demo bench bench-smoke clean
 
 help:
 	@echo "make demo   - converge the example fleet on simulated FreeBSD hosts"
@@ -49,6 +49,17 @@ $(COLL):
 
 test: venv
 	@bash .ci/stages.sh
+
+# Single stages of `make test`.
+lint: venv
+	@STAGES="ruff yamllint ansible-lint" bash .ci/stages.sh
+sanity units simulator integration molecule: venv
+	@STAGES="$@" bash .ci/stages.sh
+
+bench: venv
+	python bench/run.py
+bench-smoke: venv
+	python bench/run.py --smoke
 
 demo: venv
 	@bash playbooks/demo.sh
