@@ -16,7 +16,7 @@ Keys of ``k.state`` and who owns them (other modules read them):
                   see mounts.py: {fstype, source, target, flags: [mount(8) names], ruleset (devfs),
                   hidden: [node names] (devfs), real: bool, system: bool (/ and /dev, added lazily)}
   devfs_rulesets  {str(N): [rule, ...]} rulesets in the kernel   (devfs)
-                  rule = {num, type, path, action: hide|unhide|None, include, user, group, mode}
+                  rule = {num, types: [..], path, hide, unhide, include, user, group, mode}
                   (devfsrules.py); ruleset 0 never stored
 """
 

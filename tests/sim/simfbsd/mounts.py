@@ -245,27 +245,30 @@ def path_match(pattern, path):
 
 def rule_matches(rule, name):
     """Conditions of one rule against one node (``name`` without the trailing / of directories)."""
-    dtype = DEVTYPE.get(name, DEVTYPE.get(name + "/", ""))
+    types = rule.get("types") or ([rule["type"]] if rule.get("type") else [])
     # Directories and symlinks have no cdev: a type condition never matches them.
     # src: sys/fs/devfs/devfs_rule.c devfs_rule_match()
-    if rule.get("type") and (name + "/" in DEVTYPE or name in SYMLINKS or dtype != rule["type"]):
+    if types and (name + "/" in DEVTYPE or name in SYMLINKS or DEVTYPE.get(name, "") not in types):
         return False
     return rule.get("path") is None or path_match(rule["path"], name)
 
 
 def run_rules(rulesets, number, name, hidden, depth=0):
-    """Apply ruleset ``number`` to node ``name``; returns the new hidden flag."""
+    """Apply ruleset ``number`` to node ``name``; returns the new hidden flag.
+
+    src: sys/fs/devfs/devfs_rule.c devfs_rule_run(): hide, then unhide, then include.
+    """
     if depth > 100:  # devfs_rule_depth guard against include loops
         return hidden
     for rule in rulesets.get(str(number), []):
         if not rule_matches(rule, name):
             continue
+        if rule.get("hide") or rule.get("action") == "hide":
+            hidden = True
+        if rule.get("unhide") or rule.get("action") == "unhide":
+            hidden = False
         if rule.get("include") is not None:
             hidden = run_rules(rulesets, rule["include"], name, hidden, depth + 1)
-        if rule.get("action") == "hide":
-            hidden = True
-        elif rule.get("action") == "unhide":
-            hidden = False
     return hidden
 
 
