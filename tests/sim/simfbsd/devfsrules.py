@@ -63,7 +63,7 @@ def _idmap(root, fname):
     return out
 
 
-def _atonum(s):
+def atonum(s):
     """atonum(): decimal (or 0x hex / 0 octal like strtoul base 0); None if not a number."""
     try:
         return int(s, 0) if not re.fullmatch(r"0[0-7]+", s) else int(s, 8)
@@ -72,7 +72,7 @@ def _atonum(s):
 
 
 def eatoi(s):
-    n = _atonum(s)
+    n = atonum(s)
     if n is None:
         # src: sbin/devfs/devfs.c eatoi(): errx(1, "error converting to number: %s") (UNVERIFIED text)
         raise RuleError(f"error converting to number: {s}")
@@ -108,7 +108,7 @@ def parse_rulespec(words, root="/"):
     if not words:
         raise RuleError("unexpected end of rulespec")
     rule = {}
-    num = _atonum(words[0])
+    num = atonum(words[0])
     i = 0
     if num is not None:
         rule["num"] = num
