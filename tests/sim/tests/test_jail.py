@@ -1,0 +1,185 @@
+"""jail(8), jls(8), jexec(8) in a box: formats, errors and exit codes of BEHAVIOUR.md §1-5."""
+
+import json
+import os
+import sys
+import threading
+import time
+
+SIM_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, SIM_ROOT)
+
+from simfbsd import jailconf  # noqa: E402
+
+REF = "/work/shared/reference/freebsd"
+
+USAGE = (
+    "usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]\n"
+    "            -[cmr] param=value ... [command=command ...]\n"
+    "       jail [-dqv] [-f file] -[cmr] [jail]\n"
+    "       jail [-qv] [-f file] -[rR] ['*' | jail ...]\n"
+    "       jail [-dhilqv] [-J jid_file] [-u username] [-U username]\n"
+    "            [-n jailname] [-s securelevel]\n"
+    "            path hostname [ip[,...]] command ...\n"
+)
+
+
+def test_jailconf_parser_rules():
+    # jail.conf.5: wildcards before a jail are defaults, $name per jail, += appends, no substitution in '...'
+    text = """
+    path = "/var/jail/$name";   # top-level = wildcard
+    $v = 'x$y';
+    foo { host.hostname = "${name}.com"; ip4.addr = 10.1.1.1; ip4.addr += 10.1.1.2; allow.nomount; p = $v/z; }
+    /* c */ // c++
+    bar { path = /; }
+    """
+    foo, bar = jailconf.loads(text)
+    assert foo.get("path") == ["/var/jail/foo"]
+    assert foo.get("host.hostname") == ["foo.com"]
+    assert foo.get("ip4.addr") == ["10.1.1.1", "10.1.1.2"]
+    assert foo.get("allow.nomount") == []
+    assert foo.get("p") == ["x$y/z"]
+    assert bar.get("path") == ["/"]
+
+
+def test_jailconf_errors():
+    try:
+        jailconf.loads("foo { a = ; }", "/etc/jail.conf")
+    except jailconf.ConfError as exc:
+        assert exc.messages == ["/etc/jail.conf line 1: ;: syntax error"]
+    else:
+        raise AssertionError("no error")
+    try:
+        jailconf.loads("foo { a = $nope; }")
+    except jailconf.ConfError as exc:
+        assert exc.messages == ['foo: a: variable "nope" not found']  # src: config.c load_config()
+    else:
+        raise AssertionError("no error")
+
+
+def test_jailconf_man_examples_parse():
+    with open(f"{REF}/jail.conf.5", encoding="utf-8") as f:
+        text = f.read()
+    example = text.split(".Sh EXAMPLES\n.Bd -literal\n", 1)[1].split(".Ed", 1)[0]
+    example = "\n".join(ln for ln in example.splitlines() if "include" not in ln)
+    foo, bar = jailconf.loads(example)
+    assert foo.get("ip4.addr") == ["10.1.1.1", "10.1.1.2", "10.1.1.3"]
+    assert bar.get("exec.start") == [""]
+    assert bar.get("mount.nodevfs") == []
+
+
+def test_create_list_remove(box):
+    # tests/jail_basic_test.sh basic_body
+    r = box.run("jail", "-c", "name=basejail", "persist", "ip4.addr=192.0.1.1")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")  # BEHAVIOUR.md §1.2: no config name -> silent
+    r = box.run("jls")
+    assert r.stdout == (
+        f"   JID  IP Address      Hostname                      Path\n     1  192.0.1.1       {box.name:<29} /\n"
+    )  # BEHAVIOUR.md §4 default table
+    r = box.run("jls", "-j", "basejail", "jid")
+    assert r.stdout == "1\n"
+    r = box.run("jail", "-c", "name=basejail", "persist")
+    assert (r.returncode, r.stderr) == (1, 'jail: "basejail" already exists\n')  # §1.3
+    r = box.run("jail", "-r", "basejail")
+    assert (r.returncode, r.stdout) == (0, "")  # §1.2: no jail.conf, one name -> nothing printed
+    r = box.run("jail", "-r", "basejail")
+    assert (r.returncode, r.stderr) == (1, 'jail: "basejail" not found\n')
+    r = box.run("jail", "-c", "name=basejail", "persist")
+    assert r.returncode == 0
+    assert box.run("jls", "-j", "basejail", "jid").stdout == "2\n"  # kern_jail.c: first free jid after the last
+
+
+def test_errors_and_usage(box):
+    cases = [
+        (["-c", "path=rel", "persist"], "jail: path rel: not an absolute pathname\n"),
+        (["-c", "path=/nonexist", "persist"], "jail: path /nonexist: No such file or directory\n"),
+        (["-c", "path=/etc/passwd", "persist"], "jail: path /etc/passwd: Not a directory\n"),
+        (["-c", "name=x", "persist", "xyz=1"], "jail: unknown parameter: xyz\n"),  # lib/libjail/jail.c
+        (["-c", "name=x", "persist", "ip4.addr=1.2.3"], "jail: ip4.addr: not an IPv4 address: 1.2.3\n"),
+        (["-c", "name=x", "persist", "securelevel=abc"], 'jail: securelevel: non-integer value "abc"\n'),
+        ([], USAGE),
+    ]
+    for argv, err in cases:
+        r = box.run("jail", *argv)
+        assert (r.returncode, r.stdout, r.stderr) == (1, "", err), argv
+
+
+def test_config_jail_messages_and_jid_file(box):
+    box.run("mkdir", "-p", "/jails/web")
+    box.write(
+        "/etc/jail.conf",
+        'path = "/jails/$name";\nweb { host.hostname = "web.example"; persist; exec.start = \'\'; }\n',
+    )
+    r = box.run("jail", "-J", "/tmp/web.jid", "-c", "web")
+    assert (r.returncode, r.stdout) == (0, "web: created\n")  # §1.2
+    assert (
+        box.read("/tmp/web.jid") == 'jid=1 name=web path=/jails/web host.hostname=web.example persist exec.start=""\n'
+    )
+    r = box.run("jail", "-m", "name=web", "path=/tmp")
+    assert (r.returncode, r.stderr) == (1, "jail: path cannot be changed after creation\n")
+    r = box.run("jail", "-r", "web")
+    assert (r.returncode, r.stdout) == (0, "web: removed\n")  # jail.conf exists -> docf
+    r = box.run("jail", "-ic", "web")
+    assert r.stdout == "2\n"  # -i: only the jid
+
+
+def test_commands_conf(box):
+    # tests/jail_basic_test.sh commands_body: exec.prestart / exec.prestop output
+    with open(f"{REF}/tests/commands.jail.conf", encoding="utf-8") as f:
+        box.write("/tmp/commands.jail.conf", f.read())
+    r = box.run("jail", "-f", "/tmp/commands.jail.conf", "-qc", "basejail")
+    assert r.returncode == 0
+    assert r.stdout.startswith("START\n")  # exec.poststart "env" output follows (see report)
+    r = box.run("jail", "-f", "/tmp/commands.jail.conf", "-qr", "basejail")
+    assert (r.returncode, r.stdout) == (0, "STOP\n")
+
+
+def test_jexec_and_devfs_root(box):
+    box.sh(
+        "mkdir -p /jails/w/bin /jails/w/dev /jails/w/etc && cp /bin/busybox /jails/w/bin/sh && ln -s sh /jails/w/bin/ls"
+    )
+    r = box.run("jail", "-c", "name=w", "path=/jails/w", "host.hostname=w.example", "persist")
+    assert r.returncode == 0
+    assert box.run("jexec", "w", "hostname").stdout == "w.example\n"
+    r = box.run("jexec", "w", "/bin/sh", "-c", "ls /; exit 3")
+    assert (r.returncode, r.stdout) == (3, "bin\ndev\netc\n")
+    r = box.run("jexec", "nope", "ls")
+    assert (r.returncode, r.stderr) == (1, 'jexec: jail "nope" not found\n')
+
+
+def test_jls_formats(box):
+    long_host = "h" * 40
+    box.run("jail", "-c", "name=a", f"host.hostname={long_host}", "persist", "ip4.addr=192.0.2.70,192.0.2.71")
+    r = box.run("jls")
+    assert r.stdout.splitlines()[1] == f"     1  192.0.2.70      {'h' * 29} /"  # %-29.29s truncation
+    r = box.run("jls", "-n", "name", "persist", "allow.mount", "ip4.addr")
+    assert r.stdout == "name=a persist allow.nomount ip4.addr=192.0.2.70,192.0.2.71\n"
+    r = box.run("jls", "--libxo", "json")
+    data = json.loads(r.stdout)
+    assert data["jail-information"]["jail"][0]["ipv4"] == "192.0.2.70"
+    r = box.run("jls", "-j", "zzz")
+    assert (r.returncode, r.stderr) == (1, 'jls: jail "zzz" not found\n')
+
+
+def test_hundred_jails_jls_fast(box):
+    script = "for i in $(seq 1 100); do jail -c name=j$i persist; done"
+    assert box.sh(script).returncode == 0
+    t = time.time()
+    r = box.run("jls")
+    elapsed = time.time() - t
+    assert len(r.stdout.splitlines()) == 101
+    assert elapsed < 1.0
+
+
+def test_parallel_create(box):
+    results = []
+
+    def worker(i):
+        results.append(box.run("jail", "-ic", f"name=p{i}", "persist").stdout.strip())
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(int(x) for x in results) == list(range(1, 9))
