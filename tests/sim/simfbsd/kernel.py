@@ -11,6 +11,9 @@ Keys of ``k.state`` and who owns them (other modules read them):
   procs           [{pid, ppid, jid, user, command, args, sockets}] running processes
   next_pid        int                                            (spawn)
   jails           {str(jid): {...}} running jails                (jail, jls, jexec)
+                  flat jail(8) parameter names (jid, name, path, parent, host.hostname,
+                  ip4.addr/ip6.addr [plain addrs], securelevel, persist, allow.*, ...)
+                  plus _conf/_mounts/_aliases: see simfbsd/jails.py
   last_jid        int, the last jid handed out                   (jail)
   mounts          [{fstype, source, target, ...}]                (mount, umount, jail)
                   see mounts.py: {fstype, source, target, flags: [mount(8) names], ruleset (devfs),
