@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) bsd.jails contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Private to bsd.jails: not a public API, may change without notice.
+
+"""Parsers for jls(8) output (pure: no I/O).
+
+``jls -n [-q]`` (no parameter list = ``all``) prints one line per running
+jail: ``name=value`` pairs separated by one space; booleans print as
+``name`` when true and ``noname`` when false, the ``no`` after the last dot
+(``allow.nomount``, ``nopersist``, ``nodying``); an empty array prints
+nothing after ``=`` (``ip6.addr=``); with ``-q`` a value holding a space or
+tab or ``"`` is wrapped in double quotes, one holding ``'`` in double
+quotes, one holding ``"`` (but no ``'``) in single quotes, and the empty
+string is ``""``.  This libxo-era jls does not backslash-escape inside the
+quotes, so a closing quote is the one followed by a space or the line end.
+
+Each jail becomes a dict: booleans as ``True``/``False`` under the
+positive name (``allow.mount``), ``ip4.addr``/``ip6.addr`` as lists, every
+other value a ``str`` (``jid`` too).
+"""
+
+from __future__ import annotations
+
+import json
+
+LIST_KEYS = frozenset(("ip4.addr", "ip6.addr"))
+
+
+class JlsParseError(ValueError):
+    pass
+
+
+def _positive(name):
+    head, dot, last = name.rpartition(".")
+    if last.startswith("no") and len(last) > 2:
+        return head + dot + last[2:], False
+    return name, True
+
+
+def _split_list(value):
+    return [v for v in value.split(",") if v != ""]
+
+
+def _words(line):
+    """Split one ``jls -n [-q]`` line into (key, value-or-None) pairs."""
+    i, n = 0, len(line)
+    out = []
+    while i < n:
+        if line[i] in " \t":
+            i += 1
+            continue
+        j = i
+        while j < n and line[j] not in "= \t":
+            j += 1
+        key = line[i:j]
+        if j >= n or line[j] != "=":
+            out.append((key, None))
+            i = j
+            continue
+        j += 1
+        if j < n and line[j] in "\"'":
+            q = line[j]
+            k = j + 1
+            while True:
+                k = line.find(q, k)
+                if k < 0:
+                    raise JlsParseError(f"unbalanced quote in jls output: {line!r}")
+                if k + 1 >= n or line[k + 1] in " \t":
+                    break
+                k += 1
+            out.append((key, line[j + 1 : k]))
+            i = k + 1
+        else:
+            k = j
+            while k < n and line[k] not in " \t":
+                k += 1
+            out.append((key, line[j:k]))
+            i = k
+    return out
+
+
+def parse_jls_n(text):
+    """``jls -n [-q]`` output -> list of dicts, one per jail, in output order."""
+    jails = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        jail = {}
+        for key, value in _words(line):
+            if value is None:
+                name, flag = _positive(key)
+                jail[name] = flag
+            elif key in LIST_KEYS:
+                jail[key] = _split_list(value)
+            else:
+                jail[key] = value
+        jails.append(jail)
+    return jails
+
+
+def _flatten(value):
+    if isinstance(value, list):
+        out = []
+        for v in value:
+            out.extend(_flatten(v))
+        return out
+    if isinstance(value, dict):
+        out = []
+        for v in value.values():
+            out.extend(_flatten(v))
+        return out
+    if value is None:
+        return []
+    return _split_list(str(value))
+
+
+def parse_jls_json(text):
+    """``jls --libxo json [-n]`` output -> list of dicts (same value types as parse_jls_n)."""
+    try:
+        doc = json.loads(text or "{}")
+    except ValueError as exc:
+        raise JlsParseError(f"jls printed invalid JSON: {exc}") from exc
+    info = doc.get("jail-information", {}) if isinstance(doc, dict) else {}
+    rows = info.get("jail", []) if isinstance(info, dict) else []
+    jails = []
+    for row in rows:
+        jail = {}
+        for key, value in row.items():
+            if key in LIST_KEYS or key in ("ipv4_addrs", "ipv6_addrs"):
+                jail[key] = _flatten(value)
+            elif isinstance(value, bool):
+                name, flag = _positive(key)
+                jail[name] = value if flag else not value
+            elif isinstance(value, (int, float)):
+                jail[key] = str(value)
+            else:
+                jail[key] = value
+        jails.append(jail)
+    return jails
