@@ -132,6 +132,8 @@ def _call(mod, fname, ctx, rc, args):
 def run_rc_command(ctx, mod, arg, args=(), rc=None, autoboot=False):
     """/etc/rc.d/NAME ARG ARGS...; returns the exit status."""
     rc = dict(rcconf.load(ctx.root) if rc is None else rc)
+    if hasattr(mod, "RUN"):
+        return mod.RUN(ctx, arg, list(args), rc, autoboot)
     name = mod.NAME
     rcvar = getattr(mod, "RCVAR", None)
     prefix = ""
@@ -161,15 +163,13 @@ def run_rc_command(ctx, mod, arg, args=(), rc=None, autoboot=False):
     if arg not in words:
         ctx.err.write(f"{script_path(mod)}: unknown directive '{arg}'.\n")
         return usage(ctx, mod)
-    if (rcvar and arg not in ("rcvar", "stop", "delete", "enable", "describe", "status")) or (
-        rcvar and arg == "stop" and not pids
-    ):
-        if not checkyesno(ctx, mod, rc, rcvar):
-            if not quiet:
-                ctx.print(
-                    f"Cannot '{arg}' {name}. Set {rcvar} to YES in /etc/rc.conf or use 'one{arg}' instead of '{arg}'."
-                )
-            return 0
+    needs_rcvar = arg not in ("rcvar", "stop", "delete", "enable", "describe", "status") or (arg == "stop" and not pids)
+    if rcvar and needs_rcvar and not checkyesno(ctx, mod, rc, rcvar):
+        if not quiet:
+            ctx.print(
+                f"Cannot '{arg}' {name}. Set {rcvar} to YES in /etc/rc.conf or use 'one{arg}' instead of '{arg}'."
+            )
+        return 0
     if arg == "start" and not fast and pids:
         if not quiet:
             # echo 1>&2 "${name} already running? " "(pid=$rc_pid)." -> two spaces
@@ -289,13 +289,14 @@ def daemon_start(ctx, rc, mod, args=()):
         _warn(ctx, mod, f"failed precmd routine for {name}")
         return 1
     command = rc.get(f"{name}_program") or mod.COMMAND
-    flags = rc.get(f"{name}_flags", "")
+    flags = rc.get(getattr(mod, "FLAGS_VAR", None) or f"{name}_flags", "")
     cmd_args = getattr(mod, "COMMAND_ARGS", "")
     if not rc.get("rc_quiet") or rcconf.yes(rc.get("rc_startmsgs")):
         ctx.print(f"Starting {name}.")
     procname = getattr(mod, "PROCNAME", None) or os.path.basename(command)
     argv = " ".join(w for w in (command, flags, cmd_args) if w)
-    return spawn_daemon(ctx, rc, mod, name, procname, argv, getattr(mod, "PIDFILE", None))
+    user = getattr(mod, "USER", "root")
+    return spawn_daemon(ctx, rc, mod, name, procname, argv, getattr(mod, "PIDFILE", None), user=user)
 
 
 def spawn_daemon(ctx, rc, mod, sockname, procname, argv, pidfile, user="root"):
@@ -307,6 +308,8 @@ def spawn_daemon(ctx, rc, mod, sockname, procname, argv, pidfile, user="root"):
         if daemons is not None:
             try:
                 socks = daemons.sockets(ctx, k.state, sockname, rc, root=ctx.root, jail=jail)
+            except KeyError:  # a daemon the sockets model does not know opens no sockets
+                socks = []
             except daemons.ConfigError as exc:
                 msg = str(exc)
                 if msg:
@@ -393,7 +396,7 @@ def shutdown_jail(jid, root, out=None, err=None):
     ctx = _jail_ctx(jid, root, out, err)
     rc = rcconf.load(root)
     for mod in reversed(modules(jailed=True)):
-        if not exists(ctx, mod) or not getattr(mod, "PROCNAME", None) and not hasattr(mod, "stop"):
+        if not exists(ctx, mod) or (not getattr(mod, "PROCNAME", None) and not hasattr(mod, "stop")):
             continue
         run_rc_command(ctx, mod, "faststop", rc=rc)
     return 0

@@ -27,9 +27,20 @@ Attributes:
   JAIL_BOOT  optional bool (default True for daemons): started by
              ``rc.boot_jail`` inside a jail (False = rcorder KEYWORD nojail).
 
-Functions (all optional except start; defaults are rc.subr's):
+  COMMAND    optional str: the daemon's path; with it the default start is
+             rc.py's daemon_start (``$NAME_flags`` or FLAGS_VAR, COMMAND_ARGS,
+             USER; sockets from daemons.sockets(); pid written to PIDFILE).
+  FLAGS_VAR, COMMAND_ARGS, USER   optional, see COMMAND.
+  RUN        optional function ``RUN(ctx, arg, args, rc, autoboot) -> int``
+             replacing run_rc_command entirely, for scripts that run it
+             several times (rc.d/sendmail: MTA part + msp_queue part).
+
+Functions (all optional; defaults are rc.subr's):
   start(ctx, rc, args) -> int    the start method (prints its own
-                                 ``Starting NAME.``).
+                                 ``Starting NAME.``); default: daemon_start
+                                 when COMMAND is set, else nothing.
+  <cmd>_precmd(ctx, rc, args)    start_precmd/restart_precmd/...: non-zero
+                                 return stops the command (rc.subr).
   stop(ctx, rc, args) -> int     the stop method.  Without it and with
                                  PROCNAME, rc.py's default stop kills rc_pid
                                  (``Stopping NAME.`` + ``Waiting for PIDS: N.``).
@@ -42,6 +53,7 @@ Functions (all optional except start; defaults are rc.subr's):
   with ``one``/``force`` the RCVAR is set to ``"YES"`` in it, and the keys
   ``rc_force``/``rc_fast``/``rc_quiet`` are ``"yes"`` when those prefixes
   were given (else absent), as rc.subr's globals of the same names.
+  ``rc["rc_pid"]`` is the running pid(s) found through PROCNAME ("" if none).
   ``args`` are the extra command-line arguments (``service jail start a b``
   -> ``["a", "b"]``).  Returns the exit status.
 

@@ -1,0 +1,25 @@
+"""rc.d/netif (+ lo0): addresses from ifconfig_IF, _aliasN, _aliases, _ipv6 (simfbsd/netif.py)."""
+
+from .. import kernel
+from .. import netif as _netif
+
+NAME = "netif"
+RCVAR = None
+COMMANDS = ("cloneup", "clonedown", "clear", "vnetup", "vnetdown")
+
+
+def start(ctx, rc, args):
+    with kernel.Kernel() as k:
+        _netif.configure_from_rc(k.state, rc)
+    return 0
+
+
+def stop(ctx, rc, args):
+    return 0
+
+
+def _noop(ctx, rc, args):
+    return 0
+
+
+cloneup = clonedown = clear = vnetup = vnetdown = _noop

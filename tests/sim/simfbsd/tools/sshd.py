@@ -1,0 +1,229 @@
+"""sshd(8) -t / -T: syntax check of sshd_config(5) (what Ansible's ``validate: sshd -t -f %s`` runs).
+
+OpenSSH's messages (servconf.c process_server_config_line()):
+  unknown keyword   ``FILE: line N: Bad configuration option: KW`` ... then
+                    ``FILE: terminating, K bad configuration options`` -> exit 255
+  Port              ``FILE line N: Badly formatted port number.`` -> exit 255
+  ListenAddress     ``FILE line N: bad address:port usage`` / ``... invalid quotes`` -> exit 255
+  missing file      ``load_server_config: fopen FILE: No such file or directory`` -> exit 255
+sshd as a daemon is rc.d/sshd's job (simfbsd/rcd/sshd.py); without -t/-T this exits 0.
+"""
+
+import ipaddress
+import re
+
+KEYWORDS = [
+    "acceptenv",
+    "addressfamily",
+    "allowagentforwarding",
+    "allowgroups",
+    "allowstreamlocalforwarding",
+    "allowtcpforwarding",
+    "allowusers",
+    "authenticationmethods",
+    "authorizedkeyscommand",
+    "authorizedkeyscommanduser",
+    "authorizedkeysfile",
+    "authorizedprincipalscommand",
+    "authorizedprincipalscommanduser",
+    "authorizedprincipalsfile",
+    "banner",
+    "casignaturealgorithms",
+    "channeltimeout",
+    "chrootdirectory",
+    "ciphers",
+    "clientalivecountmax",
+    "clientaliveinterval",
+    "compression",
+    "denygroups",
+    "denyusers",
+    "disableforwarding",
+    "exposeauthinfo",
+    "fingerprinthash",
+    "forcecommand",
+    "gatewayports",
+    "gssapiauthentication",
+    "gssapicleanupcredentials",
+    "gssapikeyexchange",
+    "gssapistrictacceptorcheck",
+    "hostbasedacceptedalgorithms",
+    "hostbasedauthentication",
+    "hostbasedusesnamefrompacketonly",
+    "hostcertificate",
+    "hostkey",
+    "hostkeyagent",
+    "hostkeyalgorithms",
+    "ignorerhosts",
+    "ignoreuserknownhosts",
+    "include",
+    "ipqos",
+    "kbdinteractiveauthentication",
+    "kerberosauthentication",
+    "kerberosgetafstoken",
+    "kerberosorlocalpasswd",
+    "kerberosticketcleanup",
+    "kexalgorithms",
+    "listenaddress",
+    "logingracetime",
+    "loglevel",
+    "logverbose",
+    "macs",
+    "match",
+    "maxauthtries",
+    "maxsessions",
+    "maxstartups",
+    "modulifile",
+    "passwordauthentication",
+    "permitemptypasswords",
+    "permitlisten",
+    "permitopen",
+    "permitrootlogin",
+    "permittty",
+    "permittunnel",
+    "permituserenvironment",
+    "permituserrc",
+    "persourcemaxstartups",
+    "persourcenetblocksize",
+    "pidfile",
+    "port",
+    "printlastlog",
+    "printmotd",
+    "pubkeyacceptedalgorithms",
+    "pubkeyauthentication",
+    "pubkeyauthoptions",
+    "rdomain",
+    "rekeylimit",
+    "requiredrsasize",
+    "revokedkeys",
+    "securitykeyprovider",
+    "setenv",
+    "streamlocalbindmask",
+    "streamlocalbindunlink",
+    "strictmodes",
+    "subsystem",
+    "syslogfacility",
+    "tcpkeepalive",
+    "trustedusercakeys",
+    "unusedconnectiontimeout",
+    "useblacklist",
+    "useblocklist",
+    "usedns",
+    "usepam",
+    "versionaddendum",
+    "x11displayoffset",
+    "x11forwarding",
+    "x11uselocalhost",
+    "xauthlocation",
+    "challengeresponseauthentication",
+    "dsaauthentication",
+    "pubkeyacceptedkeytypes",
+    "hostbasedacceptedkeytypes",
+    "rsaauthentication",
+    "rhostsrsaauthentication",
+    "protocol",
+    "useprivilegeseparation",
+    "uselogin",
+    "keyregenerationinterval",
+    "serverkeybits",
+    "perseurcepenalties",
+    "persourcepenalties",
+    "persourcepenaltyexemptlist",
+    "sshdsessionpath",
+]
+KNOWN = set(KEYWORDS)
+
+
+class Fatal(Exception):
+    pass
+
+
+def _port(text):
+    if not re.fullmatch(r"[0-9]+", text or "") or not 0 < int(text) <= 65535:
+        return None
+    return int(text)
+
+
+def check(text, path):
+    """Returns (errors, bad) where errors are the lines to print; raises Fatal for fatal errors."""
+    msgs = []
+    bad = 0
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r"^([^\s=]+)\s*(?:=\s*|\s+)?(.*)$", line)
+        kw, arg = m.group(1), m.group(2).strip()
+        lkw = kw.lower()
+        if lkw not in KNOWN:
+            msgs.append(f"{path}: line {n}: Bad configuration option: {kw}")
+            bad += 1
+            continue
+        if lkw == "port":
+            if not arg:
+                raise Fatal(f"{path} line {n}: missing port number.")
+            if _port(arg.split()[0]) is None:
+                raise Fatal(f"{path} line {n}: Badly formatted port number.")
+        elif lkw == "listenaddress":
+            if not arg:
+                raise Fatal(f"{path} line {n}: missing address")
+            _listen(arg.split()[0], path, n)
+    return msgs, bad
+
+
+def _listen(addr, path, n):
+    host, port = addr, None
+    if addr.startswith("["):
+        m = re.fullmatch(r"\[([^\]]+)\](?::(.*))?", addr)
+        if not m:
+            raise Fatal(f"{path} line {n}: bad address:port usage")
+        host, port = m.group(1), m.group(2)
+    elif addr.count(":") == 1:
+        host, port = addr.split(":")
+    if port is not None and _port(port) is None:
+        raise Fatal(f"{path} line {n}: bad port number")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", host):
+            raise Fatal(
+                f"{path} line {n}: bad addr or host: {host} (hostname nor servname provided, or not known)"
+            ) from None
+
+
+def main(ctx, argv):
+    args = list(argv)
+    test = False
+    config = "/etc/ssh/sshd_config"
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-t", "-T"):
+            test = True
+        elif a == "-f" and i + 1 < len(args):
+            config = args[i + 1]
+            i += 1
+        elif a.startswith("-f") and len(a) > 2:
+            config = a[2:]
+        elif a in ("-o", "-h", "-C", "-c", "-E", "-g", "-k", "-p", "-u") and i + 1 < len(args):
+            i += 1
+        elif a.startswith("-"):
+            pass
+        i += 1
+    if not test:
+        return 0
+    path = ctx.path(config) if config.startswith("/") else config
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError as exc:
+        ctx.err.write(f"load_server_config: fopen {config}: {exc.strerror}\n")
+        return 255
+    try:
+        msgs, bad = check(text, config)
+    except Fatal as exc:
+        ctx.err.write(f"{exc}\n")
+        return 255
+    if bad:
+        ctx.err.write("\n".join(msgs) + f"\n{config}: terminating, {bad} bad configuration options\n")
+        return 255
+    return 0
