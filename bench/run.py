@@ -1,0 +1,779 @@
+#!/usr/bin/env python3
+"""Benchmark: the collection's ``jails`` role against a per-jail loop baseline (issue 10).
+
+For every N (jails per host) two simulated FreeBSD hosts are made, one per implementation, with
+the same N worlds already in place (base.txz extracted once, then ``cp -al`` per jail, outside
+the timed part).  Four scenarios are timed as the wall time of ``ansible-playbook``:
+
+  a  first converge of an empty host (the host is reset between runs, outside the timing)
+  b  idempotent re-run
+  c  one jail's parameter changed (its host.hostname)
+  d  check mode on a converged host
+
+Per run: tasks executed (the recap), task runs (loop items counted one by one), tool calls and
+file writes in the box (``simhost stats``), and the peak RSS of the controller (``os.wait4``).
+Both hosts are then compared (``jls -n``, the effective jail.conf of every jail, rc.conf), and the
+issue's targets are checked.  ``--smoke`` runs N=5 once per scenario and exits non-zero when a
+correctness check fails; it is the last stage of ``make test``.
+
+Outputs: bench/results/latest.json, latest.md, time_vs_n.png (``--smoke``: .cache/bench/smoke/).
+Python >= 3.11 standard library, plus matplotlib for the plot.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+SIMHOST = os.path.join(REPO, "tests", "sim", "simhost")
+RESULTS = os.path.join(BENCH, "results")
+SCENARIOS = {
+    "a": "first converge",
+    "b": "idempotent re-run",
+    "c": "one jail changed",
+    "d": "check mode, converged",
+}
+IMPLS = ("baseline", "collection")
+PLAYBOOKS = {
+    "baseline": os.path.join(BENCH, "baseline", "playbook.yml"),
+    "collection": os.path.join(BENCH, "collection", "playbook.yml"),
+}
+JAILS_ROOT = "/usr/jails"
+BASE_DIR = JAILS_ROOT + "/.bench-base"
+PRISTINE_RC = "/var/db/bench-rc.conf"
+INTERFACE = "vtnet0"
+
+sys.path.insert(0, os.path.join(REPO, "tests", "sim"))
+from simfbsd import jailconf  # noqa: E402  (the simulator's jail.conf parser: jail(8)'s reading)
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- simulated hosts
+
+
+def simhost(*args, check=True, capture=True):
+    cp = subprocess.run([SIMHOST, *args], capture_output=capture, text=True, check=False)
+    if check and cp.returncode != 0:
+        raise BenchError(f"simhost {' '.join(args)} failed (rc {cp.returncode}):\n{cp.stdout}{cp.stderr}")
+    return cp
+
+
+def box_sh(box, script, check=True):
+    """Run a /bin/sh script inside the box (as root, FreeBSD PATH); return stdout."""
+    cp = simhost("run", box, "--", "/bin/sh", "-c", script, check=False)
+    if check and cp.returncode != 0:
+        raise BenchError(f"{box}: script failed (rc {cp.returncode}):\n{script}\n{cp.stdout}{cp.stderr}")
+    return cp.stdout
+
+
+def box_exists(box):
+    return box in simhost("list").stdout.split()
+
+
+def make_box(box, ip, workdir):
+    if box_exists(box):
+        simhost("destroy", box)
+    cp = simhost("create", box, "--ip", ip, check=False)
+    if cp.returncode != 0:
+        if not box_exists(box):
+            raise BenchError(f"simhost create {box} failed:\n{cp.stderr}")
+        log(f"warning: {box} was created but its boot reported an error: {cp.stderr.strip()[-300:]}")
+    inv = os.path.join(workdir, f"{box}.inventory.yml")
+    with open(inv, "w", encoding="utf-8") as f:
+        f.write(simhost("inventory", box).stdout)
+    return inv
+
+
+def prepare_worlds(box, names):
+    """Extract the world once, hard-link a copy per jail, keep a pristine rc.conf (not timed)."""
+    script = f"""set -e
+base={BASE_DIR}
+mkdir -p {JAILS_ROOT} /var/db
+if [ -f /usr/freebsd-dist/base.txz ]; then
+    rm -rf "$base"; mkdir -p "$base"; tar -xf /usr/freebsd-dist/base.txz -C "$base"; echo dist
+else
+    # Simulator without base.txz: the least the jail module needs (/bin/sh) plus rc scripts.
+    rm -rf "$base"; mkdir -p "$base/bin" "$base/etc" "$base/dev" "$base/tmp" "$base/var/run"
+    cp /bin/busybox "$base/bin/sh"
+    printf '#!/bin/sh\\nexit 0\\n' > "$base/etc/rc"; cp "$base/etc/rc" "$base/etc/rc.shutdown"; echo minimal
+fi
+for j in {" ".join(names)}; do rm -rf "{JAILS_ROOT}/$j"; cp -al "$base" "{JAILS_ROOT}/$j"; done
+cp /etc/rc.conf {PRISTINE_RC}
+"""
+    kind = box_sh(box, script).strip().splitlines()[-1]
+    if kind != "dist":
+        log(f"warning: {box} has no /usr/freebsd-dist/base.txz; jails got a minimal world (busybox /bin/sh)")
+    return kind
+
+
+def reset_box(box):
+    """Back to an empty host with the worlds in place: no jail config, pristine rc.conf, reboot."""
+    box_sh(
+        box,
+        "find /etc -maxdepth 1 -type f -name 'jail.conf*' -delete; "
+        "find /etc/jail.conf.d -type f -delete; rm -f /var/run/jail_*.id; "
+        f"cp {PRISTINE_RC} /etc/rc.conf",
+    )
+    cp = simhost("reboot", box, check=False)
+    if cp.returncode != 0:
+        log(f"warning: {box}: reboot reported an error: {cp.stderr.strip()[-300:]}")
+
+
+def box_stats(box):
+    return json.loads(simhost("stats", box, "--json").stdout)
+
+
+# --------------------------------------------------------------------------- ansible runs
+
+
+def ansible_playbook_bin():
+    for cand in (os.path.join(REPO, ".venv", "bin", "ansible-playbook"), shutil.which("ansible-playbook")):
+        if cand and os.access(cand, os.X_OK):
+            return cand
+    raise BenchError("ansible-playbook not found: run `make venv` first")
+
+
+def ansible_env(counts_file):
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"),
+        ANSIBLE_CALLBACK_PLUGINS=os.path.join(BENCH, "callback_plugins"),
+        ANSIBLE_CALLBACKS_ENABLED="bench_counter",
+        ANSIBLE_PIPELINING="True",
+        ANSIBLE_RETRY_FILES_ENABLED="False",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_DEPRECATION_WARNINGS="False",
+        ANSIBLE_INJECT_FACT_VARS="False",
+        BENCH_COUNTS_FILE=counts_file,
+    )
+    env.pop("ANSIBLE_CONFIG", None)
+    return env
+
+
+def run_playbook(impl, box, inventory, vars_file, logfile, check_mode=False):
+    """One timed ansible-playbook run: wall time, exit code, recap counts, peak RSS."""
+    counts_file = logfile + ".counts.json"
+    if os.path.exists(counts_file):
+        os.unlink(counts_file)
+    argv = [ansible_playbook_bin(), "-i", inventory, PLAYBOOKS[impl], "-e", "@" + vars_file]
+    if check_mode:
+        argv.append("--check")
+    with open(logfile, "wb") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=ansible_env(counts_file), cwd=BENCH)
+        _pid, status, rusage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    try:
+        with open(counts_file, encoding="utf-8") as f:
+            counts = json.load(f).get(box, {})
+    except (FileNotFoundError, ValueError):
+        counts = {}
+    return {
+        "time": round(elapsed, 3),
+        "rc": proc.returncode,
+        "tasks": counts.get("tasks"),
+        "task_runs": counts.get("task_runs"),
+        "changed": counts.get("changed"),
+        "failed": counts.get("failures"),
+        "maxrss_mb": round(rusage.ru_maxrss / 1024, 1),  # KiB on Linux: the largest process of the tree
+        "log": os.path.relpath(logfile, REPO),
+    }
+
+
+def jail_list(n, changed_rev=0):
+    jails = []
+    for i in range(1, n + 1):
+        name = f"j{i:03d}"
+        host = f"{name}.bench.example.org"
+        if i == 1 and changed_rev:
+            host = f"{name}-r{changed_rev}.bench.example.org"
+        jails.append(
+            {
+                "name": name,
+                "path": f"{JAILS_ROOT}/{name}",
+                "hostname": host,
+                "interface": INTERFACE,
+                "ip4_addr": [f"192.0.2.{100 + i}" if i <= 150 else f"198.51.100.{i - 150}"],
+                "persist": True,
+            }
+        )
+    return jails
+
+
+def write_vars(workdir, tag, jails):
+    path = os.path.join(workdir, f"vars-{tag}.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"bench_jails": jails}, f, indent=1)
+    return path
+
+
+# --------------------------------------------------------------------------- host state, compared
+
+
+def parse_jls_n(text):
+    """``jls -n`` lines -> {name: {param: value}} (jid left out: numbering is not state we compare)."""
+    out = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        params = {}
+        for tok in shlex.split(line, posix=True):
+            key, sep, val = tok.partition("=")
+            params[key] = val if sep else True
+        params.pop("jid", None)
+        out[params.get("name", f"?{len(out)}")] = params
+    return out
+
+
+def effective_conf(box):
+    """Every jail's parameters as jail(8) reads its file (/etc/jail.conf or /etc/jail.conf.d/NAME.conf)."""
+    text = box_sh(
+        box,
+        'for f in /etc/jail.conf /etc/jail.conf.d/*.conf; do [ -f "$f" ] && { echo "@@@ $f"; cat "$f"; echo; }; '
+        "done; true",
+    )
+    files = {}
+    cur = None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("@@@ "):
+            cur = line[4:].strip()
+            files[cur] = ""
+        elif cur:
+            files[cur] += line
+    jails = {}
+    for path, body in files.items():
+        for j in jailconf.loads(body, cfname=path, path=path):
+            jails[j.name] = {name: list(vals) for name, vals in sorted(j.params)}
+    return jails
+
+
+def rc_jails(box):
+    out = box_sh(box, "sysrc -n jail_enable 2>/dev/null; echo @@; sysrc -n jail_list 2>/dev/null; true")
+    enable, _sep, lst = out.partition("@@")
+    return {"jail_enable": enable.strip(), "jail_list": lst.split()}
+
+
+def host_state(box):
+    return {
+        "jls": parse_jls_n(box_sh(box, "jls -n")),
+        "conf": effective_conf(box),
+        "rc": rc_jails(box),
+    }
+
+
+def diff_dicts(a, b, prefix=""):
+    """Human-readable differences between two nested dicts (at most a few)."""
+    diffs = []
+    for key in sorted(set(a) | set(b), key=str):
+        if key not in a or key not in b:
+            diffs.append(f"{prefix}{key}: only in {'collection' if key not in a else 'baseline'}")
+        elif isinstance(a[key], dict) and isinstance(b[key], dict):
+            diffs += diff_dicts(a[key], b[key], f"{prefix}{key}.")
+        elif a[key] != b[key]:
+            diffs.append(f"{prefix}{key}: baseline {a[key]!r} != collection {b[key]!r}")
+    return diffs
+
+
+# --------------------------------------------------------------------------- the benchmark
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.smoke = args.smoke
+        self.workdir = args.workdir
+        self.checks = []
+        self.rows = []
+        self.prep = {}
+
+    def check(self, name, ok, detail=""):
+        self.checks.append({"check": name, "ok": bool(ok), "detail": detail})
+        log(f"check {'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail else ''}")
+        if not ok and self.smoke and not self.args.keep_going:
+            raise BenchError(f"correctness check failed: {name}: {detail}")
+
+    def runs_for(self, impl, n, scenario):
+        if self.smoke:
+            return 1
+        if impl == "baseline" and n >= self.args.large_n:
+            return self.args.baseline_large_runs
+        return self.args.runs
+
+    def run_size(self, n, ip_base):
+        boxes = {impl: f"{self.args.prefix}-{impl[0]}{n}" for impl in IMPLS}
+        invs = {}
+        names = [j["name"] for j in jail_list(n)]
+        for k, impl in enumerate(IMPLS):
+            t0 = time.perf_counter()
+            invs[impl] = make_box(boxes[impl], f"192.0.2.{ip_base + k}", self.workdir)
+            kind = prepare_worlds(boxes[impl], names)
+            self.prep[f"{impl}-{n}"] = {"world": kind, "seconds": round(time.perf_counter() - t0, 2)}
+        converged = write_vars(self.workdir, f"{n}-r0", jail_list(n))
+        try:
+            self.scenario(n, "a", boxes, invs, lambda rep: converged, reset=True)
+            self.compare(n, boxes, "after (a)")
+            self.scenario(n, "b", boxes, invs, lambda rep: converged)
+            self.scenario(n, "d", boxes, invs, lambda rep: converged, check_mode=True)
+            self.scenario(n, "c", boxes, invs, lambda rep: write_vars(self.workdir, f"{n}-r{rep}", jail_list(n, rep)))
+            self.compare(n, boxes, "after (c)")
+        finally:
+            if not self.args.keep_boxes:
+                for box in boxes.values():
+                    simhost("destroy", box, check=False)
+
+    def scenario(self, n, sc, boxes, invs, vars_for, reset=False, check_mode=False):
+        runs = {impl: [] for impl in IMPLS}
+        reps = max(self.runs_for(impl, n, sc) for impl in IMPLS)
+        for rep in range(1, reps + 1):
+            for impl in IMPLS:
+                if rep > self.runs_for(impl, n, sc):
+                    continue
+                box = boxes[impl]
+                if reset:
+                    reset_box(box)
+                simhost("stats", box, "--reset")
+                logfile = os.path.join(self.workdir, f"{impl}-n{n}-{sc}{rep}.log")
+                r = run_playbook(impl, box, invs[impl], vars_for(rep), logfile, check_mode)
+                st = box_stats(box)
+                r.update(
+                    calls=st["calls"], calls_total=st["calls_total"], writes=st["writes"], written=st["written"][:20]
+                )
+                runs[impl].append(r)
+                log(
+                    f"N={n:<3} ({sc}) {impl:<10} run {rep}: {r['time']:7.2f}s rc={r['rc']} tasks={r['tasks']} "
+                    f"runs={r['task_runs']} changed={r['changed']} jls={r['calls'].get('jls', 0)} "
+                    f"jail={r['calls'].get('jail', 0)} calls={r['calls_total']} writes={r['writes']}"
+                )
+                self.check_run(n, sc, impl, r)
+        for impl in IMPLS:
+            rs = runs[impl]
+            med = statistics.median(x["time"] for x in rs)
+            rep_run = min(rs, key=lambda x: abs(x["time"] - med))
+            self.rows.append(
+                {
+                    "n": n,
+                    "scenario": sc,
+                    "impl": impl,
+                    "runs": len(rs),
+                    "median_time": round(med, 3),
+                    "times": [x["time"] for x in rs],
+                    "tasks": rep_run["tasks"],
+                    "task_runs": rep_run["task_runs"],
+                    "changed": rep_run["changed"],
+                    "calls": rep_run["calls"],
+                    "calls_total": rep_run["calls_total"],
+                    "writes": rep_run["writes"],
+                    "maxrss_mb": max(x["maxrss_mb"] for x in rs),
+                    "detail": rs,
+                }
+            )
+
+    def check_run(self, n, sc, impl, r):
+        tag = f"N={n} ({sc}) {impl}"
+        self.check(
+            f"{tag}: ansible-playbook succeeded", r["rc"] == 0 and not r["failed"], f"rc {r['rc']}, see {r['log']}"
+        )
+        if sc in ("a", "c"):
+            self.check(f"{tag}: reports changed", (r["changed"] or 0) > 0, f"changed={r['changed']}")
+        if sc in ("b", "d"):
+            self.check(f"{tag}: reports no change", r["changed"] == 0, f"changed={r['changed']}")
+            if impl == "collection":
+                jls = r["calls"].get("jls", 0)
+                self.check(f"{tag}: exactly one jls call", jls == 1, f"jls={jls}")
+                self.check(f"{tag}: no file written", r["writes"] == 0, f"writes={r['writes']} {r['written'][:5]}")
+                changing = {k: v for k, v in r["calls"].items() if k in ("jail", "sysrc", "service", "jexec")}
+                if sc == "b":
+                    self.check(f"{tag}: no state-changing tool call", not changing, json.dumps(changing))
+
+    def compare(self, n, boxes, when):
+        states = {impl: host_state(boxes[impl]) for impl in IMPLS}
+        names = [j["name"] for j in jail_list(n)]
+        for impl in IMPLS:
+            running = sorted(states[impl]["jls"])
+            self.check(
+                f"N={n} {when}: {impl} runs exactly the {n} jails",
+                running == names,
+                f"running {len(running)}: {' '.join(running[:5])}{' ...' if len(running) > 5 else ''}",
+            )
+        b, c = states["baseline"], states["collection"]
+        for part, label in (("jls", "jls -n parameters"), ("conf", "effective jail.conf")):
+            d = diff_dicts(b[part], c[part])
+            self.check(f"N={n} {when}: same {label} on both hosts", not d, "; ".join(d[:4]))
+        rc_b, rc_c = b["rc"], c["rc"]
+        same_rc = rc_b["jail_enable"] == rc_c["jail_enable"] and sorted(rc_b["jail_list"]) == sorted(rc_c["jail_list"])
+        self.check(
+            f"N={n} {when}: same jail_enable/jail_list in rc.conf", same_rc, f"baseline {rc_b} / collection {rc_c}"
+        )
+
+    # ----------------------------------------------------------------------- outputs
+
+    def row(self, n, sc, impl):
+        for r in self.rows:
+            if (r["n"], r["scenario"], r["impl"]) == (n, sc, impl):
+                return r
+        return None
+
+    def targets(self):
+        out = []
+        sizes = sorted({r["n"] for r in self.rows})
+        top = max(sizes) if sizes else None
+        if top is None:
+            return out
+
+        def speedup(n, sc):
+            b, c = self.row(n, sc, "baseline"), self.row(n, sc, "collection")
+            return b["median_time"] / c["median_time"] if b and c and c["median_time"] else None
+
+        s_b = speedup(top, "b")
+        cb = self.row(top, "b", "collection")
+        tasks_b = {n: self.row(n, "b", "collection")["tasks"] for n in sizes if self.row(n, "b", "collection")}
+        out.append(
+            {
+                "target": f"Idempotent re-run of {top} jails >= 5x faster than the baseline",
+                "met": bool(s_b and s_b >= 5),
+                "detail": f"{s_b:.1f}x" if s_b else "n/a",
+            }
+        )
+        out.append(
+            {
+                "target": f"Idempotent re-run of {top} jails: exactly 1 jls call and 0 file writes",
+                "met": bool(cb and cb["calls"].get("jls", 0) == 1 and cb["writes"] == 0),
+                "detail": f"jls={cb['calls'].get('jls', 0)}, writes={cb['writes']}" if cb else "n/a",
+            }
+        )
+        out.append(
+            {
+                "target": "Idempotent re-run: task count does not depend on N",
+                "met": len(set(tasks_b.values())) == 1,
+                "detail": ", ".join(f"N={n}: {t} tasks" for n, t in tasks_b.items()),
+            }
+        )
+        s_a = speedup(top, "a")
+        out.append(
+            {
+                "target": f"First converge of {top} jails >= 3x faster than the baseline",
+                "met": bool(s_a and s_a >= 3),
+                "detail": f"{s_a:.1f}x" if s_a else "n/a",
+            }
+        )
+        out += self.growth_targets(sizes)
+        return out
+
+    def growth_targets(self, sizes):
+        """Per-jail cost (least-squares slope of time against N) against Ansible's per-task-run cost."""
+        out = []
+        if len(sizes) < 3:
+            return out
+        for sc in ("a", "b"):
+            fits = {}
+            for impl in IMPLS:
+                pts = [(n, self.row(n, sc, impl)["median_time"]) for n in sizes]
+                slope, icpt = linfit(pts)
+                lo = [p for p in pts if p[0] <= sizes[len(sizes) // 2]]
+                hi = [p for p in pts if p[0] >= sizes[len(sizes) // 2]]
+                fits[impl] = {"slope": slope, "intercept": icpt, "lo": linfit(lo)[0], "hi": linfit(hi)[0]}
+            b = fits["baseline"]
+            runs_b = [(n, self.row(n, sc, "baseline")["task_runs"] or 0) for n in sizes]
+            per_run = b["slope"] / max(linfit(runs_b)[0], 1e-9)  # seconds per task run
+            c = fits["collection"]
+            out.append(
+                {
+                    "target": f"({sc}) collection time grows sub-linearly: per-jail cost far below one task run",
+                    "met": c["slope"] < 0.25 * per_run,
+                    "detail": f"collection {c['slope'] * 1000:.1f} ms/jail (fixed {c['intercept']:.1f} s); "
+                    f"one Ansible task run ~{per_run * 1000:.0f} ms",
+                }
+            )
+            out.append(
+                {
+                    "target": f"({sc}) baseline time grows linearly or worse",
+                    "met": b["slope"] > 0 and b["hi"] >= 0.8 * b["lo"],
+                    "detail": f"baseline {b['slope'] * 1000:.0f} ms/jail overall; {b['lo'] * 1000:.0f} ms/jail "
+                    f"for N<={sizes[len(sizes) // 2]}, {b['hi'] * 1000:.0f} ms/jail above",
+                }
+            )
+        return out
+
+    def results(self, targets, world):
+        return {
+            "meta": {
+                "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                "smoke": self.smoke,
+                "sizes": self.args.sizes,
+                "runs": self.args.runs if not self.smoke else 1,
+                "baseline_runs_at_large_n": {"n_from": self.args.large_n, "runs": self.args.baseline_large_runs},
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "ansible_core": ansible_version(),
+                "git_commit": git_commit(),
+                "preparation": self.prep,
+                "total_seconds": round(time.perf_counter() - self.args.t0, 1),
+            },
+            "rows": self.rows,
+            "checks": self.checks,
+            "targets": targets,
+            "world": world,
+        }
+
+
+def linfit(points):
+    """Least squares y = a*x + b -> (a, b)."""
+    if len(points) < 2:
+        return 0.0, points[0][1] if points else 0.0
+    n = len(points)
+    mx = sum(p[0] for p in points) / n
+    my = sum(p[1] for p in points) / n
+    sxx = sum((p[0] - mx) ** 2 for p in points)
+    a = sum((p[0] - mx) * (p[1] - my) for p in points) / sxx if sxx else 0.0
+    return a, my - a * mx
+
+
+def ansible_version():
+    try:
+        out = subprocess.run([ansible_playbook_bin(), "--version"], capture_output=True, text=True, check=False).stdout
+        return out.splitlines()[0].split("[core ")[1].rstrip("]")
+    except (BenchError, IndexError, OSError):
+        return "unknown"
+
+
+def git_commit():
+    cp = subprocess.run(
+        ["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    )
+    return cp.stdout.strip() or "unknown"
+
+
+# --------------------------------------------------------------------------- the world role target
+
+
+def bench_world(bench):
+    """The world role twice on one host: the second run must not build or extract anything."""
+    box = f"{bench.args.prefix}-world"
+    inv = make_box(box, "192.0.2.30", bench.workdir)
+    playbook = os.path.join(BENCH, "collection", "world.yml")
+    vars_file = os.path.join(bench.workdir, "vars-world.json")
+    with open(vars_file, "w", encoding="utf-8") as f:
+        json.dump({"bench_world_dest": "/usr/local/jails/bench-world"}, f)
+    runs = []
+    try:
+        for rep in (1, 2):
+            simhost("stats", box, "--reset")
+            logfile = os.path.join(bench.workdir, f"world-{rep}.log")
+            counts_file = logfile + ".counts.json"
+            argv = [ansible_playbook_bin(), "-i", inv, playbook, "-e", "@" + vars_file]
+            t0 = time.perf_counter()
+            with open(logfile, "wb") as out:
+                rc = subprocess.run(
+                    argv, stdout=out, stderr=subprocess.STDOUT, env=ansible_env(counts_file), check=False
+                )
+            elapsed = time.perf_counter() - t0
+            try:
+                with open(counts_file, encoding="utf-8") as f:
+                    counts = json.load(f).get(box, {})
+            except (FileNotFoundError, ValueError):
+                counts = {}
+            st = box_stats(box)
+            runs.append(
+                {
+                    "run": rep,
+                    "time": round(elapsed, 2),
+                    "rc": rc.returncode,
+                    "changed": counts.get("changed"),
+                    "tasks": counts.get("tasks"),
+                    "calls": st["calls"],
+                    "writes": st["writes"],
+                    "written": st["written"][:10],
+                    "log": os.path.relpath(logfile, REPO),
+                }
+            )
+            log(f"world run {rep}: {elapsed:.2f}s rc={rc.returncode} changed={counts.get('changed')} "
+                f"calls={st['calls']} writes={st['writes']}")  # fmt: skip
+    finally:
+        if not bench.args.keep_boxes:
+            simhost("destroy", box, check=False)
+    second = runs[1]
+    met = second["rc"] == 0 and runs[0]["rc"] == 0 and second["changed"] == 0 and not second["calls"].get("make")
+    met = met and second["writes"] == 0
+    target = {
+        "target": "The world role's second run on an already built base does no build or extract",
+        "met": met,
+        "detail": f"second run: changed={second['changed']}, make calls={second['calls'].get('make', 0)}, "
+        f"writes={second['writes']}, {second['time']:.1f}s (first run {runs[0]['time']:.1f}s)",
+    }
+    return {"runs": runs, "target": target}
+
+
+# --------------------------------------------------------------------------- reports
+
+
+SC_ORDER = ("a", "b", "c", "d")
+
+
+def markdown(res):
+    meta = res["meta"]
+    lines = [
+        "# bsd.jails benchmark: the `jails` role against a per-jail loop baseline",
+        "",
+        f"{meta['date']}, commit {meta['git_commit']}, ansible-core {meta['ansible_core']}, "
+        f"Python {meta['python']}, {meta['cpus']} CPUs; whole run {meta['total_seconds']:.0f} s. "
+        "Produced by `make bench` (bench/run.py); bench/README.md explains every column.",
+        "",
+        f"Median wall time of `ansible-playbook` over {meta['runs']} runs"
+        + (
+            f" ({meta['baseline_runs_at_large_n']['runs']} for the baseline at "
+            f"N >= {meta['baseline_runs_at_large_n']['n_from']}, see the *runs* column)."
+            if not meta["smoke"]
+            else "."
+        ),
+        "",
+        "| N | scenario | implementation | runs | median time | speed-up vs baseline | tasks | task runs "
+        "| jls | jail | tool calls | writes | peak RSS |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    by = {(r["n"], r["scenario"], r["impl"]): r for r in res["rows"]}
+    for n in sorted({r["n"] for r in res["rows"]}):
+        for sc in SC_ORDER:
+            for impl in IMPLS:
+                r = by.get((n, sc, impl))
+                if not r:
+                    continue
+                b = by.get((n, sc, "baseline"))
+                ratio = b["median_time"] / r["median_time"] if b and r["median_time"] else None
+                lines.append(
+                    f"| {n} | {sc}) {SCENARIOS[sc]} | {impl} | {r['runs']} | {r['median_time']:.2f} s | "
+                    f"{'%.1fx' % ratio if ratio else 'n/a'} | {r['tasks']} | {r['task_runs']} | "
+                    f"{r['calls'].get('jls', 0)} | {r['calls'].get('jail', 0)} | {r['calls_total']} | "
+                    f"{r['writes']} | {r['maxrss_mb']:.0f} MB |"
+                )
+    lines += ["", "## Targets of issue 10", ""]
+    for t in res["targets"]:
+        lines.append(f"- **{'met' if t['met'] else 'NOT MET'}**: {t['target']} ({t['detail']})")
+    failed = [c for c in res["checks"] if not c["ok"]]
+    lines += [
+        "",
+        "## Correctness checks",
+        "",
+        f"{len(res['checks']) - len(failed)} of {len(res['checks'])} passed: both implementations leave the "
+        "same running jails (`jls -n`, jid aside), the same effective jail.conf parameters and the same "
+        "`jail_enable`/`jail_list`; (b) and (d) change nothing; the collection's (b) and (d) make exactly one "
+        "`jls` call and write no file.",
+    ]
+    for c in failed:
+        lines.append(f"- FAILED: {c['check']}: {c['detail']}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def plot(res, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted({r["n"] for r in res["rows"]})
+    by = {(r["n"], r["scenario"], r["impl"]): r for r in res["rows"]}
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
+    style = {"baseline": ("tab:red", "o", "baseline (loop per jail)"), "collection": ("tab:blue", "s", "jails role")}
+    for ax, sc in zip(axes.flat, SC_ORDER):
+        for impl in IMPLS:
+            pts = [(n, by[(n, sc, impl)]["median_time"]) for n in sizes if (n, sc, impl) in by]
+            if not pts:
+                continue
+            color, marker, label = style[impl]
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=marker, color=color, label=label, linewidth=2)
+            last = pts[-1]
+            ax.annotate(f"{last[1]:.1f} s", last, textcoords="offset points", xytext=(-8, 6), ha="right", color=color)
+        ax.set_title(f"({sc}) {SCENARIOS[sc]}")
+        ax.set_ylim(bottom=0)
+        ax.set_xticks(sizes)
+        ax.grid(True, alpha=0.3)
+        ax.set_ylabel("wall time of ansible-playbook (s)")
+        ax.legend(loc="upper left")
+    for ax in axes[1]:
+        ax.set_xlabel("jails on the host (N)")
+    fig.suptitle("bsd.jails: converge time against the number of jails (median of runs, simulated FreeBSD host)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--smoke", action="store_true", help="N=5, one run per scenario, correctness checks fatal")
+    p.add_argument("--sizes", default="1,10,50,100", help="jail counts (default 1,10,50,100)")
+    p.add_argument("--runs", type=int, default=3, help="runs per scenario, median reported (default 3)")
+    p.add_argument("--large-n", type=int, default=100, help="baseline runs fewer times from this N (default 100)")
+    p.add_argument("--baseline-large-runs", type=int, default=1, help="baseline runs at large N (default 1)")
+    p.add_argument("--no-world", action="store_true", help="skip the world role target")
+    p.add_argument("--keep-boxes", action="store_true", help="leave the simulated hosts behind")
+    p.add_argument("--keep-going", action="store_true", help="in --smoke, do not stop at the first failed check")
+    p.add_argument("--out", help="output directory (default bench/results, --smoke: .cache/bench/smoke)")
+    p.add_argument("--prefix", default=None, help="simulated host name prefix (default bench / bsmoke)")
+    args = p.parse_args(argv)
+    args.t0 = time.perf_counter()
+    args.sizes = [5] if args.smoke else [int(x) for x in args.sizes.split(",")]
+    args.prefix = args.prefix or ("bsmoke" if args.smoke else "bench")
+    out = args.out or (os.path.join(REPO, ".cache", "bench", "smoke") if args.smoke else RESULTS)
+    args.workdir = os.path.join(out, "runs") if not args.smoke else out
+    shutil.rmtree(args.workdir, ignore_errors=True)
+    os.makedirs(args.workdir, exist_ok=True)
+    if os.geteuid() != 0:
+        print("bench: needs root (the simulated hosts are Linux namespaces)", file=sys.stderr)
+        return 2
+
+    bench = Bench(args)
+    status = 0
+    world = None
+    try:
+        for k, n in enumerate(args.sizes):
+            log(f"N={n}: two simulated hosts, worlds extracted (not timed)")
+            bench.run_size(n, 11 + 2 * k)
+        if not args.smoke and not args.no_world:
+            world = bench_world(bench)
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        status = 1
+    targets = bench.targets() if not args.smoke else []
+    if world:
+        targets.append(world["target"])
+    res = bench.results(targets, world)
+    os.makedirs(out, exist_ok=True)
+    name = "smoke" if args.smoke else "latest"
+    with open(os.path.join(out, f"{name}.json"), "w", encoding="utf-8") as f:
+        json.dump(res, f, indent=1)
+    md = markdown(res)
+    with open(os.path.join(out, f"{name}.md"), "w", encoding="utf-8") as f:
+        f.write(md)
+    if not args.smoke and bench.rows:
+        plot(res, os.path.join(out, "time_vs_n.png"))
+    print(md)
+    failed = [c for c in bench.checks if not c["ok"]]
+    if failed:
+        print(f"bench: {len(failed)} correctness check(s) failed", file=sys.stderr)
+        status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
