@@ -1,0 +1,326 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) bsd.jails contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Private to bsd.jails: not a public API, may change without notice.
+
+"""sysctl(8) output, sysctl.conf(5) text and the ``security.jail.*`` catalogue.
+
+Output forms (sysctl.8; sbin/sysctl/sysctl.c): ``name: value`` (default and
+``-a``), ``name=value`` (``-e``), ``value`` (``-n``).  Errors go to stderr as
+``sysctl: unknown oid 'x'`` and friends, and sysctl exits with the number of
+arguments that failed, so a read of several names reports all bad ones at once.
+
+sysctl.conf(5) is read by /etc/rc.d/sysctl as ``read var comments``: one
+``name=value`` word per line, ``#`` starts a comment, and spaces around ``=``
+break the line (``name = value`` is read as the name alone).  Edits keep
+every other line, comment and blank byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+NAME_RE = re.compile(r"^[A-Za-z0-9_%-]+(\.[A-Za-z0-9_%-]+)+$")
+CONF_LINE_RE = re.compile(r"^(?P<lead>\s*)(?P<name>[^\s#=:]+)(?P<sep>[=:])(?P<value>[^\s#]*)(?P<rest>.*)$")
+
+ERROR_PATTERNS = (
+    ("unknown", re.compile(r"^sysctl: unknown oid '(?P<name>[^']*)'")),
+    ("tunable", re.compile(r"^sysctl: oid '(?P<name>[^']*)' is a read only tunable")),
+    ("read_only", re.compile(r"^sysctl: oid '(?P<name>[^']*)' is read only")),
+    ("not_leaf", re.compile(r"^sysctl: oid '(?P<name>[^']*)' isn't a leaf node")),
+    ("invalid", re.compile(r"^sysctl: invalid (?P<type>[\w ]+?) '(?P<value>[^']*)'")),
+    ("eperm", re.compile(r"^sysctl: (?P<name>[^=\s]+)=(?P<value>.*): Operation not permitted")),
+)
+
+# security.jail.* (src: sys/kern/kern_jail.c; BEHAVIOUR.md 6.1).  "param" is the
+# jail(8) parameter that replaces a deprecated host-wide knob; "inverse" when the
+# parameter means the opposite (socket_unixiproute_only=1 is allow.socket_af=false).
+SECURITY_JAIL = {
+    "security.jail.jailed": {"type": "int", "writable": False, "default": "0"},
+    "security.jail.vnet": {"type": "int", "writable": False, "default": "0"},
+    "security.jail.list": {"type": "opaque", "writable": False, "default": None},
+    "security.jail.jail_max_af_ips": {"type": "uint", "writable": True, "default": "255"},
+    "security.jail.set_hostname_allowed": {
+        "type": "int",
+        "writable": True,
+        "default": "1",
+        "param": "allow.set_hostname",
+    },
+    "security.jail.socket_unixiproute_only": {
+        "type": "int",
+        "writable": True,
+        "default": "1",
+        "param": "allow.socket_af",
+        "inverse": True,
+    },
+    "security.jail.sysvipc_allowed": {"type": "int", "writable": True, "default": "0", "param": "allow.sysvipc"},
+    "security.jail.allow_raw_sockets": {
+        "type": "int",
+        "writable": True,
+        "default": "0",
+        "param": "allow.raw_sockets",
+    },
+    "security.jail.chflags_allowed": {"type": "int", "writable": True, "default": "0", "param": "allow.chflags"},
+    "security.jail.mount_allowed": {"type": "int", "writable": True, "default": "0", "param": "allow.mount"},
+    "security.jail.enforce_statfs": {"type": "int", "writable": True, "default": "2", "param": "enforce_statfs"},
+    "security.jail.devfs_ruleset": {"type": "int", "writable": False, "default": "0", "param": "devfs_ruleset"},
+}
+# security.jail.mount_<fs>_allowed and security.jail.<flag>_allowed appear when the
+# file system or module registers; they map to allow.mount.<fs> and allow.<flag>.
+MOUNT_FS_RE = re.compile(r"^security\.jail\.mount_(?P<fs>[a-z0-9]+)_allowed$")
+FLAG_RE = re.compile(r"^security\.jail\.(?P<flag>[a-z0-9_]+)_allowed$")
+
+# Well-known read-only values and boot-time tunables outside security.jail (the
+# kernel answers "is read only" / "is a read only tunable" for these).
+READ_ONLY = {
+    "kern.ostype",
+    "kern.osrelease",
+    "kern.osrevision",
+    "kern.osreldate",
+    "kern.version",
+    "kern.hostuuid_is_set",
+    "kern.bootfile",
+    "hw.machine",
+    "hw.machine_arch",
+    "hw.model",
+    "hw.ncpu",
+    "hw.pagesize",
+    "hw.physmem",
+    "hw.realmem",
+    "hw.usermem",
+}
+TUNABLES = {
+    "kern.hz",
+    "kern.maxusers",
+    "kern.nbuf",
+    "kern.ipc.nsfbufs",
+    "kern.ipc.maxpipekva",
+    "vm.kmem_size",
+    "vm.kmem_size_max",
+    "net.inet.tcp.tcbhashsize",
+    "net.inet.tcp.syncache.hashsize",
+    "net.inet.tcp.syncache.bucketlimit",
+    "net.link.ifqmaxlen",
+    "hw.memtest.tests",
+}
+INT_TYPES = ("int", "uint")
+LOADER_CONF_MSG = "it is a boot-time tunable: it belongs in /boot/loader.conf"
+
+
+def valid_name(name):
+    return bool(NAME_RE.match(name or ""))
+
+
+def _output_name(name):
+    """A name as sysctl prints it (``security.jail.param.allow.mount.`` included)."""
+    return bool(name) and "." in name and not any(c.isspace() for c in name)
+
+
+def parse_sysctl_e(text):
+    """``sysctl -e`` output -> {name: value}; a line without ``=`` continues the previous value."""
+    values = {}
+    last = None
+    for line in (text or "").splitlines():
+        name, sep, value = line.partition("=")
+        if sep and _output_name(name):
+            values[name] = value
+            last = name
+        elif last is not None:
+            values[last] += "\n" + line
+    return values
+
+
+def parse_sysctl_a(text):
+    """``sysctl -a`` / default output (``name: value``) -> {name: value}."""
+    values = {}
+    last = None
+    for line in (text or "").splitlines():
+        name, sep, value = line.partition(": ")
+        if not sep and line.endswith(":") and _output_name(line[:-1]):
+            name, sep, value = line[:-1], ":", ""
+        if sep and _output_name(name):
+            values[name] = value
+            last = name
+        elif last is not None:
+            values[last] += "\n" + line
+    return values
+
+
+def parse_sysctl_n(text, names):
+    """``sysctl -n a b c`` output -> {name: value}, one line per name in order (single-line values only)."""
+    lines = (text or "").splitlines()
+    return dict(zip(names, lines))
+
+
+def parse_errors(stderr):
+    """sysctl's stderr -> list of (kind, dict); kinds: unknown, tunable, read_only, not_leaf, invalid, eperm."""
+    out = []
+    for line in (stderr or "").splitlines():
+        for kind, rx in ERROR_PATTERNS:
+            m = rx.match(line)
+            if m:
+                out.append((kind, m.groupdict()))
+                break
+    return out
+
+
+def _number(text):
+    try:
+        return Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def values_equal(a, b):
+    """``1``, `` 1`` and ``1.0`` are equal; lists of numbers compare item by item; strings exactly (trimmed)."""
+    sa = ("" if a is None else str(a)).strip()
+    sb = ("" if b is None else str(b)).strip()
+    if sa == sb:
+        return True
+    ta = [t for t in re.split(r"[\s,]+", sa) if t]
+    tb = [t for t in re.split(r"[\s,]+", sb) if t]
+    if not ta or len(ta) != len(tb):
+        return False
+    for x, y in zip(ta, tb):
+        nx, ny = _number(x), _number(y)
+        if nx is None or ny is None or nx != ny:
+            return False
+    return True
+
+
+def is_integer(text):
+    return bool(re.match(r"^\s*-?\d+\s*$", text or ""))
+
+
+def integer_text(text):
+    """``"1.0"`` -> ``"1"``, ``" 3"`` -> ``"3"``; None when the text is not a whole number."""
+    n = _number((text or "").strip())
+    if n is None or not n.is_finite() or n != n.to_integral_value():
+        return None
+    return str(int(n))
+
+
+def catalogue(name):
+    """What we know about ``name``: dict with type/writable/default/param/inverse, or None."""
+    if name in SECURITY_JAIL:
+        return SECURITY_JAIL[name]
+    m = MOUNT_FS_RE.match(name)
+    if m:
+        return {"type": "int", "writable": True, "default": "0", "param": "allow.mount.%s" % m.group("fs")}
+    m = FLAG_RE.match(name)
+    if m:
+        return {"type": "int", "writable": True, "default": "0", "param": "allow.%s" % m.group("flag")}
+    if name.startswith("security.jail.param."):
+        return {"type": "node", "writable": False, "default": None}
+    return None
+
+
+def deprecation_warning(name, jail=None):
+    """A warning text for a deprecated host-wide security.jail knob, or None."""
+    info = catalogue(name)
+    if jail is not None or not info or not info.get("param") or not info.get("writable"):
+        return None
+    param = info["param"]
+    how = "%s=false" % param if info.get("inverse") else param
+    return (
+        "%s is deprecated: it only sets the default for jails created the legacy way; set the jail parameter "
+        "%s per jail instead (bsd.jails.jail option params: {%s: ...}, e.g. %s)" % (name, param, param, how)
+    )
+
+
+def normalize_value(value):
+    """Module input -> the text sysctl takes (booleans as 1/0)."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def check_settable(name, value, current, jail=None):
+    """Reasons ``name=value`` cannot be set, checked before anything changes; returns a message or None.
+
+    ``current`` is the live value (None when the oid is unknown).
+    """
+    if current is None:
+        return "%s: unknown oid '%s'" % (name, name)
+    info = catalogue(name)
+    if name in TUNABLES:
+        return "%s: %s" % (name, LOADER_CONF_MSG)
+    if name in READ_ONLY or (info and not info.get("writable")):
+        return "%s: oid '%s' is read only" % (name, name)
+    if (info and info["type"] in INT_TYPES) or is_integer(current):
+        if integer_text(value) is None:
+            return "%s: %r is not an integer (the oid holds an integer, now %s)" % (name, value, current.strip())
+        value = integer_text(value)
+        if info and info["type"] == "uint" and int(value) < 0:
+            return "%s: %r is not an unsigned integer" % (name, value)
+    if name == "kern.securelevel" and is_integer(current) and is_integer(value) and int(value) < int(current):
+        where = "inside jail %s" % jail if jail else "on the host"
+        return "%s: the securelevel can only be raised %s (now %s, asked %s)" % (
+            name,
+            where,
+            current.strip(),
+            value,
+        )
+    return None
+
+
+class SysctlConf:
+    """sysctl.conf(5) text as lines, edited losslessly."""
+
+    def __init__(self, text):
+        self.text = text or ""
+        self.lines = self.text.splitlines(True)
+
+    @staticmethod
+    def _entry(line):
+        """(name, value) of an active ``name=value`` line, else None."""
+        body = line.rstrip("\r\n")
+        if not body.strip() or body.lstrip().startswith("#"):
+            return None
+        m = CONF_LINE_RE.match(body)
+        if not m:
+            return None
+        value = m.group("value")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        return m.group("name"), value
+
+    def entries(self):
+        """{name: value} of the active lines (the last one wins, as at boot)."""
+        out = {}
+        for line in self.lines:
+            e = self._entry(line)
+            if e:
+                out[e[0]] = e[1]
+        return out
+
+    def get(self, name):
+        return self.entries().get(name)
+
+    def set(self, name, value):
+        """Make ``name=value`` the persisted value; every active line of ``name`` is rewritten in place."""
+        found = False
+        for i, line in enumerate(self.lines):
+            e = self._entry(line)
+            if not e or e[0] != name:
+                continue
+            found = True
+            body = line.rstrip("\r\n")
+            eol = line[len(body) :]
+            m = CONF_LINE_RE.match(body)
+            self.lines[i] = "%s%s=%s%s%s" % (m.group("lead"), name, value, m.group("rest"), eol)
+        if not found:
+            if self.lines and not self.lines[-1].endswith("\n"):
+                self.lines[-1] += "\n"
+            self.lines.append("%s=%s\n" % (name, value))
+
+    def remove(self, name):
+        self.lines = [line for line in self.lines if (self._entry(line) or (None,))[0] != name]
+
+    def render(self):
+        return "".join(self.lines)

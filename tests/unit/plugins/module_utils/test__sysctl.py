@@ -1,0 +1,161 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) bsd.jails contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from ansible_collections.bsd.jails.plugins.module_utils._sysctl import (
+    SysctlConf,
+    catalogue,
+    check_settable,
+    deprecation_warning,
+    parse_errors,
+    parse_sysctl_a,
+    parse_sysctl_e,
+    parse_sysctl_n,
+    values_equal,
+)
+
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "sysctl")
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name), encoding="utf-8") as f:
+        return f.read()
+
+
+def test_parse_e_a_n():
+    assert parse_sysctl_e(fixture("sysctl_e.txt")) == {
+        "security.jail.jailed": "0",
+        "security.jail.allow_raw_sockets": "0",
+        "kern.securelevel": "-1",
+        "kern.hostname": "web.example.org",
+    }
+    assert parse_sysctl_a(fixture("sysctl_a.txt")) == {
+        "security.jail.param.allow.mount.": "0",
+        "security.jail.jailed": "0",
+        "security.jail.enforce_statfs": "2",
+        "kern.hostname": "web.example.org",
+        "kern.msgbuf": "\nline two of msgbuf",
+    }
+    assert parse_sysctl_n("-1\n0\n", ["kern.securelevel", "security.jail.jailed"]) == {
+        "kern.securelevel": "-1",
+        "security.jail.jailed": "0",
+    }
+
+
+def test_parse_errors_of_behaviour_md():
+    err = (
+        "sysctl: unknown oid 'foo.bar'\n"
+        "sysctl: oid 'security.jail.jailed' is read only\n"
+        "sysctl: oid 'kern.maxusers' is a read only tunable\n"
+        "sysctl: Tunable values are set in /boot/loader.conf\n"
+        "sysctl: oid 'security.jail' isn't a leaf node\n"
+        "sysctl: invalid integer 'abc'\n"
+        "sysctl: kern.securelevel=-1: Operation not permitted\n"
+    )
+    assert parse_errors(err) == [
+        ("unknown", {"name": "foo.bar"}),
+        ("read_only", {"name": "security.jail.jailed"}),
+        ("tunable", {"name": "kern.maxusers"}),
+        ("not_leaf", {"name": "security.jail"}),
+        ("invalid", {"type": "integer", "value": "abc"}),
+        ("eperm", {"name": "kern.securelevel", "value": "-1"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "a, b, equal",
+    [
+        ("1", "1", True),
+        (" 1", "1", True),
+        ("1.0", "1", True),
+        ("1", "2", False),
+        ("-1", "-1", True),
+        ("1 2 3", "1,2,3", True),
+        ("1 2", "1 2 3", False),
+        ("web", "web ", True),
+        ("web", "Web", False),
+        ("", "0", False),
+    ],
+)
+def test_values_equal(a, b, equal):
+    assert values_equal(a, b) is equal
+
+
+def test_catalogue_and_deprecations():
+    assert catalogue("security.jail.allow_raw_sockets")["param"] == "allow.raw_sockets"
+    assert catalogue("security.jail.mount_nullfs_allowed")["param"] == "allow.mount.nullfs"
+    assert catalogue("security.jail.vmm_allowed")["param"] == "allow.vmm"
+    assert catalogue("security.jail.devfs_ruleset")["writable"] is False
+    assert catalogue("kern.securelevel") is None
+    warning = deprecation_warning("security.jail.allow_raw_sockets")
+    assert "allow.raw_sockets" in warning and "bsd.jails.jail" in warning
+    assert "allow.socket_af=false" in deprecation_warning("security.jail.socket_unixiproute_only")
+    assert deprecation_warning("security.jail.jail_max_af_ips") is None
+    assert deprecation_warning("security.jail.allow_raw_sockets", jail="web") is None
+
+
+@pytest.mark.parametrize(
+    "name, value, current, jail, expected",
+    [
+        ("kern.securelevel", "3", "-1", "web", None),
+        ("kern.securelevel", "1", "3", "web", "securelevel can only be raised inside jail web (now 3, asked 1)"),
+        ("kern.securelevel", "1", "3", None, "securelevel can only be raised on the host"),
+        ("foo.bar", "1", None, None, "unknown oid 'foo.bar'"),
+        ("security.jail.jailed", "1", "0", None, "is read only"),
+        ("kern.osrelease", "15.0", "14.3-RELEASE", None, "is read only"),
+        ("kern.maxusers", "512", "384", None, "belongs in /boot/loader.conf"),
+        ("kern.maxfiles", "abc", "12345", None, "'abc' is not an integer"),
+        ("security.jail.jail_max_af_ips", "-1", "255", None, "not an unsigned integer"),
+        ("kern.hostname", "db", "web", None, None),
+    ],
+)
+def test_check_settable(name, value, current, jail, expected):
+    msg = check_settable(name, value, current, jail)
+    if expected is None:
+        assert msg is None
+    else:
+        assert expected in msg and msg.startswith(name)
+
+
+def test_sysctl_conf_stock_roundtrip_and_append():
+    text = fixture("stock_sysctl.conf")
+    conf = SysctlConf(text)
+    assert conf.render() == text
+    assert conf.entries() == {}  # the stock file has only comments
+    conf.set("security.bsd.see_other_uids", "0")
+    assert conf.render() == text + "security.bsd.see_other_uids=0\n"
+
+
+def test_sysctl_conf_edit_in_place_keeps_comments_and_bad_lines():
+    text = fixture("edited_sysctl.conf")
+    conf = SysctlConf(text)
+    # "name = value" is not a setting for rc.d/sysctl (read var comments); the last line wins
+    assert conf.entries() == {"kern.ipc.somaxconn": "1024", "security.bsd.see_other_uids": "0"}
+    conf.set("kern.ipc.somaxconn", "4096")
+    conf.set("security.bsd.see_other_uids", "0")
+    assert conf.render() == (
+        "# local tuning\n"
+        "kern.ipc.somaxconn=4096   # listen queue\n"
+        "\n"
+        "security.bsd.see_other_uids=0\n"
+        "net.inet.ip.forwarding = 1\n"
+        "security.bsd.see_other_uids=0\n"
+    )
+    conf.remove("security.bsd.see_other_uids")
+    assert conf.render() == ("# local tuning\nkern.ipc.somaxconn=4096   # listen queue\n\nnet.inet.ip.forwarding = 1\n")
+
+
+def test_sysctl_conf_missing_newline_and_empty():
+    conf = SysctlConf("kern.a=1")
+    conf.set("kern.b", "2")
+    assert conf.render() == "kern.a=1\nkern.b=2\n"
+    conf = SysctlConf(None)
+    conf.set("kern.b", "2")
+    assert conf.render() == "kern.b=2\n"
+    assert SysctlConf('kern.x="quoted"\n').entries() == {"kern.x": "quoted"}

@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) bsd.jails contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import os
+
+from ansible_collections.bsd.jails.plugins.modules import jail_sysctl
+from ansible_collections.bsd.jails.tests.unit.plugins.modules._harness import Call, run_module
+
+STOCK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "sysctl")
+
+
+def conf(tmp_path, text=None):
+    path = tmp_path / "sysctl.conf"
+    if text is None:
+        with open(os.path.join(STOCK, "stock_sysctl.conf"), encoding="utf-8") as f:
+            text = f.read()
+    path.write_text(text)
+    return str(path)
+
+
+def slurp(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def read_e(names, out, rc=0, err=""):
+    return Call(["/testbin/sysctl", "-e", *names], rc=rc, out=out, err=err)
+
+
+def test_set_one_check_apply_again(tmp_path):
+    path = conf(tmp_path)
+    before = slurp(path)
+    params = {"name": "security.bsd.see_other_uids", "value": 0, "sysctl_file": path}
+    read1 = read_e(["security.bsd.see_other_uids"], "security.bsd.see_other_uids=1\n")
+    res = run_module(jail_sysctl.main, params, calls=[read1], check=True, diff=True)
+    assert res.changed and res.writes == 0 and slurp(path) == before
+    assert res["sysctls"] == {"security.bsd.see_other_uids": {"before": "1", "after": "0"}}
+    assert res["diff"][0]["after"] == {"security.bsd.see_other_uids": "0"}
+    assert res["diff"][1]["after"].endswith("#security.bsd.see_other_uids=0\nsecurity.bsd.see_other_uids=0\n")
+
+    setc = Call(["/testbin/sysctl", "security.bsd.see_other_uids=0"], out="security.bsd.see_other_uids: 1 -> 0\n")
+    res = run_module(jail_sysctl.main, params, calls=[read1, setc])
+    assert res.changed and res.writes == 1 and res["persisted_to"] == path
+    assert slurp(path) == before + "security.bsd.see_other_uids=0\n"
+
+    read2 = read_e(["security.bsd.see_other_uids"], "security.bsd.see_other_uids=0\n")
+    res = run_module(jail_sysctl.main, params, calls=[read2], check=True)
+    assert not res.changed and res.writes == 0
+    res = run_module(jail_sysctl.main, params, calls=[read2])
+    assert not res.changed and res.writes == 0
+
+
+def test_many_in_one_read_and_one_set_numeric_equality(tmp_path):
+    path = conf(tmp_path, "kern.ipc.somaxconn=1024\n")
+    params = {"sysctls": {"kern.ipc.somaxconn": "1024.0", "kern.maxfiles": 20000}, "sysctl_file": path}
+    calls = [
+        read_e(["kern.ipc.somaxconn", "kern.maxfiles"], "kern.ipc.somaxconn= 1024\nkern.maxfiles=12345\n"),
+        Call(["/testbin/sysctl", "kern.maxfiles=20000"]),
+    ]
+    res = run_module(jail_sysctl.main, params, calls=calls)
+    assert res.changed and res.writes == 1
+    assert slurp(path) == "kern.ipc.somaxconn=1024\nkern.maxfiles=20000\n"
+
+
+def test_failures_before_any_change(tmp_path):
+    path = conf(tmp_path, "kern.a=1\n")
+    cases = [
+        ({"name": "foo.bar", "value": 1}, "", 1, "sysctl: unknown oid 'foo.bar'\n", "unknown oid 'foo.bar'"),
+        ({"name": "security.jail.jailed", "value": 1}, "security.jail.jailed=0\n", 0, "", "is read only"),
+        ({"name": "kern.maxusers", "value": 512}, "kern.maxusers=384\n", 0, "", "belongs in /boot/loader.conf"),
+        ({"name": "kern.maxfiles", "value": "lots"}, "kern.maxfiles=12345\n", 0, "", "not an integer"),
+    ]
+    for params, out, rc, err, expected in cases:
+        params = dict(params, sysctl_file=path)
+        res = run_module(jail_sysctl.main, params, calls=[read_e([params["name"]], out, rc=rc, err=err)])
+        assert res.failed and expected in res["msg"], res
+        assert res.writes == 0 and slurp(path) == "kern.a=1\n"
+
+
+def test_bad_name_and_missing_value_fail_without_any_call(tmp_path):
+    res = run_module(jail_sysctl.main, {"sysctls": {"kern": 1}}, calls=[])
+    assert res.failed and res["msg"].startswith("sysctls.kern:")
+    res = run_module(jail_sysctl.main, {"name": "kern.securelevel"}, calls=[])
+    assert res.failed and "name: a value is required" in res["msg"]
+    res = run_module(jail_sysctl.main, {"name": "kern.hostname", "value": "a b"}, calls=[])
+    assert res.failed and "cannot be written to sysctl.conf" in res["msg"]
+
+
+def test_jail_raise_securelevel_live_only_and_refuse_lowering():
+    read = Call(["/testbin/jexec", "web", "/sbin/sysctl", "-e", "kern.securelevel"], out="kern.securelevel=-1\n")
+    setc = Call(["/testbin/jexec", "web", "/sbin/sysctl", "kern.securelevel=3"], out="kern.securelevel: -1 -> 3\n")
+    params = {"jail": "web", "name": "kern.securelevel", "value": 3, "persist": False}
+    res = run_module(jail_sysctl.main, params, calls=[read, setc])
+    assert res.changed and res.writes == 0 and res["persisted_to"] is None
+    read3 = Call(["/testbin/jexec", "web", "/sbin/sysctl", "-e", "kern.securelevel"], out="kern.securelevel=3\n")
+    res = run_module(jail_sysctl.main, dict(params, value=1), calls=[read3])
+    assert res.failed and "can only be raised inside jail web (now 3, asked 1)" in res["msg"]
+
+
+def test_jail_persist_writes_inside_the_jail_root(tmp_path):
+    (tmp_path / "etc").mkdir()
+    read = Call(["/testbin/jexec", "web", "/sbin/sysctl", "-e", "net.inet.tcp.blackhole"], out="")
+    read = Call(read.argv, out="net.inet.tcp.blackhole=0\n")
+    calls = [
+        read,
+        Call(["/testbin/jls", "-j", "web", "path"], out="%s\n" % tmp_path),
+        Call(["/testbin/jexec", "web", "/sbin/sysctl", "net.inet.tcp.blackhole=2"]),
+    ]
+    res = run_module(jail_sysctl.main, {"jail": "web", "name": "net.inet.tcp.blackhole", "value": 2}, calls=calls)
+    assert res.changed and res.writes == 1
+    assert res["persisted_to"] == str(tmp_path / "etc" / "sysctl.conf")
+    assert (tmp_path / "etc" / "sysctl.conf").read_text() == "net.inet.tcp.blackhole=2\n"
+
+
+def test_deprecated_knob_warns_with_the_jail_parameter(tmp_path, capsys):
+    path = conf(tmp_path, "")
+    params = {"name": "security.jail.allow_raw_sockets", "value": True, "sysctl_file": path}
+    calls = [
+        read_e(["security.jail.allow_raw_sockets"], "security.jail.allow_raw_sockets=0\n"),
+        Call(["/testbin/sysctl", "security.jail.allow_raw_sockets=1"]),
+    ]
+    res = run_module(jail_sysctl.main, params, calls=calls)
+    assert res.changed
+    warnings = res.get("warnings") or [capsys.readouterr().err]
+    assert any("allow.raw_sockets" in w and "bsd.jails.jail" in w for w in warnings)
+
+
+def test_kernel_refusal_is_explained_and_file_untouched(tmp_path):
+    path = conf(tmp_path, "# mine\n")
+    err = "sysctl: kern.securelevel=2: Operation not permitted\n"
+    calls = [
+        read_e(["kern.securelevel"], "kern.securelevel=1\n"),
+        Call(["/testbin/sysctl", "kern.securelevel=2"], rc=1, out="kern.securelevel: 1\n", err=err),
+    ]
+    res = run_module(jail_sysctl.main, {"name": "kern.securelevel", "value": 2, "sysctl_file": path}, calls=calls)
+    assert res.failed and "kern.securelevel: setting 2 is not permitted here" in res["msg"]
+    assert res.writes == 0 and slurp(path) == "# mine\n"
+
+
+def test_absent_removes_the_line_only(tmp_path):
+    path = conf(tmp_path, "# keep\nkern.a=1\nkern.b=2\n")
+    params = {"name": "kern.a", "state": "absent", "sysctl_file": path}
+    res = run_module(jail_sysctl.main, params, calls=[], check=True, diff=True)
+    assert res.changed and res.writes == 0 and res["diff"][0]["after"] == "# keep\nkern.b=2\n"
+    res = run_module(jail_sysctl.main, params, calls=[])
+    assert res.changed and res.writes == 1 and slurp(path) == "# keep\nkern.b=2\n"
+    assert res["sysctls"] == {"kern.a": {"before": "1", "after": None}}
+    res = run_module(jail_sysctl.main, params, calls=[])
+    assert not res.changed and res.writes == 0
