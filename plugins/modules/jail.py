@@ -1,0 +1,776 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) bsd.jails contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+# ruff: noqa: E402 - ansible-test wants the imports after DOCUMENTATION, EXAMPLES and RETURN
+
+DOCUMENTATION = r"""
+module: jail
+short_description: Define FreeBSD jails in jail.conf and converge them to present, started, stopped, restarted or absent
+version_added: 0.1.0
+description:
+  - Writes each jail as a block of jail.conf(5) (O(config), a file or a directory of C(NAME.conf) files) and drives
+    jail(8), so that FreeBSD's own C(service jail) and a reboot (with O(rc_enable=true)) keep honouring it.
+  - Edits O(config) in place and touches only the blocks of the jails it manages; comments, spacing and every
+    other block stay byte for byte. A new block uses jail.conf(5)'s style, one parameter per line.
+  - One task handles one jail (O(name)) or many (O(jails)) with a single C(jls -n -q) call, one read and at most one
+    write of each config file, one plan; stops are batched into one C(jail -r) per config file, starts run one
+    C(jail -c NAME) each because jail(8) takes one jail name per C(-c) from a config file.
+  - The seed's jail(8) options map to jail.conf parameters so C(service jail) honours them too. C(-l) is
+    O(exec_clean), C(-s) is O(securelevel), C(-u)/C(-U) are O(exec_jail_user) and O(exec_system_jail_user).
+    C(-J) is O(jid_file).
+  - Safe defaults. C(devfs_ruleset=4), C(enforce_statfs=2), no C(allow.raw_sockets), no C(allow.mount*). Widening any
+    of these needs the explicit option and emits a warning.
+  - Values are literal. A C($) is written as C(\$) so jail(8) does not substitute it.
+  - Bad input fails before anything changes, naming the field. The config file is replaced atomically. When jail(8)
+    fails, its message, command and exit code are returned and the file is left valid; running the task again
+    converges.
+author:
+  - bsd.jails developers (@bsd-jails)
+extends_documentation_fragment:
+  - bsd.jails._attributes
+  - bsd.jails._attributes.platform
+  - bsd.jails._attributes.actiongroup_jails
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Runs only C(jls) (and C(sysrc) to read C(/etc/rc.conf) with O(rc_enable=true)); RV(changed) and RV(actions)
+        are exact. A jid that only a real start knows reads V(unknown).
+  diff_mode:
+    support: full
+    details:
+      - A list, the text diff of each changed config file, then the running state (running, jid and changed
+        parameters of each jail) as before/after dicts.
+options:
+  name:
+    description:
+      - Name of the jail (the jail.conf block name and jail(8)'s C(name)).
+      - Letters, digits, V(_) and V(-); not only digits (jail(8) would read a jid); a V(.) only for a
+        child of a jail that is configured, running or listed (hierarchical jails).
+      - Required unless O(jails) is given.
+    type: str
+  state:
+    description:
+      - 'V(present): the jail is defined in O(config); a running jail gets new live parameters, it is
+        neither started nor stopped.'
+      - 'V(started): defined and running. V(stopped): defined and not running. V(restarted): defined,
+        and (re)started on every run.'
+      - 'V(absent): stopped (with the old configuration, so C(exec.stop) runs) and its block removed.'
+    type: str
+    choices:
+      - present
+      - started
+      - stopped
+      - restarted
+      - absent
+    default: started
+  path:
+    description:
+      - The jail's root directory (C(path)); absolute, not V(/). Required unless O(state=absent).
+      - 'O(state=started) and O(state=restarted) need a world there: the module fails before changing
+        anything when C(PATH/bin/sh) is missing.'
+    type: path
+  hostname:
+    description:
+      - C(host.hostname) of the jail. Not set when omitted (the jail then inherits the host's).
+    type: str
+  ip4_addr:
+    description:
+      - IPv4 addresses (C(ip4.addr)); the first is the jail's source address.
+      - 'Items may be V(interface|address/mask) (jail(8)''s form: an alias is added to that interface
+        while the jail runs).'
+    type: list
+    elements: str
+  ip6_addr:
+    description:
+      - IPv6 addresses (C(ip6.addr)); items may be V(interface|address/prefixlen).
+    type: list
+    elements: str
+  interface:
+    description:
+      - Network interface the addresses are added to as aliases (C(interface)).
+    type: str
+  vnet:
+    description:
+      - Give the jail its own network stack (C(vnet = new)).
+    type: bool
+  vnet_interface:
+    description:
+      - Interfaces to move into a O(vnet) jail (C(vnet.interface)).
+    type: list
+    elements: str
+  devfs_ruleset:
+    description:
+      - devfs(8) ruleset enforced on the jail's C(/dev) (C(devfs_ruleset)).
+      - 'Anything but V(4) (C(devfsrules_jail)) emits a warning: V(0) means no ruleset at all.'
+    type: int
+    default: 4
+  mount_devfs:
+    description:
+      - Mount devfs on the jail's C(/dev) when it starts (C(mount.devfs)).
+    type: bool
+    default: true
+  enforce_statfs:
+    description:
+      - 'What the jail sees of mount points (C(enforce_statfs)): V(2) only its own root, V(1) those below
+        it, V(0) all.'
+      - A value below V(2) emits a warning.
+    type: int
+    default: 2
+  securelevel:
+    description:
+      - The jail's C(kern.securelevel), V(-1) to V(3) (C(securelevel), the seed's C(jail -s)).
+    type: int
+  allow:
+    description:
+      - 'C(allow.*) permissions as a dict of booleans, with or without the C(allow.) prefix, for example
+        V({sysvipc: true, mount.nullfs: true}).'
+      - Unknown names fail. C(allow.raw_sockets) and C(allow.mount*) set to true emit a warning; none
+        of them is set by default.
+    type: dict
+  persist:
+    description:
+      - Let the jail exist without processes (C(persist)). On by default so a jail whose services all
+        exit is still running.
+    type: bool
+    default: true
+  depend:
+    description:
+      - 'Jails this jail depends on (C(depend)): jail(8) starts them first and stops them last.'
+    type: list
+    elements: str
+  exec_prepare:
+    description:
+      - Commands for C(exec.prepare), run in order; see jail(8).
+    type: list
+    elements: str
+  exec_prestart:
+    description:
+      - Commands for C(exec.prestart), run in order; see jail(8).
+    type: list
+    elements: str
+  exec_created:
+    description:
+      - Commands for C(exec.created), run in order; see jail(8).
+    type: list
+    elements: str
+  exec_start:
+    description:
+      - Commands for C(exec.start), run in order; see jail(8).
+      - FreeBSD's usual value is the default; V([]) leaves the parameter out.
+    type: list
+    elements: str
+    default:
+      - /bin/sh /etc/rc
+  exec_poststart:
+    description:
+      - Commands for C(exec.poststart), run in order; see jail(8).
+    type: list
+    elements: str
+  exec_prestop:
+    description:
+      - Commands for C(exec.prestop), run in order; see jail(8).
+    type: list
+    elements: str
+  exec_stop:
+    description:
+      - Commands for C(exec.stop), run in order; see jail(8).
+      - FreeBSD's usual value is the default; V([]) leaves the parameter out.
+    type: list
+    elements: str
+    default:
+      - /bin/sh /etc/rc.shutdown jail
+  exec_poststop:
+    description:
+      - Commands for C(exec.poststop), run in order; see jail(8).
+    type: list
+    elements: str
+  exec_release:
+    description:
+      - Commands for C(exec.release), run in order; see jail(8).
+    type: list
+    elements: str
+  exec_clean:
+    description:
+      - Run commands in a clean environment (C(exec.clean), the seed's C(jail -l)).
+    type: bool
+  exec_jail_user:
+    description:
+      - User to run commands in the jail as (C(exec.jail_user); with O(exec_system_jail_user) the seed's
+        C(jail -u), without it C(jail -U)).
+    type: str
+  exec_system_jail_user:
+    description:
+      - Look O(exec_jail_user) up in the host's passwd file (C(exec.system_jail_user)).
+    type: bool
+  exec_system_user:
+    description:
+      - User to run commands on the host as (C(exec.system_user)).
+    type: str
+  jid_file:
+    description:
+      - 'Write this file when the module starts the jail: jail(8)''s C(-J) (C(jid=N) and the parameters,
+        jail(8)''s format).'
+      - Only written when the module itself starts the jail.
+    type: path
+  params:
+    description:
+      - 'Any other jail(8) parameter, as a dict of name and value (booleans as true/false, lists as lists),
+        for example V({children.max: 2, sysvshm: new}).'
+      - Parameters that have their own option here are refused.
+    type: dict
+  jails:
+    description:
+      - 'Several jails in one task (batch mode): each item takes the per-jail options of this module.'
+      - One C(jls) call, one read and at most one write of each config file, one plan, however many jails.
+      - Top-level options other than O(name), O(path), O(hostname), O(ip4_addr), O(ip6_addr), O(interface),
+        O(vnet_interface) and O(jid_file) are defaults for every item.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - Name of the jail; see the top-level O(name).
+        type: str
+        required: true
+      state:
+        description:
+          - 'V(present): the jail is defined in O(config); a running jail gets new live parameters, it
+            is neither started nor stopped.'
+          - 'V(started): defined and running. V(stopped): defined and not running. V(restarted): defined,
+            and (re)started on every run.'
+          - 'V(absent): stopped (with the old configuration, so C(exec.stop) runs) and its block removed.'
+          - Defaults to the top-level O(state).
+        type: str
+        choices:
+          - present
+          - started
+          - stopped
+          - restarted
+          - absent
+      path:
+        description:
+          - The jail's root directory (C(path)); absolute, not V(/). Required unless O(state=absent).
+          - 'O(state=started) and O(state=restarted) need a world there: the module fails before changing
+            anything when C(PATH/bin/sh) is missing.'
+        type: path
+      hostname:
+        description:
+          - C(host.hostname) of the jail. Not set when omitted (the jail then inherits the host's).
+        type: str
+      ip4_addr:
+        description:
+          - IPv4 addresses (C(ip4.addr)); the first is the jail's source address.
+          - 'Items may be V(interface|address/mask) (jail(8)''s form: an alias is added to that interface
+            while the jail runs).'
+        type: list
+        elements: str
+      ip6_addr:
+        description:
+          - IPv6 addresses (C(ip6.addr)); items may be V(interface|address/prefixlen).
+        type: list
+        elements: str
+      interface:
+        description:
+          - Network interface the addresses are added to as aliases (C(interface)).
+        type: str
+      vnet:
+        description:
+          - Give the jail its own network stack (C(vnet = new)).
+          - Defaults to the top-level O(vnet).
+        type: bool
+      vnet_interface:
+        description:
+          - Interfaces to move into a O(vnet) jail (C(vnet.interface)).
+        type: list
+        elements: str
+      devfs_ruleset:
+        description:
+          - devfs(8) ruleset enforced on the jail's C(/dev) (C(devfs_ruleset)).
+          - 'Anything but V(4) (C(devfsrules_jail)) emits a warning: V(0) means no ruleset at all.'
+          - Defaults to the top-level O(devfs_ruleset).
+        type: int
+      mount_devfs:
+        description:
+          - Mount devfs on the jail's C(/dev) when it starts (C(mount.devfs)).
+          - Defaults to the top-level O(mount_devfs).
+        type: bool
+      enforce_statfs:
+        description:
+          - 'What the jail sees of mount points (C(enforce_statfs)): V(2) only its own root, V(1) those
+            below it, V(0) all.'
+          - A value below V(2) emits a warning.
+          - Defaults to the top-level O(enforce_statfs).
+        type: int
+      securelevel:
+        description:
+          - The jail's C(kern.securelevel), V(-1) to V(3) (C(securelevel), the seed's C(jail -s)).
+          - Defaults to the top-level O(securelevel).
+        type: int
+      allow:
+        description:
+          - 'C(allow.*) permissions as a dict of booleans, with or without the C(allow.) prefix, for example
+            V({sysvipc: true, mount.nullfs: true}).'
+          - Unknown names fail. C(allow.raw_sockets) and C(allow.mount*) set to true emit a warning; none
+            of them is set by default.
+          - Defaults to the top-level O(allow).
+        type: dict
+      persist:
+        description:
+          - Let the jail exist without processes (C(persist)). On by default so a jail whose services
+            all exit is still running.
+          - Defaults to the top-level O(persist).
+        type: bool
+      depend:
+        description:
+          - 'Jails this jail depends on (C(depend)): jail(8) starts them first and stops them last.'
+          - Defaults to the top-level O(depend).
+        type: list
+        elements: str
+      exec_prepare:
+        description:
+          - Commands for C(exec.prepare), run in order; see jail(8).
+          - Defaults to the top-level O(exec_prepare).
+        type: list
+        elements: str
+      exec_prestart:
+        description:
+          - Commands for C(exec.prestart), run in order; see jail(8).
+          - Defaults to the top-level O(exec_prestart).
+        type: list
+        elements: str
+      exec_created:
+        description:
+          - Commands for C(exec.created), run in order; see jail(8).
+          - Defaults to the top-level O(exec_created).
+        type: list
+        elements: str
+      exec_start:
+        description:
+          - Commands for C(exec.start), run in order; see jail(8).
+          - FreeBSD's usual value is the default; V([]) leaves the parameter out.
+          - Defaults to the top-level O(exec_start).
+        type: list
+        elements: str
+      exec_poststart:
+        description:
+          - Commands for C(exec.poststart), run in order; see jail(8).
+          - Defaults to the top-level O(exec_poststart).
+        type: list
+        elements: str
+      exec_prestop:
+        description:
+          - Commands for C(exec.prestop), run in order; see jail(8).
+          - Defaults to the top-level O(exec_prestop).
+        type: list
+        elements: str
+      exec_stop:
+        description:
+          - Commands for C(exec.stop), run in order; see jail(8).
+          - FreeBSD's usual value is the default; V([]) leaves the parameter out.
+          - Defaults to the top-level O(exec_stop).
+        type: list
+        elements: str
+      exec_poststop:
+        description:
+          - Commands for C(exec.poststop), run in order; see jail(8).
+          - Defaults to the top-level O(exec_poststop).
+        type: list
+        elements: str
+      exec_release:
+        description:
+          - Commands for C(exec.release), run in order; see jail(8).
+          - Defaults to the top-level O(exec_release).
+        type: list
+        elements: str
+      exec_clean:
+        description:
+          - Run commands in a clean environment (C(exec.clean), the seed's C(jail -l)).
+          - Defaults to the top-level O(exec_clean).
+        type: bool
+      exec_jail_user:
+        description:
+          - User to run commands in the jail as (C(exec.jail_user); with O(exec_system_jail_user) the
+            seed's C(jail -u), without it C(jail -U)).
+          - Defaults to the top-level O(exec_jail_user).
+        type: str
+      exec_system_jail_user:
+        description:
+          - Look O(exec_jail_user) up in the host's passwd file (C(exec.system_jail_user)).
+          - Defaults to the top-level O(exec_system_jail_user).
+        type: bool
+      exec_system_user:
+        description:
+          - User to run commands on the host as (C(exec.system_user)).
+          - Defaults to the top-level O(exec_system_user).
+        type: str
+      jid_file:
+        description:
+          - 'Write this file when the module starts the jail: jail(8)''s C(-J) (C(jid=N) and the parameters,
+            jail(8)''s format).'
+          - Only written when the module itself starts the jail.
+        type: path
+      params:
+        description:
+          - 'Any other jail(8) parameter, as a dict of name and value (booleans as true/false, lists as
+            lists), for example V({children.max: 2, sysvshm: new}).'
+          - Parameters that have their own option here are refused.
+          - Defaults to the top-level O(params).
+        type: dict
+  config:
+    description:
+      - 'The jail.conf(5) file the jails are written to, or a directory (an existing one, or a path ending
+        in V(.d) or V(/)): one C(NAME.conf) per jail, as C(/etc/jail.conf.d/NAME.conf) that C(service
+        jail) reads.'
+      - Only the blocks of the jails this task manages change; everything else in the file stays byte
+        for byte.
+    type: path
+    default: /etc/jail.conf
+  rc_enable:
+    description:
+      - 'Start the jails at boot: sets C(jail_enable=YES) and keeps C(jail_list) right (O(state=started)
+        and O(state=restarted) jails are added, O(state=stopped) and O(state=absent) ones removed) through
+        sysrc(8).'
+      - With a config file other than C(/etc/jail.conf) also sets C(jail_conf).
+      - V(false) leaves C(/etc/rc.conf) alone.
+    type: bool
+    default: false
+  restart_on_change:
+    description:
+      - A running jail gets changed kernel parameters live with C(jail -m).
+      - Changes that need a new jail (C(path), C(vnet), addresses on an O(interface), and the C(exec.*)/C(mount*)
+        parameters used at start) restart it when this is V(true); otherwise RV(actions) and a warning
+        say a restart is pending.
+    type: bool
+    default: false
+  exclusive:
+    description:
+      - 'With O(jails): remove (stop, and delete the block of) every jail in O(config) that is not listed.'
+    type: bool
+    default: false
+  backup:
+    description:
+      - Keep a timestamped copy of each config file before changing it.
+    type: bool
+    default: false
+seealso:
+  - module: bsd.jails.jail_info
+  - name: jail(8)
+    description: The jail manager and its parameters.
+    link: https://man.freebsd.org/cgi/man.cgi?query=jail&sektion=8
+  - name: jail.conf(5)
+    description: The configuration file format.
+    link: https://man.freebsd.org/cgi/man.cgi?query=jail.conf&sektion=5
+notes:
+  - C(jls) lists only running jails, so parameters jail(8) uses itself (C(exec.*), C(mount.*), C(interface)) are
+    compared between the old and the new config file, and kernel parameters between the config and the running jail.
+  - Parameters in files that O(config) C(.include)s are not read.
+"""
+
+EXAMPLES = r"""
+- name: Define and start a jail (the world must already be at its path)
+  bsd.jails.jail:
+    name: www
+    path: /usr/jails/www
+    hostname: www.example.org
+    ip4_addr: [192.0.2.23]
+    interface: em0
+
+- name: Classic jail(8) options, the jail.conf way (-l, -s 2, -u www, -J)
+  bsd.jails.jail:
+    name: app
+    path: /usr/jails/app
+    exec_clean: true
+    securelevel: 2
+    exec_jail_user: www
+    exec_system_jail_user: true
+    jid_file: /var/run/jail_app.jid
+
+- name: Many jails in one task, started at boot, nothing else in /etc/jail.conf
+  bsd.jails.jail:
+    rc_enable: true
+    exclusive: true
+    allow:
+      sysvipc: true
+    jails:
+      - {name: db, path: /usr/jails/db, ip4_addr: ["em0|192.0.2.31/24"]}
+      - {name: web, path: /usr/jails/web, ip4_addr: [192.0.2.32], depend: [db]}
+      - {name: old, path: /usr/jails/old, state: stopped}
+
+- name: One file per jail in /etc/jail.conf.d, restart when a change needs it
+  bsd.jails.jail:
+    name: mail
+    path: /usr/jails/mail
+    config: /etc/jail.conf.d
+    restart_on_change: true
+    params:
+      children.max: 0
+      sysvshm: new
+
+- name: Remove a jail (stopped with its old exec.stop first)
+  bsd.jails.jail:
+    name: old
+    state: absent
+"""
+
+RETURN = r"""
+actions:
+  description: What was done (or would be done in check mode), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["add www in /etc/jail.conf", "start www", "rc.conf: jail_enable=YES, jail_list=www"]
+jails:
+  description:
+    - Each jail of the task by name; C(params) are the effective parameters from the new config
+      (booleans as true/false, C(ip4.addr), C(ip6.addr), C(mount), C(depend) and C(exec.*) commands as lists).
+    - C(restart_pending) lists the changed parameters that wait for a restart.
+  returned: always
+  type: dict
+  sample:
+    www:
+      conf_file: /etc/jail.conf
+      jid: 3
+      running: true
+      state: started
+      params: {name: www, path: /usr/jails/www, host.hostname: www.example.org, ip4.addr: [192.0.2.23],
+               mount.devfs: true, devfs_ruleset: "4", enforce_statfs: "2", persist: true,
+               exec.start: [/bin/sh /etc/rc], exec.stop: [/bin/sh /etc/rc.shutdown jail]}
+conf_file:
+  description: The config file of the jail (O(name)), or O(config) with O(jails).
+  returned: always
+  type: str
+  sample: /etc/jail.conf
+backup_file:
+  description: The backup of the config file, with O(backup=true) and a change (the last one in directory mode).
+  returned: changed and O(backup=true)
+  type: str
+  sample: /etc/jail.conf.12345.2024-01-01@00:00:00~
+backup_files:
+  description: Every backup made, by config file.
+  returned: changed and O(backup=true)
+  type: dict
+  sample: {/etc/jail.conf: /etc/jail.conf.12345.2024-01-01@00:00:00~}
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.bsd.jails.plugins.module_utils._fileio import file_diff, read_text, write_atomic
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError
+from ansible_collections.bsd.jails.plugins.module_utils._jail_params import STATES, desired_jails
+from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import conf_path_for, make_plan
+from ansible_collections.bsd.jails.plugins.module_utils._jls import parse_jls_n
+from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandError, JailsError, Runner
+
+# name: (type, top-level default, elements)
+_JAIL_OPTIONS = {
+    "name": ("str", None, None),
+    "state": ("str", "started", None),
+    "path": ("path", None, None),
+    "hostname": ("str", None, None),
+    "ip4_addr": ("list", None, "str"),
+    "ip6_addr": ("list", None, "str"),
+    "interface": ("str", None, None),
+    "vnet": ("bool", None, None),
+    "vnet_interface": ("list", None, "str"),
+    "devfs_ruleset": ("int", 4, None),
+    "mount_devfs": ("bool", True, None),
+    "enforce_statfs": ("int", 2, None),
+    "securelevel": ("int", None, None),
+    "allow": ("dict", None, None),
+    "persist": ("bool", True, None),
+    "depend": ("list", None, "str"),
+    "exec_prepare": ("list", None, "str"),
+    "exec_prestart": ("list", None, "str"),
+    "exec_created": ("list", None, "str"),
+    "exec_start": ("list", ["/bin/sh /etc/rc"], "str"),
+    "exec_poststart": ("list", None, "str"),
+    "exec_prestop": ("list", None, "str"),
+    "exec_stop": ("list", ["/bin/sh /etc/rc.shutdown jail"], "str"),
+    "exec_poststop": ("list", None, "str"),
+    "exec_release": ("list", None, "str"),
+    "exec_clean": ("bool", None, None),
+    "exec_jail_user": ("str", None, None),
+    "exec_system_jail_user": ("bool", None, None),
+    "exec_system_user": ("str", None, None),
+    "jid_file": ("path", None, None),
+    "params": ("dict", None, None),
+}
+
+
+def _spec(top):
+    spec = {}
+    for name, (typ, default, elements) in _JAIL_OPTIONS.items():
+        s = {"type": typ}
+        if elements:
+            s["elements"] = elements
+        if top and default is not None:
+            s["default"] = default
+        if name == "state":
+            s["choices"] = list(STATES)
+        if not top and name == "name":
+            s["required"] = True
+        spec[name] = s
+    return spec
+
+
+def build_module():
+    spec = _spec(True)
+    spec.update(
+        jails=dict(type="list", elements="dict", options=_spec(False)),
+        config=dict(type="path", default="/etc/jail.conf"),
+        rc_enable=dict(type="bool", default=False),
+        restart_on_change=dict(type="bool", default=False),
+        exclusive=dict(type="bool", default=False),
+        backup=dict(type="bool", default=False),
+    )
+    return AnsibleModule(
+        argument_spec=spec,
+        mutually_exclusive=[("name", "jails")],
+        required_one_of=[("name", "jails")],
+        required_by={"jid_file": "name"},
+        supports_check_mode=True,
+    )
+
+
+def is_directory_mode(config):
+    return os.path.isdir(config) or config.endswith("/") or config.endswith(".d")
+
+
+def read_configs(config, directory_mode, names, every):
+    """{path: text or None}: the one config file, or NAME.conf of each jail (every *.conf with ``every``)."""
+    if not directory_mode:
+        return {config: read_text(config)}
+    paths = {conf_path_for(config, True, n) for n in names}
+    if every and os.path.isdir(config):
+        paths.update(os.path.join(config, f) for f in os.listdir(config) if f.endswith(".conf"))
+    return {p: read_text(p) for p in sorted(paths)}
+
+
+def parse_configs(texts):
+    confs = {}
+    for path, text in texts.items():
+        try:
+            confs[path] = JailConf.parse(text or "")
+        except JailConfError as exc:
+            raise JailsError(f"{path}: {exc}") from exc
+    return confs
+
+
+def read_rc(module):
+    _rc, out, _err = Runner(module, "sysrc").run("jail_enable", "jail_list", "jail_conf", check=False)
+    values = {}
+    for line in out.splitlines():
+        name, sep, value = line.partition(": ")
+        if sep:
+            values[name.strip()] = value
+        elif line.endswith(":"):
+            values[line[:-1].strip()] = ""
+    return values
+
+
+def check_worlds(wanted):
+    for w in wanted:
+        if w.state in ("started", "restarted") and not os.path.lexists(os.path.join(w.path, "bin", "sh")):
+            field = "path" if w.field == "name" else w.field + ".path"
+            raise JailsError(f"{field}: {w.path} has no /bin/sh: build or extract a world there first")
+
+
+def first_int(text):
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line.isdigit():
+            return int(line)
+    return None
+
+
+def apply_plan(module, plan, result, backup):
+    jail = Runner(module, "jail")
+    for conf, names in plan.stops:
+        jail.run("-f", conf, "-r", *names)
+    backups = {}
+    for path, (_before, after) in plan.files.items():
+        if after is None:
+            if backup:
+                backups[path] = module.backup_local(path)
+            os.unlink(path)
+            continue
+        directory = os.path.dirname(path)
+        if directory and not os.path.isdir(directory):
+            os.makedirs(directory, 0o755)
+        b = write_atomic(module, path, after, backup=backup)
+        if b:
+            backups[path] = b
+    if backups:
+        result["backup_files"] = backups
+        result["backup_file"] = list(backups.values())[-1]
+    for name, args in plan.modifies:
+        jail.run("-m", f"name={name}", *args)
+    for conf, name, jid_file in plan.starts:
+        argv = ["-i"]
+        if jid_file:
+            argv += ["-J", jid_file]
+        out = jail.out(*argv, "-f", conf, "-c", name)
+        result["jails"][name]["jid"] = first_int(out)
+    if plan.sysrc:
+        Runner(module, "sysrc").run(*plan.sysrc)
+
+
+def main():
+    module = build_module()
+    p = module.params
+    config = p["config"]
+    directory_mode = is_directory_mode(config)
+    result = dict(changed=False, actions=[], jails={}, conf_file=config)
+    plan = None
+    try:
+        names = [j["name"] for j in p["jails"]] if p["jails"] is not None else [p["name"]]
+        names = [n for n in names if isinstance(n, str) and n and "/" not in n]
+        texts = read_configs(config, directory_mode, names, p["exclusive"])
+        confs = parse_configs(texts)
+        running = {j.get("name"): j for j in parse_jls_n(Runner(module, "jls").out("-n", "-q"))}
+        known = set(running)
+        for conf in confs.values():
+            known.update(conf.jails())
+        wanted, warnings = desired_jails(p, known=known)
+        if p["exclusive"] and p["jails"] is None:
+            raise JailsError("exclusive: only valid with jails (batch mode)")
+        check_worlds(wanted)
+        rc_current = read_rc(module) if p["rc_enable"] else None
+        plan = make_plan(
+            config,
+            directory_mode,
+            texts,
+            running,
+            wanted,
+            restart_on_change=p["restart_on_change"],
+            exclusive=p["exclusive"],
+            rc_enable=p["rc_enable"],
+            rc_current=rc_current,
+        )
+        for msg in warnings + plan.warnings:
+            module.warn(msg)
+        result.update(changed=plan.changed, actions=plan.actions, jails=plan.jails)
+        if p["jails"] is None:
+            result["conf_file"] = conf_path_for(config, directory_mode, wanted[0].name)
+        if module._diff:
+            diffs = [file_diff(path, before, after) for path, (before, after) in plan.files.items()]
+            diffs.append({"before": plan.before, "after": plan.after})
+            result["diff"] = diffs
+        if plan.changed and not module.check_mode:
+            apply_plan(module, plan, result, p["backup"])
+    except CommandError as exc:
+        module.fail_json(msg=exc.msg, actions=result["actions"], changed=result["changed"], **exc.details)
+    except JailsError as exc:
+        module.fail_json(msg=exc.msg, **exc.details)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
