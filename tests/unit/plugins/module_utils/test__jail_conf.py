@@ -1,0 +1,238 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) bsd.jails contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import glob
+import os
+
+import pytest
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConfError, parse
+from conftest import FIXTURES, REFERENCE
+
+JAIL_FIXTURES = sorted(glob.glob(os.path.join(FIXTURES, "jail", "*.conf")))
+
+
+def read(name):
+    with open(os.path.join(FIXTURES, "jail", name), encoding="utf-8") as f:
+        return f.read()
+
+
+def test_fixtures_are_the_reference_files():
+    with open(os.path.join(REFERENCE, "tests", "commands.jail.conf"), encoding="utf-8") as f:
+        assert f.read() == read("commands.jail.conf")
+    with open(os.path.join(REFERENCE, "jail.conf.5"), encoding="utf-8") as f:
+        assert read("jail.conf.5-example.conf").replace(".include", "\\[char46]include") in f.read()
+    with open(os.path.join(REFERENCE, "jail.8"), encoding="utf-8") as f:
+        assert read("jail.8-testjail.conf") in f.read()
+
+
+@pytest.mark.parametrize("path", JAIL_FIXTURES, ids=os.path.basename)
+def test_round_trip_byte_for_byte(path):
+    with open(path, "rb") as f:
+        text = f.read().decode("utf-8")
+    assert parse(text).render() == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n\n",
+        "a{}",
+        "a {}\n;;\n",
+        "  # only a comment",
+        "/* c */a/* d */{/* e */persist/* f */;/* g */}/* h */",
+        "a {\n\tip4.addr = 1.2.3.4,\n\t\t// c\n\t\t5.6.7.8;\n}\n",
+        "x = a\\\nb;\n",
+        "x = 'it''s', \"q\\\"uote\";\n",
+        'p = "multi\nline";\n',
+    ],
+)
+def test_round_trip_written_styles(text):
+    assert parse(text).render() == text
+
+
+def test_jails_in_file_order_without_wildcards():
+    assert parse(read("style-mixed.conf")).jails() == ["www", "db", "last"]
+    assert parse(read("jail.conf.5-example.conf")).jails() == ["foo", "bar"]
+    assert parse(read("style-wildcards.conf")).jails() == ["web", "web.child", "mail"]
+
+
+def test_effective_jail_conf_5_example():
+    c = parse(read("jail.conf.5-example.conf"))
+    assert c.includes()[0] == "/etc/jail.conf.d/*.conf"
+    assert c.effective("foo") == {
+        "name": "foo",
+        "exec.start": ["/bin/sh /etc/rc"],
+        "exec.stop": ["/bin/sh /etc/rc.shutdown jail"],
+        "exec.clean": True,
+        "mount.devfs": True,
+        "path": "/var/jail/foo",
+        "host.hostname": "foo.com",
+        "ip4.addr": ["10.1.1.1", "10.1.1.2", "10.1.1.3"],
+    }
+    bar = c.effective("bar")
+    assert bar["path"] == "/"
+    assert bar["mount.devfs"] is False
+    assert bar["persist"] is True
+    assert bar["exec.start"] == [""]
+
+
+def test_effective_commands_jail_conf():
+    assert parse(read("commands.jail.conf")).effective("basejail") == {
+        "name": "basejail",
+        "exec.prestop": ["echo STOP"],
+        "exec.prestart": ["echo START"],
+        "exec.poststart": ["env"],
+        "persist": True,
+    }
+
+
+def test_effective_jail_8_testjail():
+    e = parse(read("jail.8-testjail.conf")).effective("testjail")
+    assert e["path"] == "/tmp/jail/testjail"
+    assert e["ip4.addr"] == ["192.0.2.100"]
+    assert e["interface"] == "em0"
+    assert e["mount.devfs"] is True
+
+
+def test_effective_mixed_styles():
+    c = parse(read("style-mixed.conf"))
+    www = c.effective("www")
+    assert www["path"] == "/usr/jails/www"
+    assert www["ip4.addr"] == ["10.0.0.1", "em0|10.0.0.2/24", "10.0.0.3", "10.0.0.4"]
+    assert www["exec.start"] == ["/bin/sh /etc/rc"]
+    assert www["exec.clean"] is True
+    assert www["mount.devfs"] is False
+    assert www["allow.mount"] is False
+    assert www["allow.dying"] is False
+    assert www["persist"] == "true"
+    assert www["exec.stop"] == ["/bin/sh /etc/rc.shutdown jail"]
+    db = c.effective("db")
+    assert db["path"] == "/srv/db/root"
+    assert db["host.hostname"] == "db.example.org"
+    assert db["exec.prestart"] == ['echo "start db"', "echo two"]
+    assert "$dbroot" not in db and "dbroot" not in db
+    assert c.effective("last")["path"] == "/jails/last"
+
+
+def test_effective_globals_and_wildcards():
+    c = parse(read("style-wildcards.conf"))
+    web = c.effective("web")
+    # the one global pseudo-jail sits before web: web's own value wins over both global lines
+    assert web["securelevel"] == "2"
+    assert web["exec.start"] == ["/bin/sh /etc/rc", "/usr/local/bin/app"]
+    assert c.effective("mail")["securelevel"] == "3"  # later global line replaces the earlier one
+    child = c.effective("web.child")
+    assert child["host.hostname"] == "web.child.nested"
+    assert "host.hostname" not in web
+    with pytest.raises(KeyError):
+        c.effective("nosuch")
+
+
+def test_variable_set_in_jail_used_by_global_parameter():
+    c = parse('path = "/jails/$dir";\na { $dir = alpha; }\n')
+    assert c.effective("a")["path"] == "/jails/alpha"
+
+
+def test_later_assignment_wins_and_no_booleans():
+    c = parse("a { persist; nopersist; allow.mount; allow.nomount; x = 1; x = 2; }")
+    e = c.effective("a")
+    assert e["persist"] is False and e["allow.mount"] is False and e["x"] == "2"
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("a {\n\tpath = /x\n}\n", 3),
+        ("a {\n", 1),
+        ('a {\n\tx = "open;\n}\n', 2),
+        ("a {\r\n}\r\n", 1),
+        ("\n\n/* never closed", 3),
+        ("}\n", 1),
+        ("a {\n b = ;\n}", 2),
+        ("a {\n\tx = caf\u00e9;\n}\n", 2),
+    ],
+)
+def test_syntax_errors_name_the_line(text, line):
+    with pytest.raises(JailConfError) as exc:
+        parse(text)
+    assert exc.value.line == line
+    assert f"line {line}" in str(exc.value)
+
+
+def test_set_jail_edits_only_its_block():
+    text = read("style-mixed.conf")
+    c = parse(text)
+    c.set_jail("last", {"path": "/jails/last2", "persist": True})
+    out = c.render()
+    assert out == text.replace("last { path = /jails/last; }", "last { path = /jails/last2; \n\tpersist;\n}")
+    head = text[: text.index("last {")]
+    assert out.startswith(head)
+
+
+def test_set_jail_keeps_unchanged_statements_and_rewrites_one_line():
+    text = read("jail.8-testjail.conf")
+    c = parse(text)
+    want = c.effective("testjail")
+    del want["name"]
+    want["host.hostname"] = "new.example.org"
+    c.set_jail("testjail", want)
+    assert c.render() == text.replace("host.hostname = testhostname;", "host.hostname = new.example.org;")
+
+
+def test_set_jail_new_block_in_jail_conf_5_style_and_remove_restores():
+    text = read("jail.conf.5-example.conf")
+    c = parse(text)
+    params = {
+        "path": "/usr/jails/www",
+        "host.hostname": "www",
+        "ip4.addr": ["192.0.2.23", "em0|192.0.2.24/24"],
+        "mount.devfs": True,
+        "allow.raw_sockets": False,
+        "exec.start": ["/bin/sh /etc/rc"],
+        "exec.poststart": ["echo $HOME; done"],
+    }
+    assert c.set_jail("www", params)
+    out = c.render()
+    assert out.startswith(text)
+    assert out[len(text) :] == (
+        "\nwww {\n"
+        "\tpath = /usr/jails/www;\n"
+        "\thost.hostname = www;\n"
+        "\tip4.addr = 192.0.2.23, em0|192.0.2.24/24;\n"
+        "\tmount.devfs;\n"
+        "\tallow.noraw_sockets;\n"
+        '\texec.start = "/bin/sh /etc/rc";\n'
+        '\texec.poststart = "echo \\$HOME; done";\n'
+        "}\n"
+    )
+    e = parse(out).effective("www")
+    assert e["exec.poststart"] == ["echo $HOME; done"]
+    assert e["allow.raw_sockets"] is False
+    assert not c.set_jail("www", params)
+    assert c.remove_jail("www")
+    assert c.render() == text
+
+
+def test_set_jail_on_file_without_final_newline():
+    text = read("style-no-final-newline.conf")
+    c = parse(text)
+    c.set_jail("b", {"path": "/jails/b"})
+    assert c.render() == text + "\n\nb {\n\tpath = /jails/b;\n}\n"
+    c.set_jail("a", {"path": "/jails/a"})
+    assert c.render().startswith("a {\n\tpath = /jails/a;\n}")
+
+
+def test_remove_jail_leaves_others_byte_identical():
+    text = read("style-mixed.conf")
+    c = parse(text)
+    assert c.remove_jail("db")
+    out = c.render()
+    start = text.index('"db" {')
+    end = text.index("}\n", start) + 2
+    assert out == text[:start] + text[end:]
+    assert not c.remove_jail("db")
