@@ -163,3 +163,28 @@ def test_default_files_and_in_place_replace(box):
     check(box.run("sysrc", "-e", "a"), 'a="1"\n')
     check(box.run("sysrc", "new_var=x"), "new_var:  -> x\n")
     assert box.read("/etc/rc.conf").endswith('new_var="x"\n')
+
+
+def test_verbose_prefixes_the_file_for_every_output_form(box):
+    # usr.sbin/sysrc/sysrc (freebsd-src), argument loop: -v prints "FILE: " before the
+    # rest; -n only drops "NAME: " (community.general.sysrc reads `sysrc -v -n NAME`).
+    box.run("sysrc", "jail_enable=YES", check=True)
+    assert box.run("sysrc", "-v", "jail_enable").stdout == "/etc/rc.conf: jail_enable: YES\n"
+    assert box.run("sysrc", "-v", "-n", "jail_enable").stdout == "/etc/rc.conf: YES\n"
+    assert box.run("sysrc", "-f", "/etc/rc.conf", "-v", "-n", "jail_enable").stdout == "/etc/rc.conf: YES\n"
+    assert box.run("sysrc", "-v", "-n", "sshd_flags").stdout == "/etc/defaults/rc.conf: \n"
+    assert box.run("sysrc", "-e", "jail_enable").stdout == 'jail_enable="YES"\n'
+    assert box.run("sysrc", "-v", "-e", "jail_enable").stdout == ': /etc/rc.conf; jail_enable="YES"\n'
+    assert box.run("sysrc", "-v", "jail_list=www").stdout == "/etc/rc.conf: jail_list:  -> www\n"
+    assert box.run("sysrc", "-v", "-n", "jail_list+=db").stdout == "/etc/rc.conf: www -> www db\n"
+
+
+def test_check_only_verbose_messages(box):
+    box.run("sysrc", "jail_enable=YES", check=True)
+    cp = box.run("sysrc", "-c", "-v", "jail_enable=YES", "jail_enable=NO", "nosuchvar_x=1")
+    assert cp.returncode == 1
+    assert cp.stdout == (
+        "/etc/rc.conf: jail_enable: already set to `YES'\n"
+        "/etc/rc.conf: jail_enable: would change from `YES' to `NO'\n"
+        "nosuchvar_x: not currently set\n"
+    )

@@ -213,19 +213,26 @@ def main(ctx, argv):
     quiet = "q" in flags
     verbose = "v" in flags and not quiet
 
+    # Output composition follows usr.sbin/sysrc/sysrc (freebsd-src 09711ccb, the argument
+    # loop): `-v` prefixes "FILE: " (": FILE; " with -e) to whatever else is printed, `-n`
+    # drops "NAME: ", `-e` prints NAME="VALUE", `-N` prints the name only, `-F` the file.
+    show_name = "n" not in flags
+    sep = '="' if "e" in flags else ": "
+    close = '"' if "e" in flags else ""
+
+    def vprefix(path):
+        if not verbose:
+            return ""
+        return f": {path}; " if "e" in flags else f"{path}: "
+
     def show(name, value):
+        where = conf.where.get(name, conf.defaults)
         if "F" in flags:
-            ctx.print(f"{name}: {conf.where.get(name, conf.defaults)}")
+            ctx.print(f"{name}: {where}" if show_name else where)
         elif "N" in flags:
-            ctx.print(name)
-        elif "n" in flags:
-            ctx.print(value)
-        elif "e" in flags:
-            ctx.print(f"{name}={_quote(value)}")
-        elif verbose:
-            ctx.print(f"{conf.where.get(name, conf.defaults)}: {name}: {value}")
+            ctx.print(vprefix(where) + name)
         else:
-            ctx.print(f"{name}: {value}")
+            ctx.print(vprefix(where) + (f"{name}{sep}" if show_name else "") + value + close)
 
     if "a" in flags or "A" in flags:
         names = sorted(set(conf.env) if "A" in flags else set(conf.in_files))
@@ -248,16 +255,28 @@ def main(ctx, argv):
             old = conf.env.get(name, "")
             new = _combine(old, op, value)
             if "c" in flags:
-                if not defined or new != old:
+                where = conf.where.get(name, conf.defaults)
+                if not defined:
                     status = 1
+                    if verbose:
+                        ctx.print(f"{name}: not currently set")
+                elif new != old:
+                    status = 1
+                    if verbose:
+                        ctx.print(f"{where}: {name}: would change from `{old}' to `{new}'")
+                elif verbose:
+                    ctx.print(f"{where}: {name}: already set to `{old}'")
                 continue
+            where = conf.where.get(name)
             target = write_var(conf, name, new)
-            if "n" in flags:
-                ctx.print(f"{old} -> {new}")
-            elif verbose:
-                ctx.print(f"{target}: {name}: {old} -> {new}")
+            if where in (None, conf.defaults):
+                where = target
+            if "N" in flags:
+                ctx.print(name)
+            elif "e" in flags:
+                ctx.print(vprefix(where) + (f"{name}{sep}" if show_name else "") + f'{old}" # -> "{new}"')
             else:
-                ctx.print(f"{name}: {old} -> {new}")
+                ctx.print(vprefix(where) + (f"{name}{sep}" if show_name else "") + f"{old} -> {new}")
             continue
         name = arg
         if "x" in flags:
