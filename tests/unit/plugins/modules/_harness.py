@@ -36,8 +36,9 @@ import os
 import shutil
 from unittest import mock
 
-from ansible.module_utils import basic
+from ansible.module_utils import _internal, basic
 from ansible.module_utils.common import json as common_json
+from ansible.module_utils.common import warnings as common_warnings
 from ansible.module_utils.testing import patch_module_args
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
@@ -150,7 +151,12 @@ def run_module(main, params, calls=(), check=False, diff=False, bin_dir="/testbi
         encoder = common_json.get_module_encoder("legacy", common_json.Direction.MODULE_TO_CONTROLLER)
         captured.update(json.loads(json.dumps(o, cls=encoder)))
 
-    with patch_module_args(args), mock.patch.multiple(
+    # pytest plugins may have imported the controller (ansible._internal), which sends module
+    # warnings to the controller's Display; a module run target-side returns them instead.
+    # Each run starts with no warnings or deprecations left over from an earlier run in this process.
+    with patch_module_args(args), mock.patch.object(_internal, "is_controller", False), mock.patch.dict(
+        common_warnings._global_warnings, clear=True
+    ), mock.patch.dict(common_warnings._global_deprecations, clear=True), mock.patch.multiple(
         basic.AnsibleModule,
         run_command=fake_run_command,
         get_bin_path=fake_get_bin_path,

@@ -1,0 +1,309 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) bsd.jails contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import parse
+from ansible_collections.bsd.jails.plugins.modules import jail
+from ansible_collections.bsd.jails.tests.unit.plugins.modules._harness import Call, run_module
+
+JLS = ["/testbin/jls", "-n", "-q"]
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def jls_line(jid, name, path, ip="", hostname=None, securelevel=-1, persist=True):
+    return (
+        f"devfs_ruleset=4 enforce_statfs=2 host=new ip4=new jid={jid} name={name} osreldate=1403000 "
+        f"osrelease=14.3-RELEASE parent=0 path={path} {'persist' if persist else 'nopersist'} "
+        f"securelevel={securelevel} allow.nomount allow.noraw_sockets allow.set_hostname children.cur=0 "
+        f'children.max=0 host.domainname="" host.hostname={hostname or name} ip4.addr={ip} ip6.addr= nodying\n'
+    )
+
+
+@pytest.fixture
+def world(tmp_path):
+    """A config path and a function making jail roots with a /bin/sh."""
+
+    def make(name):
+        root = tmp_path / "jails" / name
+        (root / "bin").mkdir(parents=True, exist_ok=True)
+        (root / "bin" / "sh").write_text("")
+        return str(root)
+
+    return str(tmp_path / "jail.conf"), make
+
+
+def test_create_check_mode_predicts_and_changes_nothing(world):
+    conf, make = world
+    params = {"name": "www", "path": make("www"), "ip4_addr": ["192.0.2.23"], "config": conf}
+    res = run_module(jail.main, params, calls=[Call(JLS)], check=True, diff=True)
+    assert res.changed and res.writes == 0
+    assert res["actions"] == [f"add www in {conf}", "start www"]
+    assert not os.path.exists(conf)
+    assert "ip4.addr = 192.0.2.23;" in res["diff"][0]["after"]
+    assert res["diff"][1] == {"before": {"www": {"running": False, "jid": None}},
+                              "after": {"www": {"running": True, "jid": "unknown"}}}  # fmt: skip
+    assert res["jails"]["www"]["jid"] == "unknown"
+
+
+def test_create_then_idempotent(world):
+    conf, make = world
+    path = make("www")
+    params = {"name": "www", "path": path, "ip4_addr": ["192.0.2.23"], "config": conf}
+    res = run_module(
+        jail.main, params, calls=[Call(JLS), Call(["/testbin/jail", "-i", "-f", conf, "-c", "www"], out="7\n")]
+    )
+    assert res.changed and res.writes == 1
+    assert res["jails"]["www"]["jid"] == 7 and res["conf_file"] == conf
+    text = read(conf)
+    assert text == (
+        f"www {{\n\tpath = {path};\n\tip4.addr = 192.0.2.23;\n\tmount.devfs;\n\tdevfs_ruleset = 4;\n"
+        '\tenforce_statfs = 2;\n\tpersist;\n\texec.start = "/bin/sh /etc/rc";\n'
+        '\texec.stop = "/bin/sh /etc/rc.shutdown jail";\n}\n'
+    )
+    for check in (True, False):
+        res = run_module(jail.main, params, calls=[Call(JLS, out=jls_line(7, "www", path, "192.0.2.23"))], check=check)
+        assert not res.changed and res.writes == 0 and res["actions"] == []
+        assert res["jails"]["www"]["jid"] == 7
+
+
+def test_converged_batch_of_50_is_one_jls_call_and_no_write(world):
+    conf, make = world
+    items = [
+        {"name": f"j{i}", "path": make(f"j{i}"), "ip4_addr": [f"10.0.{i // 200}.{i % 200 + 1}"]} for i in range(50)
+    ]
+    c = parse("# fleet\n")
+    for it in items:
+        c.set_jail(it["name"], jail_block(it))
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(c.render())
+    out = "".join(jls_line(i + 1, it["name"], it["path"], it["ip4_addr"][0]) for i, it in enumerate(items))
+    res = run_module(jail.main, {"jails": items, "config": conf}, calls=[Call(JLS, out=out)])
+    assert not res.changed and res.writes == 0 and res["actions"] == []
+    assert res.calls_made == [JLS]
+    assert len(res["jails"]) == 50 and all(j["running"] for j in res["jails"].values())
+
+
+def jail_block(it):
+    return {
+        "path": it["path"],
+        "ip4.addr": it["ip4_addr"],
+        "mount.devfs": True,
+        "devfs_ruleset": "4",
+        "enforce_statfs": "2",
+        "persist": True,
+        "exec.start": ["/bin/sh /etc/rc"],
+        "exec.stop": ["/bin/sh /etc/rc.shutdown jail"],
+    }
+
+
+def test_batch_fresh_start_and_one_stop_call(world):
+    conf, make = world
+    items = [{"name": n, "path": make(n)} for n in ("a", "b", "c")]
+    res = run_module(
+        jail.main,
+        {"jails": items, "config": conf},
+        calls=[Call(JLS)]
+        + [Call(["/testbin/jail", "-i", "-f", conf, "-c", n], out=f"{i}\n") for i, n in enumerate("abc", 1)],
+    )
+    assert res.changed and res.writes == 1
+    assert parse(read(conf)).jails() == ["a", "b", "c"]
+    running = "".join(jls_line(i, n, it["path"]) for i, (n, it) in enumerate(zip("abc", items), 1))
+    res = run_module(
+        jail.main,
+        {"jails": items, "config": conf, "state": "stopped"},
+        calls=[Call(JLS, out=running), Call(["/testbin/jail", "-f", conf, "-r", "a", "b", "c"])],
+    )
+    assert res.changed and res.writes == 0 and res["actions"] == ["stop a", "stop b", "stop c"]
+
+
+def test_live_change_is_jail_m_and_diff(world):
+    conf, make = world
+    path = make("www")
+    params = {"name": "www", "path": path, "config": conf}
+    run_module(jail.main, params, calls=[Call(JLS), Call(["/testbin/jail", "-i", "-f", conf, "-c", "www"], out="1\n")])
+    before = read(conf)
+    running = jls_line(1, "www", path)
+    res = run_module(jail.main, dict(params, securelevel=2), calls=[Call(JLS, out=running)], check=True, diff=True)
+    assert res.changed and res.writes == 0 and read(conf) == before
+    assert res["actions"] == [f"update www in {conf}", "modify www: securelevel"]
+    assert res["diff"][1] == {"before": {"www": {"running": True, "jid": 1, "securelevel": "-1"}},
+                              "after": {"www": {"running": True, "jid": 1, "securelevel": "2"}}}  # fmt: skip
+    res = run_module(
+        jail.main,
+        dict(params, securelevel=2),
+        calls=[Call(JLS, out=running), Call(["/testbin/jail", "-m", "name=www", "securelevel=2"])],
+    )
+    assert res.changed and res.writes == 1
+    assert read(conf) == before.replace("}\n", "\tsecurelevel = 2;\n}\n")
+
+
+def test_restart_pending_or_restart_on_change(world):
+    conf, make = world
+    path = make("www")
+    params = {"name": "www", "path": path, "config": conf}
+    run_module(jail.main, params, calls=[Call(JLS), Call(["/testbin/jail", "-i", "-f", conf, "-c", "www"], out="1\n")])
+    running = jls_line(1, "www", path)
+    new = dict(params, exec_start=["/bin/sh /etc/rc", "/usr/local/bin/app"])
+    res = run_module(jail.main, new, calls=[Call(JLS, out=running)], check=True)
+    assert res["actions"] == [f"update www in {conf}", "restart pending www: exec.start"]
+    assert res["jails"]["www"]["restart_pending"] == ["exec.start"]
+    assert any("restart_on_change" in w for w in res["warnings"])
+    res = run_module(
+        jail.main,
+        dict(new, restart_on_change=True),
+        calls=[
+            Call(JLS, out=running),
+            Call(["/testbin/jail", "-f", conf, "-r", "www"]),
+            Call(["/testbin/jail", "-i", "-f", conf, "-c", "www"], out="2\n"),
+        ],
+    )
+    assert res["actions"] == [f"update www in {conf}", "restart www: exec.start changed"]
+    assert res["jails"]["www"]["jid"] == 2
+
+
+def test_jail_c_failure_returns_jail_message_and_leaves_valid_config(world):
+    conf, make = world
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write("# keep me\nother { path = /x; }\n")
+    params = {"name": "www", "path": make("www"), "config": conf, "jid_file": "/var/run/www.jid"}
+    argv = ["/testbin/jail", "-i", "-J", "/var/run/www.jid", "-f", conf, "-c", "www"]
+    res = run_module(
+        jail.main, params, calls=[Call(JLS), Call(argv, rc=1, err="jail: www: mount.devfs: Operation not permitted\n")]
+    )
+    assert res.failed and res["rc"] == 1 and res["cmd"] == argv
+    assert "Operation not permitted" in res["msg"] and res["stderr"].startswith("jail: www:")
+    text = read(conf)
+    assert text.startswith("# keep me\nother { path = /x; }\n") and parse(text).jails() == ["other", "www"]
+    res = run_module(jail.main, params, calls=[Call(JLS), Call(argv, out="4\n")])
+    assert res.changed and res.writes == 0 and res["actions"] == ["start www"]
+
+
+@pytest.mark.parametrize(
+    "extra, msg",
+    [
+        ({"name": ""}, "name: a jail name must not be empty"),
+        ({"name": "123"}, "name: '123' is numeric"),
+        ({"name": "a.b"}, "name: 'a.b' contains '.'"),
+        ({"name": "a b"}, "name: 'a b' is not a valid jail name"),
+        ({"name": 'a"b'}, "is not a valid jail name"),
+        ({"name": "a;b"}, "is not a valid jail name"),
+        ({"path": "rel/dir"}, "path: 'rel/dir' is not an absolute path"),
+        ({"path": "/"}, "path: '/' cannot be a jail's root"),
+        ({"ip4_addr": ["10.0.0.300"]}, "ip4_addr: '10.0.0.300' is not IPv4"),
+        ({"ip6_addr": ["192.0.2.1"]}, "ip6_addr: '192.0.2.1' is not IPv6"),
+        ({"securelevel": 4}, "securelevel: 4 is out of range"),
+        ({"hostname": "a\nb"}, "hostname: 'a\\nb' contains a newline"),
+        ({"exec_start": ["echo a; rm"]}, "exec_start[0]: 'echo a; rm' contains ';'"),
+        ({"exec_stop": ["echo {"]}, "exec_stop[0]: 'echo {' contains '{'"),
+        ({"exec_start": ["echo 'open"]}, "has an unbalanced quote"),
+        ({"allow": {"bogus": True}}, "allow: 'bogus' is not a known allow.* parameter"),
+        ({"params": {"path": "/x"}}, "params: 'path' is set by the option 'path'"),
+        ({"params": {"allow.nope": True}}, "is not a known allow.* parameter"),
+    ],
+)
+def test_bad_input_fails_before_anything_changes(world, extra, msg):
+    conf, make = world
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write("keep { path = /k; }\n")
+    params = dict({"name": "www", "path": make("www"), "config": conf}, **extra)
+    res = run_module(jail.main, params, calls=[Call(JLS)])
+    assert res.failed and msg in res["msg"], res["msg"]
+    assert res.writes == 0 and read(conf) == "keep { path = /k; }\n"
+
+
+def test_batch_messages_name_the_item(world):
+    conf, make = world
+    items = [{"name": "a", "path": make("a")}, {"name": "b", "path": make("b"), "ip4_addr": ["10.0.0.300"]}]
+    res = run_module(jail.main, {"jails": items, "config": conf}, calls=[Call(JLS)])
+    assert res.failed and res["msg"] == "jails[1].ip4_addr: '10.0.0.300' is not IPv4"
+
+
+def test_started_without_world_fails(world):
+    conf, _make = world
+    res = run_module(jail.main, {"name": "www", "path": "/nonexistent/www", "config": conf}, calls=[Call(JLS)])
+    assert res.failed and res["msg"] == "path: /nonexistent/www has no /bin/sh: build or extract a world there first"
+    assert res.writes == 0 and not os.path.exists(conf)
+
+
+def test_widening_warns(world):
+    conf, make = world
+    params = {
+        "name": "www", "path": make("www"), "config": conf, "state": "present", "devfs_ruleset": 0,
+        "enforce_statfs": 1, "allow": {"raw_sockets": True, "mount.nullfs": True, "sysvipc": True},
+    }  # fmt: skip
+    res = run_module(jail.main, params, calls=[Call(JLS)], check=True)
+    w = " | ".join(res["warnings"])
+    assert "devfs_ruleset=0" in w and "enforce_statfs=1" in w
+    assert "allow.raw_sockets" in w and "allow.mount.nullfs" in w and "allow.sysvipc" not in w
+
+
+def test_rc_enable_through_sysrc(world):
+    conf, make = world
+    params = {"name": "www", "path": make("www"), "config": conf, "state": "present", "rc_enable": True}
+    sysrc_read = Call(["/testbin/sysrc", "jail_enable", "jail_list", "jail_conf"],
+                      out="jail_enable: NO\njail_list: db\njail_conf: /etc/jail.conf\n")  # fmt: skip
+    res = run_module(jail.main, dict(params, state="started"), calls=[Call(JLS), sysrc_read], check=True)
+    assert res["actions"][-1] == f"rc.conf: jail_enable=YES, jail_list=db www, jail_conf={conf}"
+    res = run_module(
+        jail.main,
+        dict(params, state="started"),
+        calls=[
+            Call(JLS),
+            sysrc_read,
+            Call(["/testbin/jail", "-i", "-f", conf, "-c", "www"], out="1\n"),
+            Call(["/testbin/sysrc", "jail_enable=YES", "jail_list=db www", f"jail_conf={conf}"]),
+        ],
+    )
+    assert res.changed
+
+
+def test_directory_mode_one_file_per_jail_and_absent_deletes_it(tmp_path):
+    d = tmp_path / "jail.conf.d"
+    d.mkdir()
+    root = tmp_path / "www"
+    (root / "bin").mkdir(parents=True)
+    (root / "bin" / "sh").write_text("")
+    params = {"name": "www", "path": str(root), "config": str(d), "state": "present"}
+    res = run_module(jail.main, params, calls=[Call(JLS)])
+    assert res.writes == 1 and res["conf_file"] == str(d / "www.conf")
+    assert parse((d / "www.conf").read_text()).jails() == ["www"]
+    res = run_module(
+        jail.main,
+        {"name": "www", "config": str(d), "state": "absent"},
+        calls=[
+            Call(JLS, out=jls_line(3, "www", str(root))),
+            Call(["/testbin/jail", "-f", str(d / "www.conf"), "-r", "www"]),
+        ],
+    )
+    assert res.calls_made[-1] == ["/testbin/jail", "-f", str(d / "www.conf"), "-r", "www"]
+    assert not (d / "www.conf").exists()
+
+
+def test_exclusive_removes_unlisted(world):
+    conf, make = world
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write("# fleet\n\nold {\n\tpath = /jails/old;\n}\n")
+    items = [{"name": "new", "path": make("new"), "state": "present"}]
+    res = run_module(
+        jail.main,
+        {"jails": items, "config": conf, "exclusive": True},
+        calls=[Call(JLS, out=jls_line(9, "old", "/jails/old")), Call(["/testbin/jail", "-f", conf, "-r", "old"])],
+    )
+    assert res["actions"] == [
+        "exclusive: old is not listed",
+        f"add new in {conf}",
+        f"remove old from {conf}",
+        "stop old",
+    ]
+    assert res.calls_made[1] == ["/testbin/jail", "-f", conf, "-r", "old"]
+    assert parse(read(conf)).jails() == ["new"]
