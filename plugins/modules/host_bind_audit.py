@@ -311,8 +311,12 @@ def main():
         msg=msg,
     )
     if p["fail_on"] != "never" and offenders(results, p["fail_on"]):
-        result["msg"] = "\n".join([msg + ":"] + ["- " + line for line in summary])
-        module.fail_json(**result)
+        # the failure shows what to fix, not every socket: it reads well without -v
+        module.fail_json(
+            msg="\n".join([msg + ":"] + ["- " + line for line in summary]),
+            findings=findings,
+            summary=summary,
+        )
     module.exit_json(**result)
 
 
