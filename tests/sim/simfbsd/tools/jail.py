@@ -7,6 +7,7 @@ The kernel lock is held only around record changes, never while exec.* commands 
 
 import getopt
 import os
+import stat
 import subprocess
 import sys
 
@@ -150,17 +151,41 @@ class Jail:
             return ["root", "*", "0", "0", "Charlie &", "/root", "/bin/sh"]
         return None
 
-    def run(self, job, rec, which, cmd):
-        """Run one exec.* string (command.c run_command()); raise Failed on error."""
+    def run(self, job, rec, which, cmd, argv=None):
+        """Run one exec.* string (command.c run_command()); raise Failed on error.
+
+        ``argv``: the ``command`` of a command-line (unnamed) jail, whose values are the
+        argument vector itself (src: command.c run_command() IP_COMMAND, ``j->name == NULL``).
+        """
         injail = which in ("exec.start", "command", "exec.stop")
         jid = rec["jid"] if rec else 0
         root = rec["path"] if rec else job.string("path") or "/"
-        text = cmd.strip()
-        if not text:
-            return
+        text = " ".join(argv) if argv is not None else cmd
+        if argv is None and not text:
+            return  # src: command.c next_command(): empty strings are skipped
+        user = job.string("exec.jail_user" if injail else "exec.system_user")
+        if argv is None:
+            # src: command.c run_command() default_command: sh -c when shell metacharacters
+            # appear (a lone trailing "&" means background instead), else split on blanks
+            meta = next((i for i, ch in enumerate(text) if ch in SHELL_META), None)
+            if meta is not None and not (text[meta] == "&" and meta == len(text) - 1):
+                argv = ["/bin/sh", "-c", text]
+            else:
+                argv = (text[:meta] if meta is not None else text).split()
+            if not argv:
+                return
+        comline = " ".join(argv)
         if self.verbose > 0:
-            self.note(job, f"run command{' in jail' if injail else ''}: {text}")
+            # src: command.c run_command(): "run command%s%s%s: %s"
+            who = f" as {user}" if user else ""
+            self.note(job, f"run command{' in jail' if injail else ''}{who}: {comline}")
+        text = text.strip()
         if injail and text in ("/bin/sh /etc/rc", "/bin/sh /etc/rc.shutdown", "/bin/sh /etc/rc.shutdown jail"):
+            if not os.path.exists(os.path.join(root, "bin/sh")):
+                # src: command.c run_command(): execvp failure in the child
+                self.warn(job, "exec /bin/sh: No such file or directory")
+                self.warn(job, f"{comline}: failed")
+                raise Failed
             # The jail's rc(8): the rc helper starts/stops the jail's enabled services as processes
             # with its jid (rc.d in the jail root are simulated, not run by a real /bin/sh).
             try:
@@ -174,21 +199,16 @@ class Jail:
                 self.warn(job, f"{text}: failed")
                 raise Failed
             return
-        if SHELL_META.intersection(text) and not (text.endswith("&") and not SHELL_META.intersection(text[:-1])):
-            argv = ["/bin/sh", "-c", text]
-        else:
-            argv = text.rstrip("&").split()
         clean = job.boolean("exec.clean")
-        user = job.string("exec.jail_user" if injail else "exec.system_user")
         sjuser = job.boolean("exec.system_jail_user")
         env = dict(os.environ)
         pw = None
         if clean or user:
-            pw_root = root if injail and not sjuser else "/"
+            pw_root = root if injail and not sjuser else self.ctx.path("/")
             pw = self.passwd(pw_root, user)
             if pw is None:
-                # src: command.c get_user_info(): "getpwnam %s: %s"
-                self.warn(job, f"getpwnam {user}: {'no such user'}")
+                # src: command.c get_user_info(): "%s: no such user"
+                self.warn(job, f"{user}: no such user")
                 raise Failed
             if clean:
                 env = {"PATH": "/bin:/usr/bin"}
@@ -209,8 +229,8 @@ class Jail:
             if out:
                 out.close()
         if status:
-            # src: command.c finish_command(): "%s: failed"
-            self.warn(job, f"{' '.join(argv)}: failed")
+            # src: command.c finish_command(): "%s: failed" with the command line
+            self.warn(job, f"{comline}: failed")
             raise Failed
 
     def _exec(self, job, argv, injail, jid, root, env, pw, clean, out, err):
@@ -256,6 +276,26 @@ class Jail:
         return cp.returncode
 
     # ---------------------------------------------------------------- checks
+    def check_mount_path(self, job, pname, path):
+        """src: command.c check_path(): absolute, and no symlink/missing component below the jail's path."""
+        if not path.startswith("/"):
+            self.warn(job, f"{pname}: {path}: not an absolute pathname")
+            raise Failed
+        jpath = job.string("path") or ""
+        if path.startswith(jpath) and path[len(jpath) : len(jpath) + 1] == "/":
+            parts = path[len(jpath) :].strip("/").split("/")
+            cur = jpath
+            for part in parts:
+                cur = f"{cur}/{part}"
+                try:
+                    st = os.lstat(self.ctx.path(cur))
+                except OSError as exc:
+                    self.warn(job, f"{pname}: {cur}: {exc.strerror}")
+                    raise Failed from None
+                if stat.S_ISLNK(st.st_mode):
+                    self.warn(job, f"{pname}: {cur} is a symbolic link")
+                    raise Failed
+
     def check_path(self, job, what, path, must_dir=True):
         """src: jail.c create_jail() / command.c check_path() messages."""
         if not path.startswith("/"):
@@ -300,27 +340,51 @@ class Jail:
         return kparams
 
     def aliases(self, job):
-        """ip4.addr/ip6.addr entries that carry an interface: [ifname, addr, prefix, family]."""
+        """ip4.addr/ip6.addr entries that carry an interface (``IF|addr`` or ``interface``).
+
+        Returns ([ifname, addr, prefix, family], ifconfig argv) pairs; the argv is what jail(8)
+        runs (src: config.c check_intparams() IP__IP4_IFADDR, command.c run_command()).
+        """
         out = []
         defif = job.string("interface")
         for fam, pname in (("inet", "ip4.addr"), ("inet6", "ip6.addr")):
             for v in job.get(pname) or []:
                 if "|" not in v and not defif:
                     continue
-                ifname, _, rest = v.rpartition("|") if "|" in v else (defif, "", v)
-                rest = rest.split(" ", 1)[0]
-                addr, _, mask = rest.partition("/")
+                ifname, _, rest = v.partition("|") if "|" in v else (defif, "", v)
+                rest, _, extra = rest.partition(" ")
+                addr, slash, mask = rest.partition("/")
+                argv = ["/sbin/ifconfig", ifname, fam]
                 if fam == "inet":
-                    if not mask:
+                    if not slash:
                         prefix = 32
+                        argv += [addr, "netmask", "255.255.255.255"]
                     elif "." in mask:
-                        prefix = sum(bin(int(o)).count("1") for o in mask.split("."))
+                        prefix = sum(bin(int(o)).count("1") for o in mask.split(".") if o.isdigit())
+                        argv += [addr, "netmask", mask]
                     else:
-                        prefix = int(mask)
+                        prefix = int(mask) if mask.isdigit() else 32
+                        argv.append(rest)
                 else:
-                    prefix = int(mask) if mask else 128
-                out.append([ifname, addr, prefix, fam])
+                    argv.append(rest)
+                    if not slash:
+                        argv += ["prefixlen", "128"]
+                    prefix = int(mask) if mask.isdigit() else 128
+                argv += extra.split()
+                out.append(([ifname, addr, prefix, fam], [*argv, "alias"]))
         return out
+
+    @staticmethod
+    def mount_argv(fstype, source, target, opts):
+        """The mount(8) command jail(8) runs (src: command.c run_command() IP_MOUNT*, IP_MOUNT_DEVFS...)."""
+        if target[0] == "mount.devfs":
+            return ["/sbin/mount", "-t", "devfs", f"-oruleset={target[2].get('ruleset', 4)}", ".", target[1]]
+        if target[0] in ("mount.fdescfs", "mount.procfs"):
+            return ["/sbin/mount", "-t", fstype, ".", target[1]]
+        argv = ["/sbin/mount", "-t", fstype]
+        if opts:
+            argv += ["-o", ",".join(opts)]
+        return [*argv, source, target[1]]
 
     # ---------------------------------------------------------------- operations
     def create(self, job, ctx_jid):
@@ -346,19 +410,32 @@ class Jail:
         try:
             for c in job.get("exec.prepare") or []:
                 self.run(job, None, "exec.prepare", c)
-            for alias in self.aliases(job):
+            for alias, argv in self.aliases(job):
+                if self.verbose > 0:
+                    self.note(job, f"run command: {' '.join(argv)}")
                 if netif is not None:
                     with kernel.Kernel() as k:
-                        netif.add_alias(k.state, alias[0], alias[1], alias[2], alias[3])
+                        try:
+                            netif.add_alias(k.state, alias[0], alias[1], alias[2], alias[3])
+                        except netif.NetifError as exc:
+                            # what /sbin/ifconfig prints, then command.c finish_command()
+                            self.ctx.err.write(f"ifconfig: {exc}\n")
+                            self.warn(job, f"{' '.join(argv)}: failed")
+                            raise Failed from None
                 stage.append(("alias", alias))
             for target, fstype, source, opts in self.mount_list(job):
-                self.check_path(job, target[0], target[1])
+                self.check_mount_path(job, target[0], target[1])
+                argv = self.mount_argv(fstype, source, target, opts)
+                if self.verbose > 0:
+                    self.note(job, f"run command: {' '.join(argv)}")
                 if mounts is not None:
                     with kernel.Kernel() as k:
                         try:
                             mounts.mount(k.state, fstype, source, target[1], opts, **target[2])
                         except mounts.MountError as exc:
-                            self.warn(job, f"{target[0]}: {target[1]}: {exc}")
+                            # mount(8)'s own complaint (layout UNVERIFIED), then finish_command()
+                            self.ctx.err.write(f"mount: {target[1]}: {exc}\n")
+                            self.warn(job, f"{' '.join(argv)}: failed")
                             raise Failed from None
                 stage.append(("mount", target[1]))
             for c in job.get("exec.prestart") or []:
@@ -389,6 +466,9 @@ class Jail:
                 self.note(job, "created")
             self.write_jfile(job, rec)
             for w in ("exec.created", "exec.start", "command", "exec.poststart"):
+                if w == "command" and job.cname is None and job.get("command"):
+                    self.run(job, rec, w, None, argv=list(job.get("command")))
+                    continue
                 for c in job.get(w) or []:
                     self.run(job, rec, w, c)
             with kernel.Kernel() as k:
@@ -452,10 +532,12 @@ class Jail:
                         if verbose_errors:
                             self.warn(job, f"umount {what}: {exc}")
                 elif kind == "alias" and netif is not None:
+                    # ifconfig IF inet ADDR -alias (netif.remove_alias(state, ifname, addr, family))
                     try:
-                        netif.remove_alias(k.state, what[0], what[1], what[2], what[3])
-                    except Exception:
-                        pass
+                        netif.remove_alias(k.state, what[0], what[1], what[3])
+                    except netif.NetifError as exc:
+                        if verbose_errors:
+                            self.ctx.err.write(f"ifconfig: {exc}\n")
 
     def remove(self, job, rec, use_conf):
         """jail -r: prestop, stop, kill, remove, poststop, unmount, aliases, release."""
@@ -501,6 +583,13 @@ class Jail:
     def write_jfile(self, job, rec):
         """src: jail.c print_jail(): ``jid=N`` then every parameter except jid."""
         if not self.jfile:
+            return
+        if getattr(job, "legacy", False):
+            # src: jail.c print_jail(): jid, path, hostname, addresses, command, tab-separated
+            ips = ",".join((job.get("ip4.addr") or []) + (job.get("ip6.addr") or []))
+            cmd = " ".join(job.get("command") or [])
+            self.jfile.write(f"{rec['jid']}\t{rec['path']}\t{rec['host.hostname']}\t{ips}\t{cmd}\n")
+            self.jfile.flush()
             return
         parts = [f"jid={rec['jid']}"]
         for n, vals in job.params:

@@ -1,10 +1,19 @@
-"""jexec(8): run a command inside an existing jail (BEHAVIOUR.md §5; src: usr.sbin/jexec/jexec.c main()).
+"""jexec(8): run a command inside an existing jail (BEHAVIOUR.md §5).
 
-Simulated tools run in this process with the jail's view (``Ctx(jid, root)``);
-anything else runs chrooted into the jail's path.  Exit status = the command's.
+src: usr.sbin/jexec/jexec.c main(), get_user_info(), usage() (the ``-l -n -u -U`` version):
+  * ``-u user`` (or ``-l`` without ``-U``): user from the HOST's passwd, looked up before the
+    jail; ``-U user``: from the jail's passwd, after attaching.  Unknown user:
+    ``jexec: NAME: no such user``.  ``-l`` without a user: the caller (root).
+  * jail lookup: libjail jail_getid() -> kernel message ``jail "NAME" not found`` /
+    ``jail N not found`` (sys/kern/kern_jail.c), ``errx(1, "%s", jail_errmsg)``.
+  * ``-l``: environment emptied except TERM, PATH=/bin:/usr/bin (jexec.8), then USER, HOME,
+    SHELL from the passwd entry; working directory = HOME (else ``/``).  With only ``-u``/``-U``
+    the environment is kept and USER/HOME/SHELL are set.
+  * no command: ``$SHELL -i`` (or /bin/sh); execvp failure: ``jexec: execvp: CMD: strerror``.
+Simulated tools run in this process with the jail's view (``Ctx(jid, root)``); anything else
+runs chrooted into the jail's path.  Exit status = the command's.
 """
 
-import getopt
 import os
 import subprocess
 
@@ -14,65 +23,74 @@ USAGE = "usage: jexec [-l] [-u username | -U username] jail [command ...]\n"
 
 
 def _passwd(root, user):
+    """getpwnam(3) on ``root``/etc/passwd (the jail's or the host's)."""
     try:
         with open(os.path.join(root, "etc/passwd"), encoding="utf-8", errors="replace") as f:
             for line in f:
+                if line.startswith("#"):
+                    continue
                 fields = line.rstrip("\n").split(":")
                 if len(fields) >= 7 and fields[0] == user:
                     return fields
     except OSError:
         pass
-    if user == "root":
-        return ["root", "*", "0", "0", "Charlie &", "/root", "/bin/sh"]
     return None
 
 
+def _getopt(ctx, argv):
+    from .jls import _getopt as bsd_getopt
+
+    return bsd_getopt(ctx, argv, "lnu:U:")
+
+
 def main(ctx, argv):
-    try:
-        opts, args = getopt.getopt(argv, "lnu:U:")
-    except getopt.GetoptError:
+    opts, args = _getopt(ctx, argv)
+    if opts is None:
         ctx.err.write(USAGE)
         return 1
-    clean = False
-    user = None
-    jail_user = False
+    clean = uflag = Uflag = False
+    username = None
     for o, v in opts:
-        if o == "-l":
+        if o == "l":
             clean = True
-        elif o == "-u":
-            user, jail_user = v, False
-        elif o == "-U":
-            user, jail_user = v, True
-    if ("-u" in dict(opts) and "-U" in dict(opts)) or not args:
+        elif o == "u":
+            username, uflag = v, True
+        elif o == "U":
+            username, Uflag = v, True
+    if not args or (uflag and Uflag):
         ctx.err.write(USAGE)
         return 1
+    pw = None
+    host_root = ctx.path("/")
+    if uflag or (clean and not Uflag):
+        pw = _user(ctx, host_root, username)
     state = kernel.read_state()
     rec = jails.find(state, args[0], ctx.jid)
     if rec is None:
-        # src: jexec.c: jail_getid() failure, errx(1, "%s", jail_errmsg); kernel text UNVERIFIED
         key = args[0]
         ctx.errx(1, f"jail {int(key)} not found" if key.isdigit() else f'jail "{key}" not found')
     jid = rec["jid"]
     root = rec["path"]
-    pw = None
-    if user or clean:
-        who = user or "root"
-        pw = _passwd(root if jail_user else ctx.path("/"), who)
-        if pw is None:
-            ctx.errx(1, f"{'getpwnam' if user else 'getpwuid'}: {who}: no such user")
     env = dict(ctx.env)
-    if clean:
-        env = {"PATH": "/bin:/usr/bin"}
-        if "TERM" in ctx.env:
-            env["TERM"] = ctx.env["TERM"]
-    if pw:
+    home = "/"
+    if clean or username is not None:
+        if Uflag:
+            pw = _user(ctx, root, username)
+        if clean:
+            env = {"PATH": "/bin:/usr/bin"}
+            if "TERM" in ctx.env:
+                env["TERM"] = ctx.env["TERM"]
         env.update({"USER": pw[0], "HOME": pw[5], "SHELL": pw[6] or "/bin/sh"})
+        if clean:
+            home = pw[5]
+            if not os.path.isdir(os.path.join(root, home.lstrip("/"))):
+                ctx.errx(1, f"chdir: {home}: No such file or directory")
     cmd = args[1:]
     if not cmd:
-        shell = (pw or _passwd(root, "root") or [""] * 7)[6] or "/bin/sh"
-        cmd = [shell]
+        shell = env.get("SHELL") or "/bin/sh"
+        cmd = [shell, "-i"]
     name = os.path.basename(cmd[0])
-    if name in tool.TOOLS and cmd[0] not in ("/bin/sh", "sh"):
+    if name in tool.TOOLS and name != "sh":
         jctx = tool.Ctx(name, jid=jid, root=root, stdout=ctx.out, stderr=ctx.err, env=env)
         return tool.run(name, cmd[1:], jctx)
     for s in (ctx.out, ctx.err):
@@ -82,20 +100,30 @@ def main(ctx, argv):
             pass
     uid = int(pw[2]) if pw else None
     gid = int(pw[3]) if pw else None
-    home = pw[5] if pw and clean else "/"
 
     def child():
         os.chroot(root)
-        try:
-            os.chdir(home)
-        except OSError:
-            os.chdir("/")
+        os.chdir("/")
         if uid is not None:
             os.setgid(gid)
             os.setuid(uid)
+        if home != "/":
+            os.chdir(home)
 
+    exe = cmd[0]
+    if "/" in exe and not os.path.exists(os.path.join(root, exe.lstrip("/"))):
+        ctx.errx(1, f"execvp: {exe}: No such file or directory")
     try:
         return subprocess.run(cmd, env=env, preexec_fn=child, check=False).returncode
     except OSError as exc:
-        # src: jexec.c: err(1, "execvp: %s", argv[0])
-        ctx.errx(1, f"execvp: {cmd[0]}: {exc.strerror}")
+        ctx.errx(1, f"execvp: {exe}: {exc.strerror}")
+
+
+def _user(ctx, root, username):
+    """jexec.c get_user_info(): by name, or the caller's uid (always root here)."""
+    pw = _passwd(root, username or "root")
+    if pw is None:
+        if username:
+            ctx.errx(1, f"{username}: no such user")
+        ctx.errx(1, f"unknown uid: {os.getuid()}")
+    return pw

@@ -1,16 +1,24 @@
-"""jls(8): list jails (BEHAVIOUR.md §4; src: usr.sbin/jls/jls.c main()/add_param()/print_jail()/sort_param()).
+"""jls(8): list jails (BEHAVIOUR.md §4).
 
-One shared-lock read of the state answers the whole call.
+src: usr.sbin/jls/jls.c (libxo version) main(), add_param(), sort_param(), noname(), nononame(),
+print_jail(), quoted_print(), special_print(); lib/libjail/jail.c jailparam_export() (values as
+text: booleans "true"/"false", jailsys "disable"/"new"/"inherit", arrays comma-joined).
+Errors go through libxo's xo_errx(), which prefixes the program name like errx(3)
+(src: libxo xo_warn_hcv()).  One shared-lock read of the state answers the whole call.
 """
 
 import json
 
 from .. import jails, kernel
 
-USAGE = "usage: jls [-dhNnqv] [-j jail] [param ...]\n"
+USAGE = "usage: jls [-dhNnqv] [-j jail] [param ...]"
+
+# jls.c pflags
+DEFAULT, HEADER, NAMEVAL, QUOTED, SKIP, VERBOSE, JAIL_NAME = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40
 
 
 def _libxo(argv):
+    """xo_parse_args(): strip ``--libxo FMT`` / ``--libxo=FMT`` / ``--libxo:FMT``; returns (style, rest)."""
     fmt = None
     rest = []
     i = 0
@@ -30,40 +38,44 @@ def _libxo(argv):
     return fmt, rest
 
 
+def _getopt(ctx, argv, optstring):
+    """getopt(3) as BSD libc does it: stops at the first non-option; prints its own complaint."""
+    opts = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            i += 1
+            break
+        if not a.startswith("-") or a == "-":
+            break
+        j = 1
+        while j < len(a):
+            c = a[j]
+            k = optstring.find(c)
+            if c == ":" or k < 0:
+                ctx.warnx(f"illegal option -- {c}")  # src: lib/libc/stdlib/getopt.c
+                return None, None
+            if k + 1 < len(optstring) and optstring[k + 1] == ":":
+                if j + 1 < len(a):
+                    opts.append((c, a[j + 1 :]))
+                elif i + 1 < len(argv):
+                    i += 1
+                    opts.append((c, argv[i]))
+                else:
+                    ctx.warnx(f"option requires an argument -- {c}")
+                    return None, None
+                break
+            opts.append((c, None))
+            j += 1
+        i += 1
+    return opts, argv[i:]
+
+
 def _all_params():
-    # src: jls.c sort_param(): names without a dot first, then dotted ones, each alphabetical
+    # src: jls.c sort_param(): names without a dot first, then dotted ones, each in strcmp order
     names = list(jails.PARAMS)
     return sorted(n for n in names if "." not in n) + sorted(n for n in names if "." in n)
-
-
-def _export(rec, name, state, ctx_jid):
-    v = rec.get(name)
-    if name == "name":
-        return jails.relname(state, ctx_jid, rec)
-    if name == "parent" and ctx_jid and v == ctx_jid:
-        return 0
-    return v
-
-
-def _text(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, list):
-        return ",".join(v)
-    return str(v)
-
-
-def _quote(s):
-    # src: jls.c quoted_print() (libxo version: no backslash escapes)
-    if s == "":
-        return '""'
-    if "'" in s:
-        return f'"{s}"'
-    if '"' in s:
-        return f"'{s}'"
-    if " " in s or "\t" in s:
-        return f'"{s}"'
-    return s
 
 
 def _noname(name):
@@ -71,54 +83,221 @@ def _noname(name):
     return f"{head}{dot}no{last}"
 
 
-def main(ctx, argv):
-    import getopt
+def _nononame(name):
+    head, dot, last = name.rpartition(".")
+    return f"{head}{dot}{last[2:]}"
 
+
+class _Param:
+    """One requested parameter: the name as given (``allow.nomount``), the record key, negated."""
+
+    def __init__(self, name):
+        self.name = name
+        self.key = jails.canonical(name)
+        self.nobool = self.key != name  # libjail JP_NOBOOL: the "no" form of a boolean
+        typ, flag = jails.PARAMS[self.key]
+        self.type = typ
+        self.flag = flag
+
+
+def _value(p, rec, state, ctx_jid):
+    if p.key == "name":
+        return jails.relname(state, ctx_jid, rec)
+    v = rec.get(p.key)
+    if p.key == "parent" and ctx_jid and v == ctx_jid:
+        return 0
+    if p.type == "bool":
+        v = bool(v)
+        return (not v) if p.nobool else v
+    return v
+
+
+def _export(p, v):
+    """libjail jailparam_export(): the text form of a value."""
+    if p.type == "bool":
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return ",".join(v)
+    return "" if v is None else str(v)
+
+
+def main(ctx, argv):
     fmt, argv = _libxo(argv)
-    try:
-        opts, params = getopt.getopt(argv, "adj:hNnqsv")
-    except getopt.GetoptError:
-        ctx.err.write(USAGE)
-        return 1
-    flags = {o for o, _ in opts}
-    jkey = None
+    opts, args = _getopt(ctx, argv, "adj:hNnqsv")
+    if opts is None:
+        ctx.errx(1, USAGE)
+    pflags = 0
+    dying = False
+    jid, jname = 0, None
     for o, v in opts:
-        if o == "-j":
-            jkey = v
-    if "-s" in flags:
-        flags |= {"-n", "-q"}
-    dying = "-d" in flags or "-a" in flags
-    for p in params:
-        if p != "all" and jails.canonical(p) is None:
-            ctx.warnx(f"unknown parameter: {p}")
-            return 1
+        if o in ("a", "d"):
+            dying = True
+        elif o == "j":
+            # src: jls.c main(): strtoul; zero or trailing garbage -> a name
+            jid, jname = (int(v), None) if v.isdigit() and int(v) else (0, v)
+        elif o == "h":
+            pflags = (pflags & ~(SKIP | VERBOSE)) | HEADER
+        elif o == "N":
+            pflags |= JAIL_NAME
+        elif o == "n":
+            pflags = (pflags & ~VERBOSE) | NAMEVAL
+        elif o == "q":
+            pflags |= QUOTED
+        elif o == "s":
+            pflags = (pflags & ~(HEADER | VERBOSE)) | NAMEVAL | QUOTED | SKIP
+        elif o == "v":
+            pflags = (pflags & ~(HEADER | NAMEVAL | SKIP)) | VERBOSE
+    params = []
+    if not args:
+        if pflags & (HEADER | NAMEVAL):
+            args = ["all"]
+        elif not pflags & VERBOSE:
+            pflags |= DEFAULT
+    else:
+        pflags &= ~VERBOSE
+    for a in args:
+        for n in _all_params() if a == "all" else [a]:
+            if jails.canonical(n) is None:
+                # src: libjail jailparam_type() "unknown parameter: %s" via xo_errx()
+                ctx.errx(1, f"unknown parameter: {n}")
+            if all(p.name != n for p in params):
+                params.append(_Param(n))
+
     state = kernel.read_state()
     recs = sorted(jails.visible(state, ctx.jid).values(), key=lambda r: r["jid"])
     if not dying:
         recs = [r for r in recs if not r.get("dying")]
-    if jkey is not None:
-        r = jails.find(state, jkey, ctx.jid, dying=dying)
+    missing = None
+    if jid or jname is not None:
+        r = jails.find(state, jid or jname, ctx.jid, dying=dying)
         if r is None:
-            if jkey.isdigit() and int(jkey):
-                ctx.warnx(f"jail {int(jkey)} not found")  # libjail/kernel text: UNVERIFIED
-            else:
-                ctx.warnx(f'jail "{jkey}" not found')
-            return 1
-        recs = [r]
-    if not params and (flags & {"-h", "-n", "-s"}):
-        params = ["all"]
-    if params:
-        names = []
-        for p in params:
-            for n in _all_params() if p == "all" else [jails.canonical(p)]:
-                if n not in names:
-                    names.append(n)
-        if "-s" in flags:
-            names = [n for n in names if jails.PARAMS[n][1] != "RD"]
-        return _params(ctx, state, recs, names, flags, fmt)
-    if "-v" in flags:
-        return _verbose(ctx, state, recs, fmt)
-    return _default(ctx, state, recs, "-N" in flags, fmt)
+            # kernel errmsg (sys/kern/kern_jail.c kern_jail_get()) via jailparam_get + xo_errx
+            missing = f"jail {jid} not found" if jid else f'jail "{jname}" not found'
+        recs = [] if r is None else [r]
+
+    if pflags & VERBOSE:
+        rows = _verbose_rows(state, recs, ctx.jid)
+    elif pflags & DEFAULT:
+        rows = _default_rows(state, recs, ctx.jid, pflags & JAIL_NAME)
+    else:
+        rows = None
+    if fmt in ("json", "xml"):
+        if rows is None:
+            rows = [_param_json(p_row) for p_row in _param_values(state, recs, ctx.jid, params)]
+        if missing:
+            ctx.errx(1, missing)
+        return _emit_json(ctx, rows) if fmt == "json" else _emit_xml(ctx, rows)
+
+    out = []
+    if pflags & VERBOSE:
+        out += [
+            "   JID  Hostname                      Path",
+            "        Name                          State",
+            "        CPUSetID",
+            "        IP Address(es)",
+        ]
+        for row in rows:
+            out.append(f"{row['jid']:>6}  {row['hostname'][:29]:<29} {row['path'][:74]}")
+            out.append(f"        {row['name'][:29]:<29} {row['state'][:74]}")
+            out.append(f"        {row['cpusetid']}")
+            out += [f"        {a}" for a in row["ipv4_addrs"] + row["ipv6_addrs"]]
+    elif pflags & DEFAULT:
+        if pflags & JAIL_NAME:
+            out.append(f" {'JID':<15} {'IP Address':<15} {'Hostname':<29} Path")
+        else:
+            out.append(f"{'JID':>6}  IP Address{'':6}Hostname{'':22}Path")
+        for row in rows:
+            head = f" {row['name']:<15} " if pflags & JAIL_NAME else f"{row['jid']:>6}  "
+            out.append(f"{head}{row['ipv4'][:15]:<15} {row['hostname'][:29]:<29} {row['path'][:74]}")
+    else:
+        if pflags & HEADER:
+            out.append(" ".join(p.name for p in params))
+        for values in _param_values(state, recs, ctx.jid, params):
+            out.append(_param_line(values, pflags))
+    if out:
+        ctx.out.write("\n".join(out) + "\n")
+    if missing:
+        # the header is already on stdout when print_jail() fails (jls.c main())
+        ctx.out.flush()
+        ctx.errx(1, missing)
+    return 0
+
+
+def _default_rows(state, recs, ctx_jid, by_name):
+    rows = []
+    for r in recs:
+        ip = r.get("ip4.addr") or []
+        row = {"name": jails.relname(state, ctx_jid, r)} if by_name else {"jid": r["jid"]}
+        row.update({"ipv4": ip[0] if ip else "", "hostname": r.get("host.hostname", ""), "path": r["path"]})
+        rows.append(row)
+    return rows
+
+
+def _verbose_rows(state, recs, ctx_jid):
+    return [
+        {
+            "jid": r["jid"],
+            "hostname": r.get("host.hostname", ""),
+            "path": r["path"],
+            "name": jails.relname(state, ctx_jid, r),
+            "state": "DYING" if r.get("dying") else "ACTIVE",
+            "cpusetid": r.get("cpuset.id", 0),
+            "ipv4_addrs": list(r.get("ip4.addr") or []),
+            "ipv6_addrs": list(r.get("ip6.addr") or []),
+        }
+        for r in recs
+    ]
+
+
+def _param_values(state, recs, ctx_jid, params):
+    return [[(p, _value(p, r, state, ctx_jid), r) for p in params] for r in recs]
+
+
+def _skip(p, rec):
+    """-s: read-only parameters, and children of a jailsys parameter that is not "new"."""
+    if p.flag == "RD":
+        return True
+    parent = p.key.split(".", 1)[0]
+    if parent != p.key and jails.PARAMS.get(parent, ("",))[0] == "jailsys":
+        return rec.get(parent) != "new"
+    return False
+
+
+def _param_line(values, pflags):
+    fields = []
+    for p, v, rec in values:
+        if pflags & SKIP and _skip(p, rec):
+            continue
+        if pflags & NAMEVAL and p.type == "bool":
+            # src: jls.c print_jail(): "name" when true, else noname() (nononame() for JP_NOBOOL)
+            fields.append(p.name if v else (_nononame(p.name) if p.nobool else _noname(p.name)))
+            continue
+        prefix = f"{p.name}=" if pflags & NAMEVAL else ""
+        if isinstance(v, list) and not v:
+            # special_print(): an empty array
+            fields.append(prefix + ('""' if pflags & QUOTED else "" if pflags & NAMEVAL else "-"))
+            continue
+        s = _export(p, v)
+        if s == "":
+            fields.append(prefix + '""')  # quoted_print(): an empty string is always quoted
+            continue
+        qc = '"' if "'" in s else "'" if '"' in s else '"' if (" " in s or "\t" in s) else ""
+        if not pflags & QUOTED:
+            qc = ""
+        fields.append(f"{prefix}{qc}{s}{qc}")  # no backslash escapes in the libxo jls
+    return " ".join(fields)
+
+
+def _param_json(values):
+    row = {}
+    for p, v, _rec in values:
+        if p.type == "bool":
+            row[p.name] = bool(v)
+        elif isinstance(v, list):
+            row[p.name] = list(v)  # emit_ip_addr_list(): a list (exact libxo nesting UNVERIFIED)
+        else:
+            row[p.name] = _export(p, v)  # {:name/%s}: libxo strings
+    return row
 
 
 def _emit_json(ctx, rows):
@@ -132,109 +311,9 @@ def _emit_xml(ctx, rows):
         out.append("<jail>")
         for k, v in row.items():
             for item in v if isinstance(v, list) else [v]:
-                text = _text(item).replace("&", "&amp;").replace("<", "&lt;")
-                out.append(f"<{k}>{text}</{k}>")
+                text = (("true" if item else "false") if isinstance(item, bool) else str(item)).replace("&", "&amp;")
+                out.append(f"<{k}>{text.replace('<', '&lt;')}</{k}>")
         out.append("</jail>")
     out.append("</jail-information>")
     ctx.print("".join(out))
-    return 0
-
-
-def _default(ctx, state, recs, by_name, fmt):
-    rows = []
-    for r in recs:
-        ip = r.get("ip4.addr") or []
-        row = {"name": jails.relname(state, ctx.jid, r)} if by_name else {"jid": r["jid"]}
-        row.update({"ipv4": ip[0] if ip else "", "hostname": r.get("host.hostname", ""), "path": r["path"]})
-        rows.append(row)
-    if fmt == "json":
-        return _emit_json(ctx, rows)
-    if fmt == "xml":
-        return _emit_xml(ctx, rows)
-    lines = []
-    if by_name:
-        lines.append(" JID             IP Address      Hostname                      Path")
-    else:
-        lines.append("   JID  IP Address      Hostname                      Path")
-    for row in rows:
-        head = f" {row['name']:<15} " if by_name else f"{row['jid']:>6}  "
-        lines.append(f"{head}{row['ipv4'][:15]:<15} {row['hostname'][:29]:<29} {row['path'][:74]}")
-    ctx.out.write("\n".join(lines) + "\n")
-    return 0
-
-
-def _verbose(ctx, state, recs, fmt):
-    rows = []
-    for r in recs:
-        rows.append(
-            {
-                "jid": r["jid"],
-                "hostname": r.get("host.hostname", ""),
-                "path": r["path"],
-                "name": jails.relname(state, ctx.jid, r),
-                "state": "DYING" if r.get("dying") else "ACTIVE",
-                "cpusetid": r.get("cpuset.id", 0),
-                "ipv4_addrs": list(r.get("ip4.addr") or []),
-                "ipv6_addrs": list(r.get("ip6.addr") or []),
-            }
-        )
-    if fmt == "json":
-        return _emit_json(ctx, rows)
-    if fmt == "xml":
-        return _emit_xml(ctx, rows)
-    lines = [
-        "   JID  Hostname                      Path",
-        "        Name                          State",
-        "        CPUSetID",
-        "        IP Address(es)",
-    ]
-    for row in rows:
-        lines.append(f"{row['jid']:>6}  {row['hostname'][:29]:<29} {row['path'][:74]}")
-        lines.append(f"        {row['name'][:29]:<29} {row['state']}")
-        lines.append(f"        {row['cpusetid']}")
-        lines += [f"        {a}" for a in row["ipv4_addrs"] + row["ipv6_addrs"]]
-    ctx.out.write("\n".join(lines) + "\n")
-    return 0
-
-
-def _params(ctx, state, recs, names, flags, fmt):
-    nflag = "-n" in flags
-    qflag = "-q" in flags
-    if fmt in ("json", "xml"):
-        rows = []
-        for r in recs:
-            row = {}
-            for n in names:
-                v = _export(r, n, state, ctx.jid)
-                row[n] = list(v) if isinstance(v, list) else v
-            rows.append(row)
-        return _emit_json(ctx, rows) if fmt == "json" else _emit_xml(ctx, rows)
-    out = []
-    if "-h" in flags:
-        out.append(" ".join(names))
-    for r in recs:
-        fields = []
-        for n in names:
-            v = _export(r, n, state, ctx.jid)
-            typ = jails.PARAMS[n][0]
-            if "-s" in flags and "." in n:
-                parent = n.split(".")[0]
-                if jails.PARAMS.get(parent, ("",))[0] == "jailsys" and r.get(parent) != "new":
-                    continue
-            if nflag and typ == "bool":
-                fields.append(n if v else _noname(n))
-                continue
-            if isinstance(v, list):
-                s = ",".join(v)
-                if not v:
-                    fields.append(f"{n}=" if nflag else ('""' if qflag else "-"))
-                    continue
-            else:
-                s = _text(v)
-            if qflag or (typ == "str" and s == ""):
-                s = _quote(s)
-            fields.append(f"{n}={s}" if nflag else s)
-        out.append(" ".join(fields))
-    if out:
-        ctx.out.write("\n".join(out) + "\n")
     return 0
