@@ -2,8 +2,8 @@
 
 src: sbin/mount/mount.c main() (getopt "adF:fLlno:prt:uvw"), prmount()
 (``FROM on TO (TYPE, flag, ...)``), putfsent() (``-p``: fstab lines, tab padding),
-mountfs() (mount point checks: ``mount: PATH: No such file or directory`` via warn);
-sbin/mount/mount_fs.c (``mount: DEV: strerror`` when nmount(2) fails).
+mountfs() (the mount point goes through realpath(3) first: ``mount: realpath /x: No such file
+or directory``); sbin/mount/mount_fs.c (``mount: DEV: strerror`` when nmount(2) fails).
 nullfs is mounted by mount_nullfs(8), which mount(8) executes (its errors say
 ``mount_nullfs:``).
 """
@@ -65,13 +65,26 @@ def putfsent(m, fstab):
     return f"{_pad(m['source'])}{_pad(m['target'])}{m['fstype']}\t{o}{chr(9) if len(o) < 8 else ' '}\t{freq} {passno}"
 
 
+def _realpath_failure(ctx, target):
+    """The path realpath(3) leaves in its buffer on ENOENT: resolved so far plus the missing component."""
+    parts = [p for p in os.path.normpath(os.path.join(os.getcwd(), target)).split("/") if p]
+    done = ""
+    for part in parts:
+        done = f"{done}/{part}"
+        if not os.path.lexists(ctx.path(done)):
+            return done
+    return done or "/"
+
+
 def do_mount(ctx, fstype, source, target, opts, prog="mount"):
     path = ctx.path(target)
     if not os.path.exists(path):
-        ctx.err.write(f"{prog}: {target}: No such file or directory\n")
+        # src: sbin/mount/mount.c mountfs(): realpath() of the mount point, warn("realpath %s", mntpath)
+        ctx.err.write(f"mount: realpath {_realpath_failure(ctx, target)}: No such file or directory\n")
         return 1
     if not os.path.isdir(path):
-        ctx.err.write(f"{prog}: {target}: Not a directory\n")
+        # src: sbin/mount/mount_fs.c mount_fs(): nmount(2) fails, warn("%s", dev) (mount_nullfs: err(1, ...))
+        ctx.err.write(f"{prog}: {source}: Not a directory\n")
         return 1
     if ctx.jid:
         ctx.err.write(f"{prog}: {source}: Operation not permitted\n")
