@@ -218,16 +218,23 @@ def catalogue(name):
     return None
 
 
+def jail_module_option(param, inverse=False):
+    """How bsd.jails.jail sets a jail parameter: ``allow: {raw_sockets: true}``, ``enforce_statfs: N``."""
+    if param.startswith("allow."):
+        return "allow: {%s: %s}" % (param[len("allow.") :], "false" if inverse else "true")
+    return "%s: N" % param
+
+
 def deprecation_warning(name, jail=None):
     """A warning text for a deprecated host-wide security.jail knob, or None."""
     info = catalogue(name)
     if jail is not None or not info or not info.get("param") or not info.get("writable"):
         return None
     param = info["param"]
-    how = "%s=false" % param if info.get("inverse") else param
     return (
         "%s is deprecated: it only sets the default for jails created the legacy way; set the jail parameter "
-        "%s per jail instead (bsd.jails.jail option params: {%s: ...}, e.g. %s)" % (name, param, param, how)
+        "%s per jail instead, with the bsd.jails.jail option %s"
+        % (name, param, jail_module_option(param, info.get("inverse")))
     )
 
 

@@ -94,8 +94,10 @@ def test_catalogue_and_deprecations():
     assert catalogue("security.jail.devfs_ruleset")["writable"] is False
     assert catalogue("kern.securelevel") is None
     warning = deprecation_warning("security.jail.allow_raw_sockets")
-    assert "allow.raw_sockets" in warning and "bsd.jails.jail" in warning
-    assert "allow.socket_af=false" in deprecation_warning("security.jail.socket_unixiproute_only")
+    assert warning.endswith("set the jail parameter allow.raw_sockets per jail instead, with the bsd.jails.jail "
+                            "option allow: {raw_sockets: true}")  # fmt: skip
+    assert "option allow: {socket_af: false}" in deprecation_warning("security.jail.socket_unixiproute_only")
+    assert "option enforce_statfs: N" in deprecation_warning("security.jail.enforce_statfs")
     assert deprecation_warning("security.jail.jail_max_af_ips") is None
     assert deprecation_warning("security.jail.allow_raw_sockets", jail="web") is None
 
