@@ -365,3 +365,16 @@ def remove_record(state, jid):
 
 def jail_procs(state, jid):
     return [p for p in state["procs"] if p.get("jid") == jid]
+
+
+def caller_environ(environ):
+    """The caller's environment, minus what the box's Python added by itself.
+
+    Python's C-locale coercion (PEP 538) puts ``LC_CTYPE=C.UTF-8`` into the environment of a
+    tool started with no locale set; a FreeBSD jexec/jail would pass no such variable on.
+    (A caller who set exactly LC_CTYPE=C.UTF-8 without LANG/LC_ALL loses it too.)
+    """
+    env = dict(environ)
+    if env.get("LC_CTYPE") == "C.UTF-8" and not env.get("LC_ALL") and env.get("LANG", "C") in ("C", "POSIX"):
+        del env["LC_CTYPE"]
+    return env

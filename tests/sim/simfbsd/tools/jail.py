@@ -201,7 +201,7 @@ class Jail:
             return
         clean = job.boolean("exec.clean")
         sjuser = job.boolean("exec.system_jail_user")
-        env = dict(os.environ)
+        env = jails.caller_environ(os.environ)
         pw = None
         if clean or user:
             pw_root = root if injail and not sjuser else self.ctx.path("/")

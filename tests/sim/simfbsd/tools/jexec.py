@@ -71,7 +71,7 @@ def main(ctx, argv):
         ctx.errx(1, f"jail {int(key)} not found" if key.isdigit() else f'jail "{key}" not found')
     jid = rec["jid"]
     root = rec["path"]
-    env = dict(ctx.env)
+    env = jails.caller_environ(ctx.env)
     home = "/"
     if clean or username is not None:
         if Uflag:
