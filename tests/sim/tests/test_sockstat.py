@@ -109,6 +109,15 @@ with kernel.Kernel() as k:
     assert re.fullmatch(r"bind +named +\d+ 4   tcp6   2001:db8:1234:5678:9abc:def0:1234:5678:53 \*:\*", lines[2])
     assert lines[3].split()[4:6] == ["tcp4", "192.0.2.10:*"]  # port 0 -> "*"
     assert lines[4].split()[4:6] == ["tcp46", "*:8080"]
+    py(
+        box,
+        """
+with kernel.Kernel() as k:
+    kernel.spawn(k.state, "unbound", "x", sockets=[{"proto": "udp4", "laddr": "127.0.0.1", "lport": 53}])
+""",
+    )
+    assert box.run("sockstat", "-4q", "-p", "53").stdout.split()[4:6] == ["udp4", "127.0.0.1:53"]
+    assert box.run("sockstat", "-4qL", "-p", "53").stdout == ""  # -L: loopback sockets left out
     # jailed processes are listed on the host; -j filters (a jail record is needed for names)
     py(
         box,

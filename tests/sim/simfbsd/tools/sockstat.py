@@ -97,6 +97,10 @@ def _jail_id(state, spec):
     return None, f'jail "{spec}" not found'
 
 
+def _loopback(addr):
+    return bool(addr) and (addr.startswith("127.") or addr == "::1")
+
+
 def _uid(user):
     if user in UIDS:
         return UIDS[user]
@@ -180,6 +184,8 @@ def main(ctx, argv):
                 continue
             if ports is not None and s.get("lport", 0) not in ports and s.get("fport", 0) not in ports:
                 continue
+            if "L" in o and (_loopback(s.get("laddr")) or _loopback(s.get("faddr"))):
+                continue  # -L: skip sockets on the loopback network (sockstat.1)
             rows.append((proc, s))
     if o.get("libxo") and "json" in str(o["libxo"]):
         out = []
