@@ -321,7 +321,7 @@ def main():
                             load_plan.extend(load_argvs(files, inc_names[-1], inc))
                 if kernel_before != result["rules"] or load_plan:
                     load_plan.extend(load_argvs(files, name, number))
-            elif number in sets:
+            elif kernel_before:  # an emptied set a mount still uses stays listed: nothing to delete
                 load_plan.append(["rule", "-s", str(number), "delset"])
         if load_plan:
             result["actions"].append("load ruleset %d" % number if p["state"] == "present" else "delete ruleset")
