@@ -34,9 +34,10 @@ class ConfError(Exception):
 
 
 class Jail:
-    def __init__(self, name, params):
+    def __init__(self, name, params, errors=()):
         self.name = name
         self.params = params  # [[name, [values]]] in jail(8)'s order
+        self.errors = list(errors)  # what jail(8) prints (after "jail: ") while loading this jail
 
     def get(self, name, default=None):
         """The parameter's value list (None if not set), matched as equalopts() does (no ``no`` prefix)."""
@@ -83,24 +84,35 @@ def _unescape(text):
     return "".join(out)
 
 
-def _lex(text, cfname):
-    """Tokens: (kind, value, line).  kind is one of ``{ } ; = , +=`` or ``S`` (a string, value = pieces).
+def _lex(text, cfname, errors=None):
+    """Tokens: [kind, value, line, raw].  kind is one of ``{ } ; = , +=`` or ``S`` (a string, value = pieces).
 
     Pieces are ("s", text) or ("v", varname).  Adjacent pieces (``instr`` in
-    jaillex.l) are merged into one ``S`` token.
+    jaillex.l) are merged into one ``S`` token.  ``line`` is flex's yylineno once
+    the token's first lexeme is read (the 14.x scanner is reentrant with
+    ``%option yylineno``: newlines inside a lexeme count), ``raw`` that lexeme's
+    text (yytext, what yyerror() prints).  Complaints about partial tokens
+    (unterminated comment/string/variable) are appended to ``errors`` as
+    ``(position, message)`` and lexing goes on, as jaillex.l does.
     """
     toks = []
     i = 0
     n = len(text)
     line = 1
     cur = None  # the S token being built (instr)
+    if errors is None:
+        errors = []
 
-    def piece(p, ln):
+    def piece(p, ln, start=None, end=None):
         nonlocal cur
         if cur is None:
-            cur = ["S", [], ln]
+            raw = text[start:end] if start is not None else ""
+            cur = ["S", [], ln + (text.count("\n", start, end) if start is not None else 0), raw, start]
             toks.append(cur)
         cur[1].append(p)
+
+    def lexerr(pos, msg, ln):
+        errors.append((pos, f"{cfname} line {ln}: {msg}"))
 
     while i < n:
         c = text[i]
@@ -117,30 +129,39 @@ def _lex(text, cfname):
         if text.startswith("/*", i):
             j = text.find("*/", i + 2)
             if j < 0:
-                raise ConfError(f"{cfname} line {line}: unterminated comment")
+                # the partial-comment rule eats the rest of the file; yylineno counts its newlines
+                line += text.count("\n", i)
+                lexerr(i, "unterminated comment", line)
+                i = n
+                cur = None
+                continue
             line += text.count("\n", i, j)
             i = j + 2
             cur = None
             continue
         if text.startswith("+=", i):
-            toks.append(["+=", None, line])
+            toks.append(["+=", None, line, "+=", i])
             i += 2
             cur = None
             continue
         if c in ",;={}":
-            toks.append([c, None, line])
+            toks.append([c, None, line, c, i])
             i += 1
             cur = None
             continue
         if c == "'":
             j = i + 1
             while j < n and text[j] != "'":
-                if text[j] == "\n":
-                    raise ConfError(f"{cfname} line {line}: unterminated string")
+                if text[j] == "\n" and text[j - 1] != "\\":
+                    break
                 j += 2 if text[j] == "\\" else 1
-            if j >= n:
-                raise ConfError(f"{cfname} line {line}: unterminated string")
-            piece(("s", _unescape(text[i + 1 : j])), line)
+            if j >= n or text[j] != "'":
+                # <_>'([^\n'\\]|\\.)* : up to the end of the line, then lexing goes on
+                lexerr(i, "unterminated string", line)
+                i = text.find("\n", i) if "\n" in text[i:] else n
+                cur = None
+                continue
+            piece(("s", _unescape(text[i + 1 : j])), line, i, j + 1)
             line += text.count("\n", i, j)
             i = j + 1
             continue
@@ -148,6 +169,7 @@ def _lex(text, cfname):
             j = i + 1
             buf = []
             start_line = line
+            dq_start = i
             while j < n and text[j] != '"':
                 if text[j] == "\\" and j + 1 < n:
                     buf.append(text[j : j + 2])
@@ -156,8 +178,8 @@ def _lex(text, cfname):
                 if text[j] == "$":
                     m = _VARNAME.match(text, j + 1)
                     if m:
-                        if buf:
-                            piece(("s", _unescape("".join(buf))), start_line)
+                        if buf or cur is None:
+                            piece(("s", _unescape("".join(buf))), start_line, dq_start, j)
                             buf = []
                         piece(("v", m.group(0)), start_line)
                         j = m.end()
@@ -167,28 +189,32 @@ def _lex(text, cfname):
                         while k < n and text[k] not in '\n"{}':
                             k += 2 if text[k] == "\\" else 1
                         if k >= n or text[k] != "}":
-                            raise ConfError(f"{cfname} line {line}: unterminated variable")
-                        if buf:
-                            piece(("s", _unescape("".join(buf))), start_line)
+                            lexerr(j, "unterminated variable", line + text.count("\n", i, j))
+                            j = k
+                            continue
+                        if buf or cur is None:
+                            piece(("s", _unescape("".join(buf))), start_line, dq_start, j)
                             buf = []
                         piece(("v", _unescape(text[j + 2 : k])), start_line)
                         j = k + 1
                         continue
-                if text[j] == "\n" and False:
-                    pass
                 buf.append(text[j])
                 j += 1
             if j >= n:
-                raise ConfError(f"{cfname} line {line}: unterminated string")
+                # <_>\"([^\n\"\\]|\\.)* : the first line of it is eaten, lexing goes on
+                lexerr(i, "unterminated string", line)
+                i = text.find("\n", i) if "\n" in text[i:] else n
+                cur = None
+                continue
             if buf or cur is None:
-                piece(("s", _unescape("".join(buf))), start_line)
+                piece(("s", _unescape("".join(buf))), start_line, dq_start, j + 1)
             line += text.count("\n", i, j)
             i = j + 1
             continue
         if c == "$":
             m = _VARNAME.match(text, i + 1)
             if m:
-                piece(("v", m.group(0)), line)
+                piece(("v", m.group(0)), line, i, m.end())
                 i = m.end()
                 continue
             if text.startswith("${", i):
@@ -196,11 +222,16 @@ def _lex(text, cfname):
                 while k < n and text[k] not in "\n{}":
                     k += 2 if text[k] == "\\" else 1
                 if k >= n or text[k] != "}":
-                    raise ConfError(f"{cfname} line {line}: unterminated variable")
-                piece(("v", _unescape(text[i + 2 : k])), line)
+                    lexerr(i, "unterminated variable", line + text.count("\n", i, k))
+                    line += text.count("\n", i, k)
+                    i = k
+                    cur = None
+                    continue
+                piece(("v", _unescape(text[i + 2 : k])), line, i, k + 1)
+                line += text.count("\n", i, k)
                 i = k + 1
                 continue
-            piece(("s", "$"), line)
+            piece(("s", "$"), line, i, i + 1)
             i += 1
             continue
         if c == "\\" and i + 1 < n:
@@ -211,33 +242,40 @@ def _lex(text, cfname):
             elif text[i + 1] == "x":
                 while j < n and j < i + 4 and text[j] in _HEX:
                     j += 1
-            piece(("s", _unescape(text[i:j])), line)
+            piece(("s", _unescape(text[i:j])), line, i, j)
             line += text.count("\n", i, j)
             i = j
             continue
         m = _ATOM.match(text, i)
         if m:
-            piece(("s", m.group(0)), line)
+            piece(("s", m.group(0)), line, i, m.end())
             i = m.end()
             continue
         if c in "*+/\\":
-            piece(("s", c), line)
+            piece(("s", c), line, i, i + 1)
             i += 1
             continue
         # any other character is a token of its own: the grammar rejects it
-        toks.append([c, None, line])
+        toks.append([c, None, line, c, i])
         i += 1
         cur = None
     return toks
 
 
-def _syntax_error(cfname, tok, toks_text):
-    # src: usr.sbin/jail yyerror(): "%s line %d: %s: %s" (file, line, yytext, "syntax error"),
-    # "%s: unexpected EOF" at the end of input.  The exact layout is recalled from the 13.x
-    # source (not present in the stored copies read): UNVERIFIED.
+class _SyntaxError(Exception):
+    def __init__(self, pos, message):
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
+def _syntax_error(cfname, tok, toks_text=None):
+    # src: usr.sbin/jail/jailparse.y YYERROR_DECL() (14.x, reentrant scanner) and jaillex.l
+    # yyerror() (13.x): "%s line %d: %s: %s" (cfname, yylineno, yytext, "syntax error"),
+    # and "%s: unexpected EOF" when yytext is empty (end of input).
     if tok is None:
-        return ConfError(f"{cfname}: unexpected EOF")
-    return ConfError(f"{cfname} line {tok[2]}: {toks_text(tok)}: syntax error")
+        return _SyntaxError(None, f"{cfname}: unexpected EOF")
+    return _SyntaxError(tok[4], f"{cfname} line {tok[2]}: {tok[3]}: syntax error")
 
 
 def _tok_text(tok):
@@ -268,7 +306,19 @@ class _Parser:
         self.parse_text(text, cfname, path)
 
     def parse_text(self, text, cfname, path="-"):
-        toks = _lex(text, cfname)
+        lexerrs = []
+        toks = _lex(text, cfname, lexerrs)
+        try:
+            self._parse_toks(toks, cfname, path)
+        except _SyntaxError as exc:
+            # complaints of the scanner come out as it reads, before the token the parser rejects
+            cut = len(text) if exc.pos is None else exc.pos
+            msgs = [m for p, m in lexerrs if p < cut] + [exc.message] + [m for p, m in lexerrs if p >= cut]
+            raise ConfError(msgs) from None
+        if lexerrs:
+            raise ConfError([m for _p, m in lexerrs])  # src: config.c load_config(): cflex.error -> exit(1)
+
+    def _parse_toks(self, toks, cfname, path):
         pos = 0
         n = len(toks)
 
@@ -366,17 +416,17 @@ class _Parser:
 
 
 def equalopts(a, b):
-    """src: config.c equalopts(): names equal with or without a ``no`` prefix on the last component."""
+    """src: config.c equalopts(): equal, or equal but for a ``no`` prefix on one component
+    (after identical leading components): ``persist``/``nopersist``, ``allow.mount``/``allow.nomount``."""
     if a == b:
         return True
-
-    def strip(x):
-        head, _, last = x.rpartition(".")
-        if last.startswith("no"):
-            return (head + "." if head else "") + last[2:]
-        return x
-
-    return strip(a) == strip(b)
+    while True:
+        if (a.startswith("no") and a[2:] == b) or (b.startswith("no") and b[2:] == a):
+            return True
+        dot = a.find(".")
+        if dot < 0 or a[: dot + 1] != b[: dot + 1]:
+            return False
+        a, b = a[dot + 1 :], b[dot + 1 :]
 
 
 def wild_jail_name(name):
@@ -385,19 +435,14 @@ def wild_jail_name(name):
 
 
 def wild_jail_match(jname, wname):
-    """src: config.c wild_jail_match(): non-final ``*`` matches one component, a final one one or more."""
-    jc = jname.split(".")
-    wc = wname.split(".")
-    for i, w in enumerate(wc):
-        if i == len(wc) - 1:
-            if w == "*":
-                return len(jc) > i
-            return len(jc) == i + 1 and jc[i] == w
-        if i >= len(jc) - 1:
+    """src: config.c wild_jail_match(): a non-final ``*`` matches one component, a final one the rest."""
+    jc, wc = jname, wname
+    while "." in jc and "." in wc:
+        jd, wd = jc.index("."), wc.index(".")
+        if jc[: jd + 1] != wc[: jd + 1] and not wc.startswith("*."):
             return False
-        if w != "*" and w != jc[i]:
-            return False
-    return False
+        jc, wc = jc[jd + 1 :], wc[wd + 1 :]
+    return jc == wc or wc == "*"
 
 
 def _add(params, index, name, values, is_var, append, jname, errors):
@@ -419,14 +464,18 @@ def _add(params, index, name, values, is_var, append, jname, errors):
 
 
 def resolve(entries):
-    """config.c load_config() after parsing: wildcard merge and variable substitution."""
+    """config.c load_config() after parsing: wildcard merge and variable substitution.
+
+    A jail with a bad parameter or variable is still returned, with its messages in
+    ``Jail.errors`` (config.c marks it JF_FAILED and goes on with the others).
+    """
     seq = list(enumerate(entries))
     wild = [(i, e) for i, e in seq if wild_jail_name(e[0])]
     jails = []
-    errors = []
     for i, (jname, own) in seq:
         if wild_jail_name(jname):
             continue
+        errors = []
         params = []
         key = "jid" if jname.isdigit() and int(jname) else "name"
         params.append([key, [[("s", jname)]], False, False, True])
@@ -443,8 +492,6 @@ def resolve(entries):
             for p in own:
                 _add(params, i, p[0], p[1], p[2], p[3], jname, errors)
         jails.append(_substitute(jname, params, errors))
-    if errors:
-        raise ConfError(errors)
     return jails
 
 
@@ -470,7 +517,10 @@ def _substitute(jname, params, errors):
         return flat
 
     def expand(pieces, owner, stack):
-        if len(pieces) == 1 and pieces[0][0] == "v":
+        # a string with no text of its own and one variable takes the variable's whole list
+        # (config.c: "array cannot be substituted inline" otherwise)
+        if sum(k == "v" for k, _ in pieces) == 1 and not any(v for k, v in pieces if k == "s"):
+            pieces = [p for p in pieces if p[0] == "v"]
             v = value_of(pieces[0][1], stack)
             if v is None:
                 raise _VarErr(f'{jname}: {owner}: variable "{pieces[0][1]}" not found')
@@ -496,7 +546,9 @@ def _substitute(jname, params, errors):
                 result.append([p[0], vals])
     except _VarErr as exc:
         errors.append(str(exc))
-    return Jail(jname, result)
+    j = Jail(jname, result)
+    j.errors = errors
+    return j
 
 
 class _VarErr(Exception):

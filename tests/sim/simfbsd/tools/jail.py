@@ -686,11 +686,17 @@ def main(ctx, argv):
 def _load(ctx, j, cfname):
     path = cfname or CONF
     try:
-        return jailconf.load(path if path == "-" else ctx.path(path))
+        confjails = jailconf.load(path if path == "-" else ctx.path(path))
     except jailconf.ConfError as exc:
         for m in exc.messages:
             ctx.warnx(m.replace(ctx.path(path), path, 1) if path != "-" else m)
         raise SystemExit(1) from None
+    # src: config.c load_config(): bad variables/parameters are reported while loading and mark
+    # that jail failed; the other jails go on
+    for c in confjails:
+        for m in c.errors:
+            ctx.warnx(m)
+    return confjails
 
 
 def _dispatch(ctx, j, op, args, cfname, optparams, noconf, sep):
@@ -759,6 +765,9 @@ def _dispatch(ctx, j, op, args, cfname, optparams, noconf, sep):
     j.note_remove = True
     rc = 0
     for c in sel:
+        if c.errors:
+            rc = 1
+            continue
         job = Job(c.name, [[n, list(v)] for n, v in c.params])
         rc |= _restart_or_modify(ctx, j, job, op) if op != {"c"} else _create_one(ctx, j, job)
     return rc
