@@ -229,7 +229,7 @@ class Str:
 
     @property
     def has_vars(self):
-        return any(k == "var" for k, _ in self.segments)
+        return any(k == "var" for k, _v in self.segments)
 
     @property
     def literal(self):
@@ -520,7 +520,7 @@ class JailConf:
         """
         jl = self._jail_list()
         seq = None
-        for idx, (n, _) in enumerate(jl):
+        for idx, (n, _params) in enumerate(jl):
             if n == name:
                 seq = idx  # the last definition wins, like jail(8)'s list
         if seq is None:

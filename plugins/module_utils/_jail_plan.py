@@ -275,7 +275,7 @@ def make_plan(
         if w.name in plan.pending:
             plan.jails[w.name]["restart_pending"] = plan.pending[w.name]
 
-    plan.stops = [(p, names) for p, names in stop_by_conf.items()]
+    plan.stops = list(stop_by_conf.items())
     plan.starts = starts
     for path, conf in confs.items():
         before = texts.get(path)

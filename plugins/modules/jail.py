@@ -39,7 +39,7 @@ attributes:
   check_mode:
     support: full
     details:
-      - Runs only C(jls) (and C(sysrc) to read C(/etc/rc.conf) with O(rc_enable=true)); RV(changed) and RV(actions)
+      - Runs only C(jls) (and C(sysrc) to read C(/etc/rc.conf) with O(rc_enable=true)); C(changed) and RV(actions)
         are exact. A jid that only a real start knows reads V(unknown).
   diff_mode:
     support: full

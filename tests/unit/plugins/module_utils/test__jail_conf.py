@@ -74,11 +74,11 @@ def test_effective_jail_conf_5_example():
         "host.hostname": "foo.com",
         "ip4.addr": ["10.1.1.1", "10.1.1.2", "10.1.1.3"],
     }
-    bar = c.effective("bar")
-    assert bar["path"] == "/"
-    assert bar["mount.devfs"] is False
-    assert bar["persist"] is True
-    assert bar["exec.start"] == [""]
+    bar_jail = c.effective("bar")
+    assert bar_jail["path"] == "/"
+    assert bar_jail["mount.devfs"] is False
+    assert bar_jail["persist"] is True
+    assert bar_jail["exec.start"] == [""]
 
 
 def test_effective_commands_jail_conf():

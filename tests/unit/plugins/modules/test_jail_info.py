@@ -21,9 +21,9 @@ def test_configured_and_running_in_one_jls_call(tmp_path):
     res = run_module(jail_info.main, {"config": str(conf)}, calls=[Call(JLS, out_file="jail/jls-n-q_two_jails.txt")])
     assert not res.changed and res.writes == 0 and res.calls_made == [JLS]
     assert res["names"] == ["foo", "bar", "www", "db"]
-    foo = res["jails"]["foo"]
-    assert foo["configured"] and not foo["running"] and foo["jid"] is None
-    assert foo["params"]["path"] == "/var/jail/foo" and foo["params"]["ip4.addr"] == [
+    foo_jail = res["jails"]["foo"]
+    assert foo_jail["configured"] and not foo_jail["running"] and foo_jail["jid"] is None
+    assert foo_jail["params"]["path"] == "/var/jail/foo" and foo_jail["params"]["ip4.addr"] == [
         "10.1.1.1",
         "10.1.1.2",
         "10.1.1.3",
