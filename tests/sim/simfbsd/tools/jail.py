@@ -314,9 +314,10 @@ class Jail:
         kparams = {}
         ok = True
         for name, vals in job.params:
-            pname = jails.split_no(name)[0] if jails.canonical(name) else name
-            if name in jails.PSEUDO or (jailconf.equalopts(name, pname) and pname in jails.PSEUDO):
-                typ = jails.PSEUDO.get(name) or jails.PSEUDO.get(pname)
+            # jail(8)'s own parameters, also in their "no" forms (mount.nodevfs, exec.noclean)
+            pname = next((p for p in jails.PSEUDO if p == name or jailconf.equalopts(name, p)), None)
+            if pname is not None:
+                typ = jails.PSEUDO[pname]
                 if vals and typ == "bool":
                     v = vals[-1]
                     if v.lower() not in ("true", "false") and not v.lstrip("-").isdigit():
