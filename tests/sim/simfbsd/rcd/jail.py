@@ -49,8 +49,10 @@ def _conf(ctx, rc, j, jv):
         return jconfdir
     if os.access(ctx.path(jail_conf), os.R_OK):
         return jail_conf
+    # warn "Invalid configuration for $_j " "(no jail.conf, ...).  " "Jail $_j was ignored.": rc.subr
+    # warn() prints "$0: WARNING: $*", the three words joined by single blanks
     ctx.err.write(
-        f"{NAME}: WARNING: Invalid configuration for {j} (no jail.conf, no hostname, or no path).  "
+        f"/etc/rc.d/jail: WARNING: Invalid configuration for {j}  (no jail.conf, no hostname, or no path).   "
         f"Jail {j} was ignored.\n"
     )
     return None
@@ -113,7 +115,9 @@ def start(ctx, rc, args):
             _s, jid, _e = _tool(ctx, "jls", ["-j", j, "jid"])
             _write_id(ctx, j, jid.strip())
         else:
-            _msg(ctx, rc, f' cannot start jail "{j}": ')
+            # startmsg " cannot start jail " "\"${_hostname:-${_j}}\": ": rc.subr startmsg() echoes "$@",
+            # so the two words are joined by a space (two blanks before the name)
+            _msg(ctx, rc, f' cannot start jail  "{j}": ')
             ctx.out.write(out + err)
     _msg(ctx, rc, ".")
     return 0
