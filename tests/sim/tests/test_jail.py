@@ -179,3 +179,49 @@ def test_parallel_create(box):
     for t in threads:
         t.join()
     assert sorted(int(x) for x in results) == list(range(1, 9))
+
+
+def test_command_argv_and_legacy_jid_file(box):
+    # command.c run_command() IP_COMMAND: for a jail without a config name the values of
+    # "command" are the argument vector itself (command= takes the rest of the command line)
+    r = box.run("jail", "-c", "path=/", "command=/bin/echo", "hello", "world")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "hello world\n", "")
+    # legacy style: path hostname ip command...; -J: jid, path, hostname, ip, command (tabs)
+    r = box.run("jail", "-J", "/tmp/l.jid", "/", "lh", "192.0.2.80", "/bin/echo", "legacy", "style")
+    assert (r.returncode, r.stdout) == (0, "legacy style\n")
+    assert box.read("/tmp/l.jid") == "2\t/\tlh\t192.0.2.80\t/bin/echo legacy style\n"
+    # a config jail's command is one string, split on blanks (no shell metacharacters)
+    box.write("/tmp/c.conf", 'cj { path = /; command = "/bin/echo a  b"; }\n')
+    r = box.run("jail", "-f", "/tmp/c.conf", "-c", "cj")
+    assert (r.returncode, r.stdout) == (0, "cj: created\na b\n")
+    assert box.run("jls", "name").stdout == ""  # no persist, no process left: gone
+
+
+def test_verbose_command_lines(box):
+    # command.c run_command(): "run command%s%s%s: %s" (" in jail", " as USER")
+    r = box.run("jail", "-v", "-u", "root", "-c", "name=v", "path=/", "persist", "exec.start=/bin/echo hi")
+    assert r.returncode == 0, r.stderr
+    assert "run command in jail as root: /bin/echo hi\nhi\n" in r.stdout
+    assert r.stdout.splitlines()[1] == "created"  # -v: noted without a config name
+    r = box.run("jail", "-v", "-c", "name=v2", "path=/", "persist", "exec.prestart=echo pre; true")
+    assert "run command: /bin/sh -c echo pre; true\npre\n" in r.stdout  # metacharacters: sh -c
+
+
+def test_mount_path_checks_and_exec_failures(box):
+    # command.c check_path(): "%s: %s: %s" on the first missing component below the jail's path,
+    # "%s: %s is a symbolic link"
+    box.sh("mkdir -p /tmp/m /tmp/s && ln -s /etc /tmp/s/dev")
+    r = box.run("jail", "-c", "name=m", "path=/tmp/m", "mount.devfs", "persist")
+    assert (r.returncode, r.stderr) == (1, "jail: mount.devfs: /tmp/m/dev: No such file or directory\n")
+    r = box.run("jail", "-c", "name=s", "path=/tmp/s", "mount.devfs", "persist")
+    assert (r.returncode, r.stderr) == (1, "jail: mount.devfs: /tmp/s/dev is a symbolic link\n")
+    # a failing exec.start: the child's "exec CMD: strerror", finish_command()'s "CMD: failed";
+    # the jail is removed again ("removed" noted for a config jail)
+    box.write("/tmp/e.conf", "e { path = /tmp/m; persist; exec.start = /bin/nonexistent; }\n")
+    r = box.run("jail", "-f", "/tmp/e.conf", "-c", "e")
+    assert (r.returncode, r.stdout) == (1, "e: created\ne: removed\n")
+    assert r.stderr == "jail: e: exec /bin/nonexistent: No such file or directory\njail: e: /bin/nonexistent: failed\n"
+    r = box.run("jail", "-c", "name=x", "path=/", "persist", "exec.start=/bin/sh -c 'exit 3'")
+    # the quote is a shell metacharacter: argv = /bin/sh -c "<the whole string>"
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", "jail: /bin/sh -c /bin/sh -c 'exit 3': failed\n")
+    assert box.run("jls", "name").stdout == ""

@@ -483,6 +483,10 @@ class Jail:
             if rec is not None:
                 with kernel.Kernel() as k:
                     jails.remove_record(k.state, rec["jid"])
+                # src: command.c run_command() IP__OP going down after a failed create:
+                # "removed" for a named (config) jail, or with -v
+                if self.verbose > 0 or (self.verbose == 0 and job.cname):
+                    self.note(job, "removed")
             self.undo(job, stage)
             raise
         return rec
