@@ -100,7 +100,7 @@ def make_box(box, ip, workdir):
         log(f"warning: {box} was created but its boot reported an error: {cp.stderr.strip()[-300:]}")
     inv = os.path.join(workdir, f"{box}.inventory.yml")
     with open(inv, "w", encoding="utf-8") as f:
-        f.write(simhost("inventory", box).stdout)
+        f.write("---\n" + simhost("inventory", box).stdout)
     return inv
 
 
