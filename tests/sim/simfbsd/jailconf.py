@@ -399,9 +399,11 @@ class _Parser:
         return [name, values, is_var, append], pos + 1
 
     def include(self, fname, outer):
-        # .include (14.x jail.conf.5): a literal file name, globs allowed; relative names are
-        # taken relative to the including file's directory (src: usr.sbin/jail/config.c
-        # include_config(), 14.x; recalled, not in the stored copies: UNVERIFIED).
+        # .include (14.x jail.conf.5): a literal file name, globs allowed (sorted, none matching
+        # = nothing), a missing plain file is err(1, "%s", name).  Relative names are taken from
+        # the including file's directory: UNVERIFIED - the freebsd-src versions of jaillex.l,
+        # jailparse.y and config.c in the search index all predate .include (searched for
+        # include_config, YYERROR_DECL, glob), so this is recalled, not read.
         self.depth += 1
         if self.depth > 64:
             raise ConfError("Include loop detected")

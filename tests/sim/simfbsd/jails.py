@@ -167,11 +167,15 @@ def import_value(name, values):
             try:
                 b = int(v) != 0
             except ValueError:
-                raise JailError(f'{name}: unknown boolean value "{v}"') from None  # UNVERIFIED text
+                # src: lib/libjail/jail.c jailparam_import()
+                raise JailError(f'{name}: unknown boolean value "{v}"') from None
         return base, (not b) if neg else b
     if typ in ("ip4", "ip6"):
         out = []
-        for v in ",".join(values).split(",") if values else []:
+        joined = ",".join(values)
+        if joined in ("", "-"):  # src: libjail jailparam_import(): "" or "-" is an empty array
+            return base, out
+        for v in joined.split(","):
             if v == "":
                 continue
             try:
@@ -276,7 +280,7 @@ def new_record(state, box, ctx_jid, kparams):
     if kparams.get("jid"):
         jid = kparams["jid"]
         if str(jid) in jails:
-            raise JailError(f"jail {jid} already exists")  # UNVERIFIED kernel text
+            raise JailError(f"jail {jid} already exists")  # src: sys/kern/kern_jail.c kern_jail_set()
     else:
         jid = _alloc_jid(state)
     release = box.get("release", "14.3-RELEASE")

@@ -161,3 +161,14 @@ def test_reboot_brings_jails_back(box):
     box.run("sysrc", "jail_enable=NO")
     boxlib.reboot(box.name)
     assert box.run("jls", "name").stdout == ""
+
+
+def test_parallel_start_same_messages(box):
+    # jail_parallel_start=YES: _ALL without -p1, named jails started in the background; the
+    # messages are the same words (the simulator starts them one after the other)
+    box.write("/etc/jail.conf", CONF)
+    enable(box, "jail_parallel_start=YES")
+    assert box.run("service", "jail", "start").stdout == "Starting jails: a b.\n"
+    box.run("service", "jail", "stop")
+    assert box.run("service", "jail", "start", "b", "a").stdout == "Starting jails: b a.\n"
+    assert box.run("jls", "name").stdout == "b\na\n"
