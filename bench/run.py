@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: the collection's ``jails`` role against a per-jail loop baseline (issue 10).
 
 For every N (jails per host) two simulated FreeBSD hosts are made, one per implementation, with
@@ -770,7 +769,9 @@ def plot(res, path):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n", maxsplit=1)[0], formatter_class=argparse.RawTextHelpFormatter
+    )
     p.add_argument("--smoke", action="store_true", help="N=5, one run per scenario, correctness checks fatal")
     p.add_argument("--sizes", default="1,10,50,100", help="jail counts (default 1,10,50,100)")
     p.add_argument("--runs", type=int, default=3, help="runs per scenario, median reported (default 3)")
