@@ -459,7 +459,12 @@ class Jail:
                 rec["_aliases"] = [s[1] for s in stage if s[0] == "alias"]
                 rec = dict(rec)
             if self.verbose > 0:
-                args = " ".join(f"{n}={quoted(str(v))}" for n, v in kparams.items())
+                # BEHAVIOUR.md §1.2: the kernel parameters, written like -J (bare booleans by name);
+                # exact layout UNVERIFIED
+                kp_names = [n for n, _v in job.params if jails.canonical(n) is not None]
+                args = " ".join(
+                    n if not job.get(n) else f"{n}={','.join(quoted(x) for x in job.get(n))}" for n in kp_names
+                )
                 self.ctx.print(f"jail_set(JAIL_CREATE) {args}".rstrip())
             if self.iflag:
                 self.ctx.print(rec["jid"])
