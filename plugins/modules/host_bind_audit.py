@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-# ruff: noqa: E402 - ansible-test wants the imports after DOCUMENTATION, EXAMPLES and RETURN
-
 DOCUMENTATION = r"""
 module: host_bind_audit
 short_description: Find host daemons that answer on a jail's address

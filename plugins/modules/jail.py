@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-# ruff: noqa: E402 - ansible-test wants the imports after DOCUMENTATION, EXAMPLES and RETURN
-
 DOCUMENTATION = r"""
 module: jail
 short_description: Define FreeBSD jails in jail.conf and converge them to present, started, stopped, restarted or absent

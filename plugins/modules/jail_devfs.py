@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-# ruff: noqa: E402 - ansible-test wants the imports after DOCUMENTATION, EXAMPLES and RETURN
-
 DOCUMENTATION = r"""
 module: jail_devfs
 short_description: Manage a devfs ruleset for FreeBSD jails in /etc/devfs.rules and in the kernel

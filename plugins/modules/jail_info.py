@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-# ruff: noqa: E402 - ansible-test wants the imports after DOCUMENTATION, EXAMPLES and RETURN
-
 DOCUMENTATION = r"""
 module: jail_info
 short_description: List the FreeBSD jails a host has configured or running

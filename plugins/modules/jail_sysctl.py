@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-# ruff: noqa: E402 - ansible-test wants the imports after DOCUMENTATION, EXAMPLES and RETURN
-
 DOCUMENTATION = r"""
 module: jail_sysctl
 short_description: Set FreeBSD sysctls on the host or inside a running jail, live and in sysctl.conf

@@ -237,8 +237,8 @@ def enter_argv(name, argv, env=None):
 def run(name, argv, env=None, **kw):
     if not os.path.isdir(boxdir(name)):
         raise SimError(f"no such box: {name}")
-    kw.setdefault("check", False)
-    return subprocess.run(enter_argv(name, argv, env), **kw)
+    check = kw.pop("check", False)
+    return subprocess.run(enter_argv(name, argv, env), check=check, **kw)
 
 
 def boot(name):

@@ -598,7 +598,7 @@ def _named_parse(toks, path):
 
 def _named(ctx, state, rc, root, jail, flags):
     argv = _flags(rc, "named_flags", flags)
-    opts, _ = _getopt(argv, "46c:d:E:fgL:M:m:n:p:sS:t:U:u:vVx:X")
+    opts, _operands = _getopt(argv, "46c:d:E:fgL:M:m:n:p:sS:t:U:u:vVx:X")
     path = rc.get("named_conf") or "/usr/local/etc/namedb/named.conf"
     fams = (4, 6)
     port = 53
@@ -661,7 +661,7 @@ def _syslogd(ctx, state, rc, root, jail, flags):
     argv = _flags(rc, "syslogd_flags", flags)
     # syslogd.8: -468ACcdFHkNnosTuv -a allowed_peer -b bind_address -f config_file -l path
     #            -m mark_interval -O format -P pid_file -p log_socket -S logpriv_socket
-    opts, _ = _getopt(argv, "468Aa:b:cCdf:FHkl:M:m:nNoO:p:P:sS:Tuv")
+    opts, _operands = _getopt(argv, "468Aa:b:cCdf:FHkl:M:m:nNoO:p:P:sS:Tuv")
     secure = 0
     binds = []
     fams = (6, 4)
@@ -730,9 +730,9 @@ def _with_h(state, jail, root, hosts, protos, port, out, fams=(4, 6)):
 
 
 def _rpcbind(ctx, state, rc, root, jail, flags):
-    opts, _ = _getopt(_flags(rc, "rpcbind_flags", flags), "6adh:iIlLs")
+    opts, _operands = _getopt(_flags(rc, "rpcbind_flags", flags), "6adh:iIlLs")
     hosts = [a for o, a in opts if o == "h" and a]
-    fams = (6,) if any(o == "6" for o, _ in opts) else (4, 6)
+    fams = (6,) if any(o == "6" for o, _arg in opts) else (4, 6)
     out = []
     if hosts:
         _with_h(state, jail, root, hosts, ("udp", "tcp"), 111, out, fams)
@@ -744,7 +744,7 @@ def _rpcbind(ctx, state, rc, root, jail, flags):
 
 
 def _mountd(ctx, state, rc, root, jail, flags):
-    opts, _ = _getopt(_flags(rc, "mountd_flags", flags), "2deh:lnp:rS")
+    opts, _operands = _getopt(_flags(rc, "mountd_flags", flags), "2deh:lnp:rS")
     hosts = [a for o, a in opts if o == "h" and a]
     port = next((int(a) for o, a in opts if o == "p" and a and a.isdigit()), 850)  # dynamic otherwise
     out = []
@@ -758,9 +758,9 @@ def _mountd(ctx, state, rc, root, jail, flags):
 
 
 def _nfsd(ctx, state, rc, root, jail, flags):
-    opts, _ = _getopt(_flags(rc, "nfs_server_flags", flags), "ardtuh:m:n:p:eN")
+    opts, _operands = _getopt(_flags(rc, "nfs_server_flags", flags), "ardtuh:m:n:p:eN")
     hosts = [a for o, a in opts if o == "h" and a]
-    protos = [p for p, flag in (("udp", "u"), ("tcp", "t")) if any(o == flag for o, _ in opts)] or ["udp", "tcp"]
+    protos = [p for p, flag in (("udp", "u"), ("tcp", "t")) if any(o == flag for o, _arg in opts)] or ["udp", "tcp"]
     out = []
     addrs = [x for h in hosts for x in _resolve(h, root)] if hosts else [(4, "*"), (6, "*")]
     for f, a in addrs:
@@ -771,9 +771,9 @@ def _nfsd(ctx, state, rc, root, jail, flags):
 
 def _ntpd(ctx, state, rc, root, jail, flags):
     argv = _flags(rc, "ntpd_flags", flags)
-    opts, _ = _getopt(argv, "46aAbc:dD:f:gGi:I:k:l:LmnNp:P:qr:s:t:u:U:vVxz:")
+    opts, _operands = _getopt(argv, "46aAbc:dD:f:gGi:I:k:l:LmnNp:P:qr:s:t:u:U:vVxz:")
     only = [a for o, a in opts if o == "I" and a]
-    skip_virtual = any(o == "L" for o, _ in opts)
+    skip_virtual = any(o == "L" for o, _arg in opts)
     out = []
     # ntpd.8: wildcard sockets always; -I opens only the given address/interface (plus wildcard and localhost).
     for f in (4, 6):

@@ -332,12 +332,12 @@ class _Parser:
                 continue
             if t[0] == "S" and _tok_text(t) == ".include":
                 nxt = peek(1)
-                if nxt is None or nxt[0] != "S" or any(k == "v" for k, _ in nxt[1]):
+                if nxt is None or nxt[0] != "S" or any(k == "v" for k, _unused in nxt[1]):
                     raise _syntax_error(cfname, nxt, _tok_text)
                 end = peek(2)
                 if end is None or end[0] != ";":
                     raise _syntax_error(cfname, end, _tok_text)
-                self.include("".join(v for _, v in nxt[1]), path)
+                self.include("".join(v for _unused, v in nxt[1]), path)
                 pos += 3
                 continue
             if t[0] == "S" and peek(1) is not None and peek(1)[0] == "{":
@@ -371,8 +371,8 @@ class _Parser:
         pieces = t[1]
         if len(pieces) == 1 and pieces[0][0] == "v":
             name, is_var = pieces[0][1], True
-        elif all(k == "s" for k, _ in pieces):
-            name, is_var = "".join(v for _, v in pieces), False
+        elif all(k == "s" for k, _unused in pieces):
+            name, is_var = "".join(v for _unused, v in pieces), False
         else:
             raise _syntax_error(cfname, t, _tok_text)
         pos += 1
@@ -521,7 +521,7 @@ def _substitute(jname, params, errors):
     def expand(pieces, owner, stack):
         # a string with no text of its own and one variable takes the variable's whole list
         # (config.c: "array cannot be substituted inline" otherwise)
-        if sum(k == "v" for k, _ in pieces) == 1 and not any(v for k, v in pieces if k == "s"):
+        if sum(k == "v" for k, _unused in pieces) == 1 and not any(v for k, v in pieces if k == "s"):
             pieces = [p for p in pieces if p[0] == "v"]
             v = value_of(pieces[0][1], stack)
             if v is None:

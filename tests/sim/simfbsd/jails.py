@@ -259,7 +259,7 @@ def _alloc_jid(state):
     # used", counting from lastprid and wrapping at JAIL_MAX (999999) back to 1.
     last = state.get("last_jid", 0)
     jid = last
-    for _ in range(999999):
+    for _unused in range(999999):
         jid = jid + 1 if jid < 999999 else 1
         if str(jid) not in state["jails"]:
             state["last_jid"] = jid

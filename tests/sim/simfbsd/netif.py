@@ -62,7 +62,7 @@ def add_alias(state, ifname, addr, prefix, family="inet"):
                 return e
             e["prefix"] = prefix
             return e
-    other, _ = find(state, a, family)
+    other, _where = find(state, a, family)
     if other is not None:
         raise NetifError(f"ioctl ({'SIOCAIFADDR' if family == 'inet' else 'SIOCAIFADDR_IN6'}): File exists")
     e = {"addr": a, "prefix": prefix}

@@ -47,10 +47,10 @@ export PATH
 HOME=/
 export HOME
 if [ -r /etc/rc.conf ]; then
-	. /etc/rc.conf
+\t. /etc/rc.conf
 fi
 for _rc_elem in /etc/rc.d/*; do
-	[ -x "$_rc_elem" ] && "$_rc_elem" start
+\t[ -x "$_rc_elem" ] && "$_rc_elem" start
 done
 date 2>/dev/null
 exit 0
@@ -63,7 +63,7 @@ ETC_RC_SHUTDOWN = """#!/bin/sh
 PATH=/sbin:/bin:/usr/sbin:/usr/bin
 export PATH
 for _rc_elem in /etc/rc.d/*; do
-	[ -x "$_rc_elem" ] && "$_rc_elem" stop
+\t[ -x "$_rc_elem" ] && "$_rc_elem" stop
 done
 echo '.'
 exit 0
@@ -276,7 +276,7 @@ TYPE="FreeBSD"
 REVISION="{revision}"
 BRANCH="{branch}"
 if [ -n "${{BRANCH_OVERRIDE}}" ]; then
-	BRANCH=${{BRANCH_OVERRIDE}}
+\tBRANCH=${{BRANCH_OVERRIDE}}
 fi
 RELEASE="${{REVISION}}-${{BRANCH}}"
 VERSION="${{TYPE}} ${{RELEASE}}"
@@ -284,7 +284,7 @@ VERSION="${{TYPE}} ${{RELEASE}}"
 
 
 def src_files(release):
-    revision, _, branch = release.partition("-")
+    revision, _dash, branch = release.partition("-")
     return {
         "/usr/src/Makefile": SRC_MAKEFILE,
         "/usr/src/Makefile.inc1": "# see Makefile (simulator)\n",

@@ -15,32 +15,10 @@ import pytest
 SIM_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, SIM_ROOT)
 
+from simbox import Box  # noqa: E402
 from simfbsd import box as boxlib  # noqa: E402
 
 _counter = itertools.count()
-
-
-class Box:
-    def __init__(self, name, ip):
-        self.name = name
-        self.ip = ip
-
-    def run(self, *argv, input=None, check=False):
-        """Run argv inside the box; returns CompletedProcess with text stdout/stderr."""
-        return boxlib.run(self.name, list(argv), input=input, capture_output=True, text=True, check=check)
-
-    def sh(self, script, check=False):
-        return self.run("/bin/sh", "-c", script, check=check)
-
-    def read(self, path):
-        return self.run("cat", path, check=True).stdout
-
-    def write(self, path, text):
-        self.run("/bin/sh", "-c", 'cat > "$1"', "sh", path, input=text, check=True)
-
-    @property
-    def python(self):
-        return os.path.join(boxlib.boxdir(self.name), "python")
 
 
 @pytest.fixture(scope="session")

@@ -140,7 +140,7 @@ def test_variables_per_jail_and_quoting():
     assert b.get("path") == ["/jails/beta"]
     assert b.get("exec.start") == ["$dir stays"]  # no substitution in single quotes
     assert b.get("exec.stop") == ['echo "beta"']
-    assert "$dir" not in [n for n, _ in b.params] and "dir" not in [n for n, _ in b.params]
+    assert "$dir" not in [n for n, _unused in b.params] and "dir" not in [n for n, _unused in b.params]
 
 
 def test_variable_lists_and_errors():

@@ -12,7 +12,7 @@ import pytest
 SIM_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, SIM_ROOT)
 
-from conftest import Box  # noqa: E402
+from simbox import Box  # noqa: E402
 from simfbsd import box as boxlib  # noqa: E402
 
 USAGE = "usage: jexec [-l] [-u username | -U username] jail [command ...]\n"

@@ -16,7 +16,7 @@ import pytest
 SIM_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, SIM_ROOT)
 
-from conftest import Box  # noqa: E402
+from simbox import Box  # noqa: E402
 from simfbsd import box as boxlib  # noqa: E402
 
 LONG_PATH = "/jails/" + "p" * 90  # 97 characters: cut to 74 by %.74s
@@ -96,7 +96,7 @@ def test_N_names_are_not_truncated(jbox):
 
 
 def test_verbose_header_and_lines(jbox):
-    rc, out, _ = run(jbox, "-v", "-j", "beta-with-a-long-name")
+    rc, out, _unused = run(jbox, "-v", "-j", "beta-with-a-long-name")
     assert rc == 0
     assert out == (
         "   JID  Hostname                      Path\n"
@@ -154,7 +154,7 @@ def test_s_skips_readonly_and_unset_jailsys_children(jbox):
     assert run(jbox, *argv) == (0, 'jid=3 host.hostname="it\'s" persist\n', "")
     argv = ["-s", "-j", "2", "ip4.addr", "ip6.addr", "children.cur", "children.max"]
     assert run(jbox, *argv)[1] == "ip4.addr=192.0.2.70,192.0.2.71 ip6.addr=2001:db8::7 children.max=0\n"
-    rc, out, _ = run(jbox, "-s", "-j", "gamma")  # all parameters
+    rc, out, _unused = run(jbox, "-s", "-j", "gamma")  # all parameters
     assert rc == 0 and out.startswith("devfs_ruleset=0 enforce_statfs=2 host=new ip4=disable ip6=disable jid=3 ")
     words = out.split()
     assert not [w for w in words if w.split("=")[0] in ("parent", "dying", "nodying", "children.cur", "cpuset.id")]
@@ -235,7 +235,7 @@ def test_hundred_jails_answer_fast(box):
     import time
 
     t = time.time()
-    rc, out, _ = run(box, "-n", "jid", "name")
+    rc, out, _unused = run(box, "-n", "jid", "name")
     elapsed = time.time() - t
     assert rc == 0 and len(out.splitlines()) == 100
     assert out.splitlines()[99] == "jid=100 name=j100"

@@ -95,8 +95,13 @@ def test_A_flag(box):
 
 def test_c_flag(box):
     box.write(C, 'test_enable="NO"\ntest_list="item1 item2"\n')
-    ok = lambda *a: check(sysrc(box, "-f", C, "-c", *a))  # noqa: E731
-    fail = lambda *a: check(sysrc(box, "-f", C, "-c", *a), rc=1)  # noqa: E731
+
+    def ok(*a):
+        check(sysrc(box, "-f", C, "-c", *a))
+
+    def fail(*a):
+        check(sysrc(box, "-f", C, "-c", *a), rc=1)
+
     ok("test_enable")
     ok("test_list")
     ok("test_enable", "test_list")

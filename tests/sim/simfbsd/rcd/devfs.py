@@ -57,7 +57,7 @@ def start(ctx, rc, args):
         if system:
             warnings += set_ruleset(k.state, system, "/dev", env)
         for item in sets.split():
-            d, _, s = item.rpartition("=")
+            d, _eq, s = item.rpartition("=")
             warnings += set_ruleset(k.state, s, ctx.path(d), env)
     for w in warnings:
         ctx.err.write(f"/etc/rc.d/devfs: WARNING: {w}\n" if not w.startswith("devfs rule") else w + "\n")

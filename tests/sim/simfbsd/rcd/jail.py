@@ -96,7 +96,7 @@ def start(ctx, rc, args):
         if status == 0:
             _s, listing, _e = _tool(ctx, "jls", ["jid", "name"])
             for line in listing.splitlines():
-                jid, _, name = line.partition(" ")
+                jid, _unused, name = line.partition(" ")
                 _msg(ctx, rc, f" {name}", end="")
                 _write_id(ctx, name, jid)
         else:

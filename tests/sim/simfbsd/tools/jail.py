@@ -352,8 +352,8 @@ class Jail:
             for v in job.get(pname) or []:
                 if "|" not in v and not defif:
                     continue
-                ifname, _, rest = v.partition("|") if "|" in v else (defif, "", v)
-                rest, _, extra = rest.partition(" ")
+                ifname, _unused, rest = v.partition("|") if "|" in v else (defif, "", v)
+                rest, _unused, extra = rest.partition(" ")
                 addr, slash, mask = rest.partition("/")
                 argv = ["/sbin/ifconfig", ifname, fam]
                 if fam == "inet":

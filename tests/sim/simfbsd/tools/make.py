@@ -284,7 +284,9 @@ def mail(ctx, where, targets, variables):
     submit_mc = variables.get("SENDMAIL_SUBMIT_MC") or f"{host}.submit.mc"
     install_cf = mc[:-3] + ".cf" if mc.endswith(".mc") else mc + ".cf"
     install_submit_cf = submit_mc[:-3] + ".cf" if submit_mc.endswith(".mc") else submit_mc + ".cf"
-    p = lambda name: os.path.join(d, name)  # noqa: E731 - tiny path helper
+
+    def p(name):
+        return os.path.join(d, name)
 
     def make_mc(name, sample):
         if not os.path.exists(p(name)):

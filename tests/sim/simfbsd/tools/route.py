@@ -37,9 +37,7 @@ def main(ctx, argv):
         ctx.err.write("usage: route [-46dnqtv] command [[modifiers] args]\n")
         return 1
     if len(args) < 2:
-        ctx.err.write(
-            "route: get: missing destination\n" if False else "usage: route [-46dnqtv] command [[modifiers] args]\n"
-        )
+        ctx.err.write("usage: route [-46dnqtv] command [[modifiers] args]\n")
         return 1
     target = args[1]
     state = kernel.read_state()

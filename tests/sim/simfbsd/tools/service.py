@@ -47,7 +47,7 @@ def main(ctx, argv):
         ctx.err.write(f"service: illegal option -- {exc.opt}\n")
         usage(ctx, local)
         return 1
-    o = {k: v for k, v in opts}
+    o = dict(opts)
     if "-h" in o:
         usage(ctx, local)
         return 0

@@ -67,7 +67,7 @@ def parse_ports(spec):
     ports = set()
     for part in spec.split(","):
         if "-" in part:
-            lo, _, hi = part.partition("-")
+            lo, _dash, hi = part.partition("-")
             if not (lo.isdigit() and hi.isdigit()):
                 raise ValueError(part)
             ports.update(range(int(lo), int(hi) + 1))

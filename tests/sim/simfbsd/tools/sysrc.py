@@ -31,7 +31,7 @@ class Conf:
         self.env = {}
         self.where = {}  # name -> last file assigning it
         self.in_files = []  # names assigned in the rc_conf_files, in order
-        for _ in rcconf.parse_assignments(rcconf.read(self.rpath(defaults)), self.env):
+        for _assignment in rcconf.parse_assignments(rcconf.read(self.rpath(defaults)), self.env):
             pass
         self.default_env = dict(self.env)
         if files is None:

@@ -24,7 +24,7 @@ def main(ctx, argv):
     except getopt.GetoptError:
         ctx.err.write(USAGE)
         return 1
-    flags = {o for o, _ in opts}
+    flags = {o for o, _unused in opts}
     if not args or flags & {"-a", "-A", "-h"}:
         ctx.err.write(USAGE)
         return 1
