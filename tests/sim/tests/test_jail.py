@@ -33,13 +33,13 @@ def test_jailconf_parser_rules():
     /* c */ // c++
     bar { path = /; }
     """
-    foo, bar = jailconf.loads(text)
-    assert foo.get("path") == ["/var/jail/foo"]
-    assert foo.get("host.hostname") == ["foo.com"]
-    assert foo.get("ip4.addr") == ["10.1.1.1", "10.1.1.2"]
-    assert foo.get("allow.nomount") == []
-    assert foo.get("p") == ["x$y/z"]
-    assert bar.get("path") == ["/"]
+    jail_foo, jail_bar = jailconf.loads(text)
+    assert jail_foo.get("path") == ["/var/jail/foo"]
+    assert jail_foo.get("host.hostname") == ["foo.com"]
+    assert jail_foo.get("ip4.addr") == ["10.1.1.1", "10.1.1.2"]
+    assert jail_foo.get("allow.nomount") == []
+    assert jail_foo.get("p") == ["x$y/z"]
+    assert jail_bar.get("path") == ["/"]
 
 
 def test_jailconf_errors():
@@ -49,8 +49,8 @@ def test_jailconf_errors():
         assert exc.messages == ["/etc/jail.conf line 1: ;: syntax error"]
     else:
         raise AssertionError("no error")
-    (foo,) = jailconf.loads("foo { a = $nope; }")
-    assert foo.errors == ['foo: a: variable "nope" not found']  # src: config.c load_config()
+    (jail_foo,) = jailconf.loads("foo { a = $nope; }")
+    assert jail_foo.errors == ['foo: a: variable "nope" not found']  # src: config.c load_config()
 
 
 def test_jailconf_man_examples_parse():
@@ -58,10 +58,10 @@ def test_jailconf_man_examples_parse():
         text = f.read()
     example = text.split(".Sh EXAMPLES\n.Bd -literal\n", 1)[1].split(".Ed", 1)[0]
     example = "\n".join(ln for ln in example.splitlines() if "include" not in ln)
-    foo, bar = jailconf.loads(example)
-    assert foo.get("ip4.addr") == ["10.1.1.1", "10.1.1.2", "10.1.1.3"]
-    assert bar.get("exec.start") == [""]
-    assert bar.get("mount.nodevfs") == []
+    jail_foo, jail_bar = jailconf.loads(example)
+    assert jail_foo.get("ip4.addr") == ["10.1.1.1", "10.1.1.2", "10.1.1.3"]
+    assert jail_bar.get("exec.start") == [""]
+    assert jail_bar.get("mount.nodevfs") == []
 
 
 def test_create_list_remove(box):

@@ -49,8 +49,8 @@ def test_jail_conf_5_examples_section(tmp_path):
     # globs that match nothing here include nothing
     conf = tmp_path / "jail.conf"
     conf.write_text(example)
-    foo, bar = jailconf.load(str(conf))
-    assert params(foo) == [
+    jail_foo, jail_bar = jailconf.load(str(conf))
+    assert params(jail_foo) == [
         ["name", ["foo"]],
         ["exec.start", ["/bin/sh /etc/rc"]],
         ["exec.stop", ["/bin/sh /etc/rc.shutdown jail"]],
@@ -62,7 +62,7 @@ def test_jail_conf_5_examples_section(tmp_path):
     ]
     # the wildcard parameters come first (they are defined before bar); bar's own settings
     # replace them in place, mount.nodevfs renaming mount.devfs (config.c add_param/equalopts)
-    assert params(bar) == [
+    assert params(jail_bar) == [
         ["name", ["bar"]],
         ["exec.start", [""]],
         ["exec.stop", [""]],
@@ -71,7 +71,7 @@ def test_jail_conf_5_examples_section(tmp_path):
         ["path", ["/"]],
         ["persist", []],
     ]
-    assert foo.errors == bar.errors == []
+    assert jail_foo.errors == jail_bar.errors == []
 
 
 def test_jail_conf_5_inline_examples():
@@ -208,8 +208,8 @@ def test_comments_escapes_and_pieces():
 
 def test_wildcards_and_hierarchy():
     text = "* { $x = all; } foo.* { path = /child; } foo { } foo.bar { } foo.bar.baz { } other { }"
-    foo, bar, baz, other = jailconf.loads(text)
-    assert foo.get("path") is None and bar.get("path") == baz.get("path") == ["/child"]
+    jail_foo, jail_bar, jail_baz, other = jailconf.loads(text)
+    assert jail_foo.get("path") is None and jail_bar.get("path") == jail_baz.get("path") == ["/child"]
     assert other.get("path") is None
     assert jailconf.wild_jail_match("a.b", "*.b") and not jailconf.wild_jail_match("a.c", "*.b")
     assert jailconf.wild_jail_match("a.b.c", "a.*") and not jailconf.wild_jail_match("a", "a.*")
