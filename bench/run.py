@@ -142,6 +142,23 @@ def box_stats(box):
     return json.loads(simhost("stats", box, "--json").stdout)
 
 
+def jail_call_seconds(box):
+    """Median time between two consecutive jail(8) calls of the last run, from the box's call log.
+
+    The simulator logs the start time of every tool call (kernel/calls.log, see tests/sim/README.md);
+    a module that starts jails back to back leaves gaps that are jail(8)'s own time per jail
+    (exec.start, devfs, the address alias), which the baseline pays as well.
+    """
+    path = os.path.join(os.environ.get("SIMHOST_DIR") or os.path.join(REPO, ".simhosts"), box, "kernel", "calls.log")
+    try:
+        with open(path, encoding="utf-8") as f:
+            recs = [json.loads(line) for line in f if line.strip()]
+    except (OSError, ValueError):
+        return None
+    gaps = [b["t"] - a["t"] for a, b in zip(recs, recs[1:]) if a["tool"] == "jail" and b["tool"] == "jail"]
+    return round(statistics.median(gaps), 3) if gaps else None
+
+
 # --------------------------------------------------------------------------- ansible runs
 
 
@@ -339,12 +356,12 @@ class Bench:
             list(pool.map(prepare, range(len(IMPLS)), IMPLS))
         converged = write_vars(self.workdir, f"{n}-r0", jail_list(n))
         try:
-            self.scenario(n, "a", boxes, invs, lambda rep: converged, reset=True)
+            self.scenario(n, "a", boxes, invs, lambda left: converged, reset=True)
             self.compare(n, boxes, "after (a)")
-            self.scenario(n, "b", boxes, invs, lambda rep: converged)
-            self.scenario(n, "d", boxes, invs, lambda rep: converged, check_mode=True)
+            self.scenario(n, "b", boxes, invs, lambda left: converged)
+            self.scenario(n, "d", boxes, invs, lambda left: converged, check_mode=True)
             ran = self.scenario(
-                n, "c", boxes, invs, lambda rep: write_vars(self.workdir, f"{n}-r{rep}", jail_list(n, rep))
+                n, "c", boxes, invs, lambda left: write_vars(self.workdir, f"{n}-r{left}", jail_list(n, left))
             )
             if all(ran.values()):
                 self.compare(n, boxes, "after (c)")
@@ -365,10 +382,14 @@ class Bench:
                     reset_box(box)
                 simhost("stats", box, "--reset")
                 logfile = os.path.join(self.workdir, f"{impl}-n{n}-{sc}{rep}.log")
-                r = run_playbook(impl, box, invs[impl], vars_for(rep), logfile, check_mode)
+                # vars_for gets the runs left, this one included: every implementation's last run of
+                # (c) writes the same hostname (r1), so both hosts can be compared afterwards.
+                left = self.runs_for(impl, n, sc) - rep + 1
+                r = run_playbook(impl, box, invs[impl], vars_for(left), logfile, check_mode)
                 st = box_stats(box)
                 r.update(calls=st["calls"], calls_total=st["calls_total"], writes=st["writes"])
                 r["written"] = st["written"][:20]
+                r["jail_call_s"] = jail_call_seconds(box)
                 return r
 
             if self.smoke:
@@ -516,15 +537,24 @@ class Bench:
                 hi = [p for p in pts if p[0] >= sizes[len(sizes) // 2]]
                 fits[impl] = {"slope": slope, "intercept": icpt, "lo": linfit(lo)[0], "hi": linfit(hi)[0]}
             b = fits["baseline"]
+            # jail(8)'s own time per started jail (exec.start, devfs, alias): both implementations pay it in
+            # (a); it is work on the host, not per-jail overhead of the tool driving it.
+            jail_s = 0.0
+            if sc == "a":
+                gaps = [x["jail_call_s"] for r in self.rows if r["scenario"] == "a" for x in r["detail"]]
+                gaps = [g for g in gaps if g]
+                jail_s = statistics.median(gaps) if gaps else 0.0
             runs_b = [(n, self.row(n, sc, "baseline")["task_runs"] or 0) for n in sizes if self.row(n, sc, "baseline")]
-            per_run = b["slope"] / max(linfit(runs_b)[0], 1e-9)  # seconds per task run
+            per_run = (b["slope"] - jail_s) / max(linfit(runs_b)[0], 1e-9)  # seconds per baseline task run
             c = fits["collection"]
+            own = c["slope"] - jail_s
+            jail_txt = f" of which jail(8) {jail_s * 1000:.0f} ms, the rest {own * 1000:.0f} ms" if jail_s else ""
             out.append(
                 {
                     "target": f"({sc}) collection time grows sub-linearly: per-jail cost far below one task run",
-                    "met": per_run > 0 and c["slope"] < 0.25 * per_run,
-                    "detail": f"collection {c['slope'] * 1000:.1f} ms/jail (fixed {c['intercept']:.1f} s); "
-                    f"one Ansible task run ~{per_run * 1000:.0f} ms",
+                    "met": per_run > 0 and own < 0.25 * per_run,
+                    "detail": f"collection {c['slope'] * 1000:.0f} ms/jail{jail_txt} (fixed {c['intercept']:.1f} s); "
+                    f"one Ansible task run ~{per_run * 1000:.0f} ms; 'far below' is taken as under a quarter",
                 }
             )
             out.append(
