@@ -2,7 +2,8 @@
 """Run integration targets against simulated FreeBSD hosts.
 
 Each target (a role in targets/, ansible-test layout) gets a fresh simulated
-host, is run with ansible-playbook, and the host is destroyed afterwards.
+host (with /usr/src or BIND when its aliases say `simhost/with-src` or
+`simhost/with-named`), is run with ansible-playbook, and the host is destroyed afterwards.
 Targets run in parallel (-j, default: the number of cores).
 
 usage: run.py [-j N] [-v] [TARGET...]    (default: every target not marked disabled)
@@ -47,8 +48,10 @@ def run_target(target, index, verbose):
     log = []
     t0 = time.time()
     subprocess.run([sys.executable, SIMHOST, "destroy", box], capture_output=True, check=False)
+    # aliases `simhost/with-src` and `simhost/with-named` ask for a host with /usr/src or BIND.
+    extra = [f"--{a.split('/', 1)[1]}" for a in sorted(aliases(target)) if a in ("simhost/with-src", "simhost/with-named")]
     cp = subprocess.run(
-        [sys.executable, SIMHOST, "create", box, "--ip", ip], capture_output=True, text=True, check=False
+        [sys.executable, SIMHOST, "create", box, "--ip", ip, *extra], capture_output=True, text=True, check=False
     )
     if cp.returncode != 0:
         return target, False, time.time() - t0, f"simhost create failed:\n{cp.stdout}{cp.stderr}"
