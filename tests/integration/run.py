@@ -49,7 +49,8 @@ def run_target(target, index, verbose):
     t0 = time.time()
     subprocess.run([sys.executable, SIMHOST, "destroy", box], capture_output=True, check=False)
     # aliases `simhost/with-src` and `simhost/with-named` ask for a host with /usr/src or BIND.
-    extra = [f"--{a.split('/', 1)[1]}" for a in sorted(aliases(target)) if a in ("simhost/with-src", "simhost/with-named")]
+    wanted = ("simhost/with-src", "simhost/with-named")
+    extra = [f"--{a.split('/', 1)[1]}" for a in sorted(aliases(target)) if a in wanted]
     cp = subprocess.run(
         [sys.executable, SIMHOST, "create", box, "--ip", ip, *extra], capture_output=True, text=True, check=False
     )
