@@ -15,7 +15,7 @@ Both hosts are then compared (``jls -n``, the effective jail.conf of every jail,
 issue's targets are checked.  ``--smoke`` runs N=5 once per scenario and exits non-zero when a
 correctness check fails; it is the last stage of ``make test``.
 
-Outputs: bench/results/latest.json, latest.md, time_vs_n.png (``--smoke``: .cache/bench/smoke/).
+Outputs: bench/results/latest.json, latest.md, time_vs_n.png (``--smoke``: .cache/bench/smoke-PID/).
 Python >= 3.11 standard library, plus matplotlib for the plot.
 """
 
@@ -541,7 +541,9 @@ class Bench:
             # (a); it is work on the host, not per-jail overhead of the tool driving it.
             jail_s = 0.0
             if sc == "a":
-                gaps = [x["jail_call_s"] for r in self.rows if r["scenario"] == "a" for x in r["detail"]]
+                # Only the collection starts jails back to back; the baseline's gaps hold a task run each.
+                rows = [r for r in self.rows if r["scenario"] == "a" and r["impl"] == "collection" and r["n"] > 1]
+                gaps = [x["jail_call_s"] for r in rows for x in r["detail"]]
                 gaps = [g for g in gaps if g]
                 jail_s = statistics.median(gaps) if gaps else 0.0
             runs_b = [(n, self.row(n, sc, "baseline")["task_runs"] or 0) for n in sizes if self.row(n, sc, "baseline")]
@@ -811,13 +813,14 @@ def main(argv=None):
     p.add_argument("--no-world", action="store_true", help="skip the world role target")
     p.add_argument("--keep-boxes", action="store_true", help="leave the simulated hosts behind")
     p.add_argument("--keep-going", action="store_true", help="in --smoke, do not stop at the first failed check")
-    p.add_argument("--out", help="output directory (default bench/results, --smoke: .cache/bench/smoke)")
-    p.add_argument("--prefix", default=None, help="simulated host name prefix (default bench / bsmoke)")
+    p.add_argument("--out", help="output directory (default bench/results, --smoke: .cache/bench/smoke-PID)")
+    p.add_argument("--prefix", default=None, help="simulated host name prefix (default benchPID / bsmokePID)")
     args = p.parse_args(argv)
     args.t0 = time.perf_counter()
     args.sizes = [5] if args.smoke else [int(x) for x in args.sizes.split(",")]
-    args.prefix = args.prefix or ("bsmoke" if args.smoke else "bench")
-    out = args.out or (os.path.join(REPO, ".cache", "bench", "smoke") if args.smoke else RESULTS)
+    # Host names and the smoke directory carry the pid: `make test` may run in two checkouts at once.
+    args.prefix = args.prefix or f"{'bsmoke' if args.smoke else 'bench'}{os.getpid()}"
+    out = args.out or (os.path.join(REPO, ".cache", "bench", f"smoke-{os.getpid()}") if args.smoke else RESULTS)
     args.workdir = os.path.join(out, "runs") if not args.smoke else out
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir, exist_ok=True)
