@@ -543,7 +543,7 @@ class Bench:
             if sc == "a":
                 # Only the collection starts jails back to back; the baseline's gaps hold a task run each.
                 rows = [r for r in self.rows if r["scenario"] == "a" and r["impl"] == "collection" and r["n"] > 1]
-                gaps = [x["jail_call_s"] for r in rows for x in r["detail"]]
+                gaps = [x.get("jail_call_s") for r in rows for x in r["detail"]]
                 gaps = [g for g in gaps if g]
                 jail_s = statistics.median(gaps) if gaps else 0.0
             runs_b = [(n, self.row(n, sc, "baseline")["task_runs"] or 0) for n in sizes if self.row(n, sc, "baseline")]
@@ -800,6 +800,27 @@ def plot(res, path):
 # --------------------------------------------------------------------------- main
 
 
+def render_only(out):
+    """Targets, table and plot again from a saved latest.json (no host is touched)."""
+    with open(os.path.join(out, "latest.json"), encoding="utf-8") as f:
+        res = json.load(f)
+    args = argparse.Namespace(smoke=res["meta"]["smoke"], workdir=out, keep_going=True)
+    bench = Bench(args)
+    bench.rows = res["rows"]
+    targets = bench.targets()
+    if res.get("world"):
+        targets.append(res["world"]["target"])
+    res["targets"] = targets
+    with open(os.path.join(out, "latest.json"), "w", encoding="utf-8") as f:
+        json.dump(res, f, indent=1)
+    md = markdown(res)
+    with open(os.path.join(out, "latest.md"), "w", encoding="utf-8") as f:
+        f.write(md)
+    plot(res, os.path.join(out, "time_vs_n.png"))
+    print(md)
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(
         description=__doc__.split("\n\n", maxsplit=1)[0], formatter_class=argparse.RawTextHelpFormatter
@@ -815,7 +836,12 @@ def main(argv=None):
     p.add_argument("--keep-going", action="store_true", help="in --smoke, do not stop at the first failed check")
     p.add_argument("--out", help="output directory (default bench/results, --smoke: .cache/bench/smoke-PID)")
     p.add_argument("--prefix", default=None, help="simulated host name prefix (default benchPID / bsmokePID)")
+    p.add_argument(
+        "--render", action="store_true", help="only rebuild latest.md, the targets and the plot from latest.json"
+    )
     args = p.parse_args(argv)
+    if args.render:
+        return render_only(args.out or RESULTS)
     args.t0 = time.perf_counter()
     args.sizes = [5] if args.smoke else [int(x) for x in args.sizes.split(",")]
     # Host names and the smoke directory carry the pid: `make test` may run in two checkouts at once.
