@@ -20,9 +20,11 @@ for h in web1 db1; do
 done
 # The connection part of the inventory comes from the simulator; everything else from inventories/example.
 "$simhost" inventory web1 db1 > "$conn"
+# A simulated host extracts a world in about a second: poll the async steps every second.
+sim_vars=(-e world_async_poll=1)
 export ANSIBLE_STDOUT_CALLBACK=${ANSIBLE_STDOUT_CALLBACK:-default}
 echo "==> ansible-playbook bsd.jails.site"
-ansible-playbook -i "$inv_dir" -i "$conn" playbooks/site.yml
+ansible-playbook -i "$inv_dir" -i "$conn" "${sim_vars[@]}" playbooks/site.yml
 echo "==> ansible-playbook bsd.jails.audit"
 ansible-playbook -i "$inv_dir" -i "$conn" playbooks/audit.yml
 echo
