@@ -28,6 +28,7 @@ from . import kernel, rcconf, rcd
 
 # rcorder(8) of the scripts the simulator models (real order: rcorder /etc/rc.d/*).
 BOOT_ORDER = (
+    "mountcritlocal",
     "hostname",
     "netif",
     "routing",
@@ -39,6 +40,7 @@ BOOT_ORDER = (
     "nfsd",
     "ntpd",
     "named",
+    "mountlate",
     "inetd",
     "sshd",
     "sendmail",

@@ -37,3 +37,25 @@ def test_ansible_setup(box, tmp_path):
     assert facts["ansible_distribution_version"] == "14.3"
     assert facts["ansible_default_ipv4"]["address"] == box.ip
     assert facts["ansible_hostname"] == box.name
+
+
+def test_boot_mounts_fstab_nullfs_entries(box):
+    # rc.d/mountcritlocal runs `mount -a`, rc.d/mountlate `mount -a -L` (sbin/mount/mount.c:
+    # noauto skipped, late only with -l/-L): a thin jail's nullfs mounts come back at boot.
+    box.sh("mkdir -p /base/bin /j/bin /j/lib /j/opt /base/lib /base/opt && touch /base/bin/sh")
+    box.write(
+        "/etc/fstab",
+        box.read("/etc/fstab")
+        + "/base/bin\t/j/bin\tnullfs\tro\t0\t0\n"
+        + "/base/lib\t/j/lib\tnullfs\tro,late\t0\t0\n"
+        + "/base/opt\t/j/opt\tnullfs\tro,noauto\t0\t0\n",
+    )
+    boxlib.reboot(box.name)
+    table = box.run("mount").stdout
+    assert "/base/bin on /j/bin (nullfs, local, read-only)" in table
+    assert "/base/lib on /j/lib (nullfs, local, read-only)" in table
+    assert "/j/opt" not in table
+    assert box.run("test", "-e", "/j/bin/sh").returncode == 0
+    # mount -a again mounts nothing twice; -a -L only the late ones
+    assert box.run("mount", "-a").returncode == 0
+    assert box.run("mount").stdout.count("/j/bin") == 1

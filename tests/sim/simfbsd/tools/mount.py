@@ -102,6 +102,51 @@ def do_mount(ctx, fstype, source, target, opts, prog="mount"):
     return 0
 
 
+def fstab_entries(root):
+    """(source, target, fstype, options) of each /etc/fstab line, in file order (fstab(5))."""
+    out = []
+    try:
+        with open(os.path.join(root, "etc/fstab"), encoding="utf-8", errors="replace") as f:
+            for line in f:
+                w = line.split("#")[0].split()
+                if len(w) >= 4:
+                    out.append((w[0], w[1], w[2], w[3].split(",")))
+    except OSError:
+        pass
+    return out
+
+
+def mount_all(ctx, types=None, late=False, only_late=False):
+    """mount -a: every fstab(5) entry not already mounted.
+
+    src: sbin/mount/mount.c main(), the -a loop: skips "noauto" entries, entries
+    of a type excluded by -t (``nonfs,...`` negates), file systems already mounted
+    (ismounted()), and "late" ones unless -l; -L mounts only the "late" ones
+    (rc.d/mountcritlocal runs ``mount -a``, rc.d/mountlate ``mount -a -L``).
+    swap and the root file system are never mounted here.
+    """
+    neg = bool(types) and types.startswith("no")
+    names = [w[2:] if neg else w for w in types.split(",")] if types else []
+    status = 0
+    for source, target, fstype, options in fstab_entries(ctx.root or "/"):
+        if "noauto" in options or fstype in ("swap", "ufs", "zfs") or target in ("/", "none"):
+            continue
+        if names and ((fstype in names) == neg):
+            continue
+        is_late = "late" in options
+        if (only_late and not is_late) or (is_late and not (late or only_late)):
+            continue
+        if mounts.mounted(kernel.read_state(), ctx.path(target)):
+            continue
+        if fstype not in mounts.FSTYPES:
+            ctx.err.write(f"mount: {source}: Operation not supported by device\n")
+            status = 1
+            continue
+        opts = [o for o in options if o not in ("rw", "late", "auto")]
+        status |= do_mount(ctx, fstype, source, target, opts)
+    return status
+
+
 def main(ctx, argv):
     try:
         opts, args = getopt.getopt(argv, "adF:fLlno:prt:uvw")
@@ -120,6 +165,9 @@ def main(ctx, argv):
             pflag = True
         elif o == "-r":
             options.append("ro")
+    flags = {o for o, _a in opts}
+    if "-a" in flags:
+        return mount_all(ctx, fstype, late="-l" in flags, only_late="-L" in flags)
     if not args:
         table = _shown(ctx, mounts.table(kernel.read_state()))
         if fstype:
