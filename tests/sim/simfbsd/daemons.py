@@ -38,6 +38,8 @@ import os
 import re
 import shlex
 
+from . import bsdgetopt
+
 NAMES = (
     "sshd", "inetd", "sendmail", "sendmail_submit", "sendmail_outbound", "sendmail_msp_queue", "named",
     "syslogd", "rpcbind", "mountd", "nfsd", "ntpd",
@@ -212,30 +214,7 @@ def _flags(rc, var, flags):
 
 def _getopt(argv, spec):
     """getopt(3)-like: returns ([(opt, arg)], rest); unknown options are kept with arg None."""
-    opts, i = [], 0
-    while i < len(argv):
-        a = argv[i]
-        if a == "--":
-            return opts, argv[i + 1 :]
-        if not a.startswith("-") or a == "-":
-            return opts, argv[i:]
-        j = 1
-        while j < len(a):
-            c = a[j]
-            pos = spec.find(c)
-            if pos >= 0 and spec[pos + 1 : pos + 2] == ":":
-                if j + 1 < len(a):
-                    opts.append((c, a[j + 1 :]))
-                elif i + 1 < len(argv):
-                    i += 1
-                    opts.append((c, argv[i]))
-                else:
-                    opts.append((c, None))
-                break
-            opts.append((c, None))
-            j += 1
-        i += 1
-    return opts, []
+    return bsdgetopt.getopt(argv, spec, keep_unknown=True)
 
 
 # ------------------------------------------------------------------ sshd

@@ -9,7 +9,7 @@ Errors go through libxo's xo_errx(), which prefixes the program name like errx(3
 
 import json
 
-from .. import jails, kernel
+from .. import bsdgetopt, jails, kernel
 
 USAGE = "usage: jls [-dhNnqv] [-j jail] [param ...]"
 
@@ -40,36 +40,11 @@ def _libxo(argv):
 
 def _getopt(ctx, argv, optstring):
     """getopt(3) as BSD libc does it: stops at the first non-option; prints its own complaint."""
-    opts = []
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a == "--":
-            i += 1
-            break
-        if not a.startswith("-") or a == "-":
-            break
-        j = 1
-        while j < len(a):
-            c = a[j]
-            k = optstring.find(c)
-            if c == ":" or k < 0:
-                ctx.warnx(f"illegal option -- {c}")  # src: lib/libc/stdlib/getopt.c
-                return None, None
-            if k + 1 < len(optstring) and optstring[k + 1] == ":":
-                if j + 1 < len(a):
-                    opts.append((c, a[j + 1 :]))
-                elif i + 1 < len(argv):
-                    i += 1
-                    opts.append((c, argv[i]))
-                else:
-                    ctx.warnx(f"option requires an argument -- {c}")
-                    return None, None
-                break
-            opts.append((c, None))
-            j += 1
-        i += 1
-    return opts, argv[i:]
+    try:
+        return bsdgetopt.getopt(argv, optstring)
+    except bsdgetopt.OptError as exc:
+        ctx.warnx(exc.bsd_message())  # src: lib/libc/stdlib/getopt.c
+        return None, None
 
 
 def _all_params():

@@ -16,7 +16,7 @@ process, jailed or not, is listed (``-j`` filters by jail).
 
 import json
 
-from .. import kernel
+from .. import bsdgetopt, kernel
 
 USAGE = "usage: sockstat [-46CciLlnqSsUuvw] [-j jid] [-p ports] [-P protocols]\n"
 KNOWN_PROTOS = ("tcp", "udp", "sctp", "udplite", "divert")
@@ -27,40 +27,24 @@ UIDS = {"root": 0, "daemon": 1, "operator": 2, "bind": 53, "proxy": 62, "_pflogd
 
 
 def _getopt(argv):
-    opts, i = [], 0
+    """libxo's xo_parse_args() takes ``--libxo[=]FMT`` out of argv, then getopt(3) reads the rest."""
+    opts, left, i = [], [], 0
     while i < len(argv):
         a = argv[i]
         if a == "--libxo" and i + 1 < len(argv):
             opts.append(("libxo", argv[i + 1]))
             i += 2
-            continue
-        if a.startswith("--libxo="):
+        elif a.startswith("--libxo="):
             opts.append(("libxo", a.split("=", 1)[1]))
             i += 1
-            continue
-        if a == "--":
+        else:
+            left.append(a)
             i += 1
-            break
-        if not a.startswith("-") or a == "-":
-            break
-        j = 1
-        while j < len(a):
-            c = a[j]
-            if c not in "46Ccij:Llnp:P:qSsUuvw" or c == ":":
-                raise ValueError(c)
-            if c in "jpP":
-                if j + 1 < len(a):
-                    opts.append((c, a[j + 1 :]))
-                elif i + 1 < len(argv):
-                    i += 1
-                    opts.append((c, argv[i]))
-                else:
-                    raise ValueError(c)
-                break
-            opts.append((c, None))
-            j += 1
-        i += 1
-    return opts, argv[i:]
+    try:
+        letters, rest = bsdgetopt.getopt(left, "46Ccij:Llnp:P:qSsUuvw")
+    except bsdgetopt.OptError as exc:
+        raise ValueError(exc.char) from exc
+    return opts + letters, rest
 
 
 def parse_ports(spec):

@@ -1,0 +1,34 @@
+"""getopt(3) as the simulated tools share it (lib/libc/stdlib/getopt.c)."""
+
+import pytest
+from simfbsd import bsdgetopt
+
+
+def test_grouped_attached_and_detached_arguments():
+    opts, rest = bsdgetopt.getopt(["-nq", "-jweb", "-f", "/etc/jail.conf", "name"], "f:j:nq")
+    assert opts == [("n", None), ("q", None), ("j", "web"), ("f", "/etc/jail.conf")]
+    assert rest == ["name"]
+
+
+def test_stops_at_first_operand_double_dash_and_lone_dash():
+    assert bsdgetopt.getopt(["-n", "x", "-q"], "nq") == ([("n", None)], ["x", "-q"])
+    assert bsdgetopt.getopt(["-n", "--", "-q"], "nq") == ([("n", None)], ["-q"])
+    assert bsdgetopt.getopt(["-", "-q"], "nq") == ([], ["-", "-q"])
+
+
+def test_errors_carry_getopt_messages():
+    with pytest.raises(bsdgetopt.OptError) as exc:
+        bsdgetopt.getopt(["-x"], "nq")
+    assert exc.value.bsd_message() == "illegal option -- x"
+    with pytest.raises(bsdgetopt.OptError) as exc:
+        bsdgetopt.getopt(["-j"], "j:")
+    assert exc.value.bsd_message() == "option requires an argument -- j"
+    with pytest.raises(bsdgetopt.OptError):
+        bsdgetopt.getopt(["-:"], "j:")
+
+
+def test_keep_unknown_for_daemon_flags():
+    assert bsdgetopt.getopt(["-wW", "-Z", "-a"], "wWa:", keep_unknown=True) == (
+        [("w", None), ("W", None), ("Z", None), ("a", None)],
+        [],
+    )
