@@ -108,9 +108,10 @@ def _unescape(s):
     return _ESCAPE_RE.sub(one, s)
 
 
-def tokenize(text):
+def tokenize(text, line=1):
+    """Tokens of ``text``; ``line`` is the number of its first line (for text appended to a file)."""
     toks = []
-    i, n, line = 0, len(text), 1
+    i, n = 0, len(text)
     while i < n:
         c = text[i]
         start_line = line
@@ -445,10 +446,20 @@ def _stmt_value(p):
 
 
 class JailConf:
+    """A parsed jail.conf.  Edits keep ``toks`` and ``items`` in step with the text.
+
+    Edits cost what they touch, not the size of the file times the number of
+    jails: new blocks are tokenized and parsed on their own and appended, and
+    ``apply`` works out the edits of many jails on the file as it is and reads
+    the result once.  Writing or changing a fleet of N jails is O(N), not
+    O(N^2) (bench/README.md).
+    """
+
     def __init__(self, text, toks, items):
-        self._text = text
         self.toks = toks
         self.items = items
+        self._cfjails = None
+        self._byname = None
 
     @classmethod
     def parse(cls, text):
@@ -456,6 +467,33 @@ class JailConf:
         toks = tokenize(text)
         items = _Parser(toks).conf(None)
         return cls(text, toks, items)
+
+    def _replace_with(self, text):
+        """Reparse the whole file from ``text`` (edits inside a block)."""
+        fresh = JailConf.parse(text)
+        self.toks, self.items, self._cfjails, self._byname = fresh.toks, fresh.items, None, None
+
+    def _append(self, text):
+        """Add ``text`` (whole statements) at the end: only the new text is tokenized and parsed.
+
+        The file ends at a token boundary the new text cannot merge with: a
+        parsed file ends in ``;``, ``}`` or blanks, and the callers start the
+        new text on a new line.
+        """
+        start = len(self.toks)
+        line = 1
+        if self.toks:
+            last = self.toks[-1]
+            line = last.line + last.text.count("\n")
+        self.toks.extend(tokenize(text, line))
+        parser = _Parser(self.toks)
+        parser.i = start
+        new = parser.conf(None)
+        self.items.extend(new)
+        self._cfjails = None
+        if self._byname is not None:
+            for b in self._blocks(new):
+                self._byname.setdefault(b.full_name, []).append(b)
 
     def render(self):
         return "".join(t.text for t in self.toks)
@@ -480,16 +518,37 @@ class JailConf:
                 out.append(name)
         return out
 
+    def _blocks_by_name(self):
+        """{full name: [blocks defining it, in file order]} (cached; appends keep it up to date)."""
+        if self._byname is None:
+            self._byname = {}
+            for b in self._blocks():
+                self._byname.setdefault(b.full_name, []).append(b)
+        return self._byname
+
     def block(self, name):
         """The last block defining ``name`` (None if none)."""
-        found = None
-        for b in self._blocks():
-            if b.full_name == name:
-                found = b
-        return found
+        found = self._blocks_by_name().get(name)
+        return found[-1] if found else None
 
     def _jail_list(self):
-        """jail(8)'s cfjails list: (name, params) in creation order, with one global pseudo-jail."""
+        """jail(8)'s cfjails list: (name, params) in creation order, with one global pseudo-jail (cached)."""
+        return self._index()[0]
+
+    def _index(self):
+        """(cfjails, {name: last index}, {name: its params in order}, [(index, wildcard name, params)])."""
+        if self._cfjails is None:
+            jl = self._walk_jail_list()
+            last, own, wild = {}, {}, []
+            for idx, (n, params) in enumerate(jl):
+                last[n] = idx
+                own.setdefault(n, []).extend(params)
+                if _wild(n):
+                    wild.append((idx, n, params))
+            self._cfjails = (jl, last, own, wild)
+        return self._cfjails
+
+    def _walk_jail_list(self):
         out = []
         glob = None
 
@@ -518,11 +577,8 @@ class JailConf:
         Raises KeyError when the file defines no such jail.  A variable that
         is not defined is left as ``${name}`` in the value.
         """
-        jl = self._jail_list()
-        seq = None
-        for idx, (n, _params) in enumerate(jl):
-            if n == name:
-                seq = idx  # the last definition wins, like jail(8)'s list
+        _jl, last, owns, wild = self._index()
+        seq = last.get(name)  # the last definition wins, like jail(8)'s list
         if seq is None:
             raise KeyError(name)
         merged = []  # [key, flags(append), list of Str-or-plain, spelled name]
@@ -538,11 +594,9 @@ class JailConf:
             merged.append([pname, list(values), append, pname])
 
         add("name", [[("lit", name)]], False)
-        own = [p for n, params in jl if n == name for p in params]
+        own = owns.get(name, [])
         did_self = False
-        for idx, (n, params) in enumerate(jl):
-            if not _wild(n):
-                continue
+        for idx, n, params in wild:
             if seq < idx and not did_self:
                 for p in own:
                     add(p.name, [v.segments for v in p.values], p.op == "+=")
@@ -599,13 +653,6 @@ class JailConf:
 
     # -- editing ------------------------------------------------------------
 
-    def _splice(self, first, last, new_text):
-        """Replace tokens first..last (inclusive) with new_text and reparse."""
-        before = "".join(t.text for t in self.toks[:first])
-        after = "".join(t.text for t in self.toks[last + 1 :])
-        fresh = JailConf.parse(before + new_text + after)
-        self.__dict__.update(fresh.__dict__)
-
     def _line_span(self, first, last):
         """Widen first..last to whole lines when nothing else shares them."""
         a = first
@@ -642,22 +689,94 @@ class JailConf:
         A jail without a block gets a new one at the end of the file.
         Returns True when the text changed.
         """
-        before = self.render()
-        b = self.block(name)
-        if b is None:
-            text = before
-            body = "".join("\t" + render_param(k, v) + "\n" for k, v in params.items())
-            block = f"{name} {{\n{body}}}\n"
-            if text and not text.endswith("\n"):
-                text += "\n"
-            if text.strip() and not text.endswith("\n\n"):
-                text += "\n"
-            self.__dict__.update(JailConf.parse(text + block).__dict__)
-            return self.render() != before
-        # work from the end so earlier token indexes stay valid
+        return name in self.apply([(name, params)])
+
+    def remove_jail(self, name):
+        """Remove every block defining ``name`` (whole lines, and one blank line before it). True if changed."""
+        return name in self.apply([(name, None)])
+
+    def apply(self, changes):
+        """Several ``set_jail`` (params) and ``remove_jail`` (None) at once: [(name, params or None)].
+
+        Every edit is worked out on the file as it is, the text is rebuilt in
+        one pass and read once; new blocks are only appended.  Returns the set
+        of names whose text changed.  Changes that touch each other (a name
+        twice, a block and a block nested in it) are applied one at a time.
+        """
+        names = [n for n, _p in changes]
+        if len(set(names)) != len(names):
+            return self._apply_each(changes)
+        blocks = self._blocks_by_name()
+        edits = []  # (first, last, text): tokens first..last become text; first == last + 1 inserts
+        appends = []
+        changed = set()
+        for name, params in changes:
+            found = blocks.get(name)
+            if params is None:
+                if found:
+                    edits.extend(self._removal(b) for b in found)
+                    changed.add(name)
+            elif found:
+                mine = [e for e in self._block_edits(found[-1], params) if self._text_of(e[0], e[1]) != e[2]]
+                if mine:
+                    edits.extend(mine)
+                    changed.add(name)
+            else:
+                appends.append((name, params))
+                changed.add(name)
+        edits.sort(key=lambda e: (e[0], e[1]))
+        if any(b[0] <= a[1] for a, b in zip(edits, edits[1:])):
+            return self._apply_each(changes)
+        new_blocks = [self._new_block(n, p) for n, p in appends]
+        if not edits:
+            if new_blocks:
+                # the file's end is all that decides the separator: its last two tokens (a newline is one)
+                tail = "".join(t.text for t in self.toks[-2:])
+                content = any(t.kind not in ("ws", "nl") for t in self.toks)
+                self._append(self._after_last_statement(tail, content) + "\n".join(new_blocks))
+            return changed
+        parts = []
+        pos = 0
+        for first, last, text in edits:
+            parts.extend(t.text for t in self.toks[pos:first])
+            parts.append(text)
+            pos = last + 1
+        parts.extend(t.text for t in self.toks[pos:])
+        text = "".join(parts)
+        if new_blocks:
+            text += self._after_last_statement(text[-2:], bool(text.strip())) + "\n".join(new_blocks)
+        self._replace_with(text)
+        return changed
+
+    def _apply_each(self, changes):
+        changed = set()
+        for name, params in changes:
+            if self.apply([(name, params)]):
+                changed.add(name)
+        return changed
+
+    def _text_of(self, first, last):
+        return "".join(t.text for t in self.toks[first : last + 1])
+
+    @staticmethod
+    def _new_block(name, params):
+        body = "".join("\t" + render_param(k, v) + "\n" for k, v in params.items())
+        return f"{name} {{\n{body}}}\n"
+
+    @staticmethod
+    def _after_last_statement(tail, content):
+        """What goes between a file ending in ``tail`` and a new block: its missing final newline, and
+        one blank line when the file has ``content`` (more than blanks)."""
+        sep = "" if not tail or tail.endswith("\n") else "\n"
+        if content and not (tail + sep).endswith("\n\n"):
+            sep += "\n"
+        return sep
+
+    def _block_edits(self, b, params):
+        """The edits that make block ``b`` say exactly ``params``."""
         wanted = dict(params)
         done = set()
-        edits = []  # (first, last, text)
+        edits = []
         for p in b.params():
             key = _base_name(p.name) if not p.is_var else p.name
             match = None
@@ -686,30 +805,18 @@ class JailConf:
                 edits.append((k, k - 1, lines))  # insert at the start of the '}' line
             else:
                 edits.append((close, close - 1, "\n" + lines))
-        text = self.toks
-        for first, last, new in sorted(edits, key=lambda e: e[0], reverse=True):
-            head = "".join(t.text for t in text[:first])
-            tail = "".join(t.text for t in text[last + 1 :])
-            text = tokenize(head + new + tail)
-        self.__dict__.update(JailConf.parse("".join(t.text for t in text)).__dict__)
-        return self.render() != before
+        return edits
 
-    def remove_jail(self, name):
-        """Remove every block defining ``name`` (whole lines, and one blank line before it). True if changed."""
-        changed = False
-        while True:
-            b = self.block(name)
-            if b is None:
-                return changed
-            a, z, whole = self._line_span(b.first, b.last)
-            if whole:
-                # a blank line before the block goes too when a blank line or the end follows
-                prev_blank = a >= 1 and self.toks[a - 1].kind == "nl" and (a < 2 or self.toks[a - 2].kind == "nl")
-                next_blank = z + 1 >= len(self.toks) or self.toks[z + 1].kind == "nl"
-                if prev_blank and next_blank:
-                    a -= 1
-            self._splice(a, z, "")
-            changed = True
+    def _removal(self, b):
+        """The edit removing block ``b``: its whole lines, and a blank line before it when a blank line or
+        the end of the file follows."""
+        a, z, whole = self._line_span(b.first, b.last)
+        if whole:
+            prev_blank = a >= 1 and self.toks[a - 1].kind == "nl" and (a < 2 or self.toks[a - 2].kind == "nl")
+            next_blank = z + 1 >= len(self.toks) or self.toks[z + 1].kind == "nl"
+            if prev_blank and next_blank:
+                a -= 1
+        return (a, z, "")
 
 
 def _spelled(name, value):

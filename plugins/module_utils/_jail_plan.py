@@ -196,12 +196,20 @@ def make_plan(
                     wanted.append(Wanted(name, "absent", {}, None, None, "exclusive"))
                     plan.actions.append(f"exclusive: {name} is not listed")
 
+    # Every file's edits at once: one pass over each file, however many jails change (O(N), not O(N^2)).
+    paths = [conf_path_for(config, directory_mode, w.name) for w in wanted]
+    changes = {}
+    for w, path in zip(wanted, paths):
+        changes.setdefault(path, []).append((w.name, None if w.state == "absent" else w.block))
+    edited = {path: confs.setdefault(path, JailConf.parse("")).apply(ch) for path, ch in changes.items()}
+    empty = JailConf.parse("")
+    defined = {path: set(conf.jails()) for path, conf in old.items()}
+
     stop_by_conf = {}
     starts = []
-    for w in wanted:
-        path = conf_path_for(config, directory_mode, w.name)
-        conf = confs.setdefault(path, JailConf.parse(""))
-        before_conf = old.get(path) or JailConf.parse("")
+    for w, path in zip(wanted, paths):
+        conf = confs[path]
+        before_conf = old.get(path) or empty
         is_running = w.name in running
         run = running.get(w.name, {})
         jid = run.get("jid")
@@ -209,11 +217,11 @@ def make_plan(
             old_eff = before_conf.effective(w.name)
         except KeyError:
             old_eff = {}
-        if w.state == "absent":
-            if conf.remove_jail(w.name):
+        if w.name in edited[path]:
+            if w.state == "absent":
                 plan.actions.append(f"remove {w.name} from {path}")
-        elif conf.set_jail(w.name, w.block):
-            plan.actions.append(f"{'update' if w.name in before_conf.jails() else 'add'} {w.name} in {path}")
+            else:
+                plan.actions.append(f"{'update' if w.name in defined.get(path, ()) else 'add'} {w.name} in {path}")
         new_eff = conf.effective(w.name) if w.state != "absent" else {}
         b = {"running": is_running, "jid": int(jid) if jid and str(jid).isdigit() else None}
         a = dict(b)

@@ -236,3 +236,115 @@ def test_remove_jail_leaves_others_byte_identical():
     end = text.index("}\n", start) + 2
     assert out == text[:start] + text[end:]
     assert not c.remove_jail("db")
+
+
+# -- incremental edits: the edited object is what a fresh parse of its text gives ----------------
+
+
+def structure(conf):
+    """Everything a JailConf holds, as plain data: tokens, and items with their token indexes."""
+
+    def item(it):
+        if hasattr(it, "items"):  # Block
+            return ("block", it.full_name, it.first, it.open, it.last, [item(x) for x in it.items])
+        if hasattr(it, "op"):  # Param
+            return ("param", it.name, it.op, it.first, it.last, [(v.first, v.last, v.segments) for v in it.values])
+        return ("include", it.path, it.first, it.last)
+
+    return [(t.kind, t.text, t.line) for t in conf.toks], [item(x) for x in conf.items]
+
+
+EDGE_TEXTS = [
+    "",
+    "\n\n",
+    "  ",
+    "# only a comment",
+    "/* block comment */",
+    "persist;",
+    "a { path = /j/a; }  ",
+    "a { path = /j/a; }\n// trailing comment",
+    'host.hostname = "$name.example.org";\n\n\na {\n}\n\n',
+]
+EDIT_TEXTS = [*(read(os.path.basename(p)) for p in JAIL_FIXTURES), *EDGE_TEXTS]
+
+
+@pytest.mark.parametrize("text", EDIT_TEXTS, ids=lambda t: repr(t[:24]))
+def test_edits_leave_the_same_structure_as_a_fresh_parse(text):
+    c = parse(text)
+    names = c.jails()
+    steps = [
+        ("set", f"new{i}", {"path": f"/j/new{i}", "ip4.addr": [f"192.0.2.{i + 1}"], "persist": True}) for i in range(3)
+    ]
+    for n in names[:2]:
+        eff = dict(c.effective(n))
+        eff.pop("name", None)
+        steps.append(("set", n, {**eff, "securelevel": "3", "host.hostname": f"{n}.changed"}))
+    steps += [("remove", "new1", None), ("set", "new1", {"path": "/j/again"}), ("set", "new0", {"path": "/j/new0"})]
+    if names:
+        steps.append(("remove", names[-1], None))
+    for op, name, params in steps:
+        if op == "set":
+            c.set_jail(name, params)
+        else:
+            c.remove_jail(name)
+        assert structure(c) == structure(parse(c.render())), (op, name)
+        if op == "set":
+            assert c.effective(name) == parse(c.render()).effective(name)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "a {\n\tpersist;\n}\n"),
+        ("\n\n", "\n\na {\n\tpersist;\n}\n"),
+        ("  ", "  \na {\n\tpersist;\n}\n"),
+        ("# c", "# c\n\na {\n\tpersist;\n}\n"),
+        ("x;\n", "x;\n\na {\n\tpersist;\n}\n"),
+        ("x;\n\n", "x;\n\na {\n\tpersist;\n}\n"),
+        ("x;  ", "x;  \n\na {\n\tpersist;\n}\n"),
+    ],
+)
+def test_new_block_spacing(text, expected):
+    c = parse(text)
+    assert c.set_jail("a", {"persist": True})
+    assert c.render() == expected
+
+
+def test_unchanged_set_and_identical_rewrite_report_no_change():
+    text = read("jail.8-testjail.conf")
+    c = parse(text)
+    want = dict(c.effective("testjail"))
+    del want["name"]
+    assert not c.set_jail("testjail", want)
+    assert c.render() == text
+
+
+@pytest.mark.parametrize("text", EDIT_TEXTS, ids=lambda t: repr(t[:24]))
+def test_apply_in_one_pass_equals_one_edit_at_a_time(text):
+    names = parse(text).jails()
+    changes = [(f"new{i}", {"path": f"/j/new{i}", "persist": True}) for i in range(2)]
+    for k, n in enumerate(names):
+        if k % 3 == 0:
+            changes.append((n, None))
+        else:
+            changes.append((n, {"path": f"/j/{n}", "host.hostname": f"{n}.example.org", "securelevel": str(k)}))
+    changes.append(("new2", {"path": "/j/new2"}))
+    one_pass, each = parse(text), parse(text)
+    changed = one_pass.apply(changes)
+    assert changed == {n for n, p in changes if not (p is None and n not in names)}
+    assert changed == {n for n, p in changes if (each.remove_jail(n) if p is None else each.set_jail(n, p))}
+    # one at a time, removing the first block after an append leaves a blank first line; one pass does not
+    assert one_pass.render() in (each.render(), each.render().lstrip("\n"))
+    assert not one_pass.render().startswith("\n") or text.startswith("\n")
+    assert structure(one_pass) == structure(parse(one_pass.render()))
+    assert one_pass.jails() == each.jails()
+    for n in one_pass.jails():
+        assert one_pass.effective(n) == each.effective(n)
+    again = parse(one_pass.render())
+    assert again.apply([(n, p) for n, p in changes if p is not None]) == set()
+
+
+def test_apply_falls_back_to_one_at_a_time_for_a_name_twice():
+    c = parse("a {\n\tpath = /j/a;\n}\n")
+    assert c.apply([("a", {"path": "/j/b"}), ("a", None)]) == {"a"}
+    assert c.jails() == []
