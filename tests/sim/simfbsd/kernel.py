@@ -122,9 +122,13 @@ class Kernel:
 
     def __exit__(self, exc_type, exc, tb):
         try:
-            # Parsing the original again (C decoder) and comparing objects is cheaper than encoding.
-            if exc_type is None and not self.shared and self.state != json.loads(self._orig):
-                write_json_atomic(os.path.join(self.dir, STATE), self.state)
+            if exc_type is None and not self.shared:
+                new = encode(self.state)
+                if new != self._orig:
+                    tmp = os.path.join(self.dir, f"{STATE}.{os.getpid()}.tmp")
+                    with open(tmp, "w", encoding="utf-8") as f:
+                        f.write(new)
+                    os.replace(tmp, os.path.join(self.dir, STATE))
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
