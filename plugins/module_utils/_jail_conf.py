@@ -14,8 +14,9 @@ follow jail(8)'s scanner (usr.sbin/jail/jaillex.l): unquoted tokens are
 made of ``A-Za-z0-9_!%&()-.:<>?@[]^`|~``, backslash escapes and the single
 characters ``$ * + /``; pieces written without whitespace between them
 form one string (``/var/jail/$name``); ``#`` and ``//`` comments run to the
-end of the line; a carriage return is *not* whitespace for jail(8), so a
-CRLF file is a syntax error there and here.
+end of the line; a carriage return is whitespace, as in the reentrant
+scanner of FreeBSD 14 and later (``<_>[ \t\r\n]+``), so CRLF files parse
+(13.x's scanner had no rule for it: its jail(8) rejects them).
 
 The grammar is FreeBSD 14's (usr.sbin/jail/jailparse.y): a file is a list
 of ``param;``, ``name { ... }`` blocks (which may nest: ``a { b { } }`` is
@@ -115,9 +116,9 @@ def tokenize(text, line=1):
     while i < n:
         c = text[i]
         start_line = line
-        if c in " \t":
+        if c in " \t\r":
             j = i
-            while j < n and text[j] in " \t":
+            while j < n and text[j] in " \t\r":
                 j += 1
             kind = "ws"
         elif c == "\n":
@@ -164,8 +165,7 @@ def tokenize(text, line=1):
         else:
             m = _ATOM_RE.match(text, i)
             if not m:
-                what = "carriage return (CRLF line ends)" if c == "\r" else repr(c)
-                raise JailConfError(f"syntax error: unexpected {what}", line)
+                raise JailConfError(f"syntax error: unexpected {c!r}", line)
             j, kind = m.end(), "atom"
         tok_text = text[i:j]
         line += tok_text.count("\n")

@@ -138,6 +138,16 @@ def test_variable_set_in_jail_used_by_global_parameter():
     assert c.effective("a")["path"] == "/jails/alpha"
 
 
+def test_crlf_line_ends_are_whitespace_as_in_freebsd_14():
+    # usr.sbin/jail/jaillex.l (reentrant scanner, 14.0+): <_>[ \t\r\n]+ is whitespace
+    text = "a {\r\n\tpath = /j/a;\r\n\tpersist;\r\n}\r\n"
+    c = parse(text)
+    assert c.render() == text
+    assert c.effective("a") == {"name": "a", "path": "/j/a", "persist": True}
+    assert c.set_jail("a", {"path": "/j/b", "persist": True})
+    assert parse(c.render()).effective("a")["path"] == "/j/b"
+
+
 def test_later_assignment_wins_and_no_booleans():
     c = parse("a { persist; nopersist; allow.mount; allow.nomount; x = 1; x = 2; }")
     e = c.effective("a")
@@ -150,7 +160,6 @@ def test_later_assignment_wins_and_no_booleans():
         ("a {\n\tpath = /x\n}\n", 3),
         ("a {\n", 1),
         ('a {\n\tx = "open;\n}\n', 2),
-        ("a {\r\n}\r\n", 1),
         ("\n\n/* never closed", 3),
         ("}\n", 1),
         ("a {\n b = ;\n}", 2),
