@@ -62,8 +62,8 @@ _C_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", 
 class JailConfError(ValueError):
     """A jail.conf syntax error; the message names the line."""
 
-    def __init__(self, msg, line):
-        super().__init__(f"line {line}: {msg}")
+    def __init__(self, msg, line=None):
+        super().__init__(msg if line is None else f"line {line}: {msg}")
         self.line = line
 
 
@@ -860,3 +860,106 @@ def _wild_match(name, wname):
 def parse(text):
     """Parse jail.conf text; raises JailConfError naming the line."""
     return JailConf.parse(text)
+
+
+# ---------------------------------------------------------------------------
+# A file and what it includes
+
+
+def include_target(pattern, including_path):
+    """The file name ``.include "pattern";`` in ``including_path`` refers to.
+
+    Absolute names are taken as written.  A relative name is taken from the
+    including file's directory -- what the simulator does too; UNVERIFIED
+    against jail(8) itself (the FreeBSD sources in our search index predate
+    ``.include``).  Globs are expanded by the caller (sorted, no match = nothing).
+    """
+    if pattern.startswith("/") or "/" not in including_path:
+        return pattern
+    return including_path.rsplit("/", 1)[0] + "/" + pattern
+
+
+class JailConfTree:
+    """A jail.conf together with the files it ``.include``s, read as jail(8) reads them.
+
+    ``confs`` is ``{path: JailConf}`` for every file; ``resolved`` is
+    ``{path: [[paths], ...]}``: for each ``.include`` of that file, in order,
+    the files it names (glob matches sorted).  An include is textual: the
+    named files' statements take its place, so a global parameter before it
+    applies to the jails inside, and the last block of a name wins.
+    """
+
+    MAX_DEPTH = 32
+
+    def __init__(self, root, confs, resolved):
+        self.root = root
+        self.confs = confs
+        self.resolved = resolved
+        self._flat = None
+
+    def _items(self, path, depth=0):
+        """(path, item) for every top-level item in reading order, includes followed."""
+        if depth > self.MAX_DEPTH:
+            raise JailConfError(f"{path}: .include nested more than {self.MAX_DEPTH} deep (an include loop?)")
+        conf = self.confs.get(path)
+        if conf is None:
+            return
+        subs = iter(self.resolved.get(path, []))
+        for it in conf.items:
+            if isinstance(it, Include):
+                for sub in next(subs, []):
+                    yield from self._items(sub, depth + 1)
+            else:
+                yield path, it
+
+    def files(self):
+        """Every file read, root first, in reading order (each once)."""
+        out = [self.root]
+        for path, _it in self._items(self.root):
+            if path not in out:
+                out.append(path)
+        return out
+
+    def owners(self):
+        """{jail name: [files with a block for it, in reading order]} (wildcard blocks left out)."""
+        out = {}
+        for path, it in self._items(self.root):
+            if isinstance(it, Block):
+                for b in (it, *self.confs[path]._blocks(it.items)):
+                    name = b.full_name
+                    if "*" not in name and path not in out.setdefault(name, []):
+                        out[name].append(path)
+        return out
+
+    def jails(self):
+        """Names of the jail blocks in reading order."""
+        return list(self.owners())
+
+    def flat(self):
+        """One JailConf with every ``.include`` replaced by the text of the files it names."""
+        if self._flat is None:
+            self._flat = JailConf.parse(self._text(self.root, 0))
+        return self._flat
+
+    def _text(self, path, depth):
+        if depth > self.MAX_DEPTH:
+            raise JailConfError(f"{path}: .include nested more than {self.MAX_DEPTH} deep (an include loop?)")
+        conf = self.confs.get(path)
+        if conf is None:
+            return ""
+        parts = []
+        pos = 0
+        subs = iter(self.resolved.get(path, []))
+        for it in conf.items:
+            if not isinstance(it, Include):
+                continue
+            parts.extend(t.text for t in conf.toks[pos : it.first])
+            for sub in next(subs, []):
+                parts.append("\n" + self._text(sub, depth + 1) + "\n")
+            pos = it.last + 1
+        parts.extend(t.text for t in conf.toks[pos:])
+        return "".join(parts)
+
+    def effective(self, name):
+        """jail(8)'s parameters for ``name`` over the whole tree (KeyError if no file defines it)."""
+        return self.flat().effective(name)

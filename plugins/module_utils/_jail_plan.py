@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfTree
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import Wanted
 
 # Kernel parameters that jail -m cannot change on a running jail.
@@ -174,6 +174,7 @@ def make_plan(
     exclusive=False,
     rc_enable=False,
     rc_current=None,
+    includes=None,
 ):
     """Plan a run.
 
@@ -181,48 +182,62 @@ def make_plan(
     texts: {path: text or None} for every config file read.
     running: {name: jls dict} of running jails.
     wanted: list of Wanted (see _jail_params); rc_current: {var: value} read with sysrc, or None.
+    includes: file mode only, {path: [[paths], ...]}: what each .include of each file names (see
+    JailConfTree).  A jail whose block is in an included file is edited there (and removed from
+    every file that defines it); new jails go to config; jail(8) is always given config.
     """
     plan = Plan()
     confs = {p: JailConf.parse(t or "") for p, t in texts.items()}
     old = {p: JailConf.parse(t or "") for p, t in texts.items()}
+    tree = None if directory_mode or not includes else JailConfTree(config, old, includes)
+    owners = tree.owners() if tree is not None else {}
 
     wanted = list(wanted)
     if exclusive:
         listed = {w.name for w in wanted}
-        for _path, conf in sorted(old.items()):
-            for name in conf.jails():
-                if name not in listed:
-                    listed.add(name)
-                    wanted.append(Wanted(name, "absent", {}, None, None, "exclusive"))
-                    plan.actions.append(f"exclusive: {name} is not listed")
+        defined_names = tree.jails() if tree is not None else [n for _p, c in sorted(old.items()) for n in c.jails()]
+        for name in defined_names:
+            if name not in listed:
+                listed.add(name)
+                wanted.append(Wanted(name, "absent", {}, None, None, "exclusive"))
+                plan.actions.append(f"exclusive: {name} is not listed")
 
     # Every file's edits at once: one pass over each file, however many jails change (O(N), not O(N^2)).
+    # paths: the file jail(8) is given for each jail; edits: the files its block is edited in.
     paths = [conf_path_for(config, directory_mode, w.name) for w in wanted]
-    changes = {}
+    edits = []
     for w, path in zip(wanted, paths):
-        changes.setdefault(path, []).append((w.name, None if w.state == "absent" else w.block))
+        where = owners.get(w.name) or [path]
+        edits.append(where if w.state == "absent" else where[-1:])
+    changes = {}
+    for w, where in zip(wanted, edits):
+        for path in where:
+            changes.setdefault(path, []).append((w.name, None if w.state == "absent" else w.block))
     edited = {path: confs.setdefault(path, JailConf.parse("")).apply(ch) for path, ch in changes.items()}
     empty = JailConf.parse("")
     defined = {path: set(conf.jails()) for path, conf in old.items()}
+    tree_after = JailConfTree(config, confs, includes) if tree is not None else None
 
     stop_by_conf = {}
     starts = []
-    for w, path in zip(wanted, paths):
-        conf = confs[path]
-        before_conf = old.get(path) or empty
+    for w, path, where in zip(wanted, paths, edits):
         is_running = w.name in running
         run = running.get(w.name, {})
         jid = run.get("jid")
         try:
-            old_eff = before_conf.effective(w.name)
+            old_eff = tree.effective(w.name) if tree is not None else (old.get(path) or empty).effective(w.name)
         except KeyError:
             old_eff = {}
-        if w.name in edited[path]:
+        for epath in where:
+            if w.name not in edited[epath]:
+                continue
             if w.state == "absent":
-                plan.actions.append(f"remove {w.name} from {path}")
+                plan.actions.append(f"remove {w.name} from {epath}")
             else:
-                plan.actions.append(f"{'update' if w.name in defined.get(path, ()) else 'add'} {w.name} in {path}")
-        new_eff = conf.effective(w.name) if w.state != "absent" else {}
+                plan.actions.append(f"{'update' if w.name in defined.get(epath, ()) else 'add'} {w.name} in {epath}")
+        new_eff = {}
+        if w.state != "absent":
+            new_eff = tree_after.effective(w.name) if tree_after is not None else confs[path].effective(w.name)
         b = {"running": is_running, "jid": int(jid) if jid and str(jid).isdigit() else None}
         a = dict(b)
         stop = start = False
@@ -274,7 +289,7 @@ def make_plan(
             plan.before[w.name] = b
             plan.after[w.name] = a
         plan.jails[w.name] = {
-            "conf_file": path,
+            "conf_file": where[-1],
             "running": a["running"],
             "jid": a["jid"],
             "state": w.state,

@@ -427,6 +427,10 @@ options:
         jail) reads.'
       - Only the blocks of the jails this task manages change; everything else in the file stays byte
         for byte.
+      - The files a config file C(.include)s (globs too, as in C(.include "/etc/jail.conf.d/*.conf";)) are
+        read the way jail(8) reads them. A jail whose block is in one of them is edited there, O(state=absent)
+        removes its blocks from every file, and new jails are added to O(config). An included file that
+        does not exist fails the task before anything changes (a glob that matches nothing is fine).
     type: path
     default: /etc/jail.conf
   rc_enable:
@@ -467,7 +471,8 @@ seealso:
 notes:
   - C(jls) lists only running jails, so parameters jail(8) uses itself (C(exec.*), C(mount.*), C(interface)) are
     compared between the old and the new config file, and kernel parameters between the config and the running jail.
-  - Parameters in files that O(config) C(.include)s are not read.
+  - A relative C(.include) name is taken from the including file's directory. In directory mode, C(.include)
+    lines inside the C(NAME.conf) files are not followed.
 """
 
 EXAMPLES = r"""
@@ -528,6 +533,7 @@ jails:
     - Each jail of the task by name; C(params) are the effective parameters from the new config
       (booleans as true/false, C(ip4.addr), C(ip6.addr), C(mount), C(depend) and C(exec.*) commands as lists).
     - C(restart_pending) lists the changed parameters that wait for a restart.
+    - C(conf_file) is the file that holds the jail's block (an included file when it is defined there).
   returned: always
   type: dict
   sample:
@@ -540,7 +546,7 @@ jails:
                mount.devfs: true, devfs_ruleset: "4", enforce_statfs: "2", persist: true,
                exec.start: [/bin/sh /etc/rc], exec.stop: [/bin/sh /etc/rc.shutdown jail]}
 conf_file:
-  description: The config file of the jail (O(name)), or O(config) with O(jails).
+  description: The file that holds the jail's block (O(name)), or O(config) with O(jails).
   returned: always
   type: str
   sample: /etc/jail.conf
@@ -561,6 +567,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bsd.jails.plugins.module_utils._fileio import file_diff, read_text, write_atomic
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_files import read_conf_tree
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import STATES, desired_jails
 from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import conf_path_for, make_plan
 from ansible_collections.bsd.jails.plugins.module_utils._jls import parse_jls_n
@@ -641,10 +648,8 @@ def is_directory_mode(config):
     return os.path.isdir(config) or config.endswith("/") or config.endswith(".d")
 
 
-def read_configs(config, directory_mode, names, every):
-    """{path: text or None}: the one config file, or NAME.conf of each jail (every *.conf with ``every``)."""
-    if not directory_mode:
-        return {config: read_text(config)}
+def read_configs(config, names, every):
+    """Directory mode: {path: text or None} for NAME.conf of each jail (every *.conf with ``every``)."""
     paths = {conf_path_for(config, True, n) for n in names}
     if every and os.path.isdir(config):
         paths.update(os.path.join(config, f) for f in os.listdir(config) if f.endswith(".conf"))
@@ -730,12 +735,17 @@ def main():
     try:
         names = [j["name"] for j in p["jails"]] if p["jails"] is not None else [p["name"]]
         names = [n for n in names if isinstance(n, str) and n and "/" not in n]
-        texts = read_configs(config, directory_mode, names, p["exclusive"])
-        confs = parse_configs(texts)
+        includes = None
+        if directory_mode:
+            texts = read_configs(config, names, p["exclusive"])
+            defined = [n for conf in parse_configs(texts).values() for n in conf.jails()]
+        else:
+            texts, tree = read_conf_tree(config)
+            defined = tree.jails()
+            if any(tree.resolved.values()):
+                includes = tree.resolved
         running = {j.get("name"): j for j in parse_jls_n(Runner(module, "jls").out("-n", "-q"))}
-        known = set(running)
-        for conf in confs.values():
-            known.update(conf.jails())
+        known = set(running) | set(defined)
         wanted, warnings = desired_jails(p, known=known)
         if p["exclusive"] and p["jails"] is None:
             raise JailsError("exclusive: only valid with jails (batch mode)")
@@ -751,12 +761,13 @@ def main():
             exclusive=p["exclusive"],
             rc_enable=p["rc_enable"],
             rc_current=rc_current,
+            includes=includes,
         )
         for msg in warnings + plan.warnings:
             module.warn(msg)
         result.update(changed=plan.changed, actions=plan.actions, jails=plan.jails)
         if p["jails"] is None:
-            result["conf_file"] = conf_path_for(config, directory_mode, wanted[0].name)
+            result["conf_file"] = plan.jails[wanted[0].name]["conf_file"]
         if module._diff:
             diffs = [file_diff(path, before, after) for path, (before, after) in plan.files.items()]
             diffs.append({"before": plan.before, "after": plan.after})

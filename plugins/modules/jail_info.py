@@ -26,6 +26,8 @@ options:
     description:
       - The jail.conf(5) file, or a directory whose C(*.conf) files are all read (for example V(/etc/jail.conf.d)).
       - A missing file or directory means no configured jails.
+      - A file is read with the files it C(.include)s (globs too), as jail(8) reads it; a relative name is taken
+        from the including file's directory.
     type: path
     default: /etc/jail.conf
   name:
@@ -58,6 +60,7 @@ jails:
     - C(params) are the effective jail.conf parameters (empty for a jail that only runs); booleans are true/false,
       C(ip4.addr), C(ip6.addr), C(mount), C(depend) and C(exec.*) commands are lists.
     - C(running_params) are the kernel's parameters from C(jls -n -q) (empty when not running).
+    - C(conf_file) is the file that holds the jail's block (an included file when it is defined there).
   returned: always
   type: dict
   sample:
@@ -82,32 +85,39 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bsd.jails.plugins.module_utils._fileio import read_text
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_files import read_conf_tree
 from ansible_collections.bsd.jails.plugins.module_utils._jls import parse_jls_n
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError, Runner
 
 
-def read_confs(config):
+def configured(config):
+    """[(name, conf_file, params)] of the jails defined in ``config``.
+
+    A directory: each of its ``*.conf`` files on its own.  A file: read with
+    the files it ``.include``s, as jail(8) reads it; ``conf_file`` is the file
+    holding the jail's (last) block.
+    """
+    out = []
     if os.path.isdir(config):
-        paths = sorted(os.path.join(config, f) for f in os.listdir(config) if f.endswith(".conf"))
-    else:
-        paths = [config]
-    confs = []
-    for path in paths:
-        text = read_text(path)
-        if text is None:
-            continue
-        try:
-            confs.append((path, JailConf.parse(text)))
-        except JailConfError as exc:
-            raise JailsError(f"{path}: {exc}") from exc
-    return confs
+        for path in sorted(os.path.join(config, f) for f in os.listdir(config) if f.endswith(".conf")):
+            text = read_text(path)
+            if text is None:
+                continue
+            try:
+                conf = JailConf.parse(text)
+            except JailConfError as exc:
+                raise JailsError(f"{path}: {exc}") from exc
+            out.extend((name, path, conf.effective(name)) for name in conf.jails())
+        return out
+    _texts, tree = read_conf_tree(config)
+    owners = tree.owners()
+    return [(name, owners[name][-1], tree.effective(name)) for name in tree.jails()]
 
 
-def collect(confs, running):
+def collect(defined, running):
     jails = {}
-    for path, conf in confs:
-        for name in conf.jails():
-            jails[name] = {"configured": True, "conf_file": path, "params": conf.effective(name)}
+    for name, path, params in defined:
+        jails[name] = {"configured": True, "conf_file": path, "params": params}
     for name, run in running.items():
         entry = jails.setdefault(name, {"configured": False, "conf_file": None, "params": {}})
         entry["running_params"] = run
@@ -125,11 +135,11 @@ def main():
         supports_check_mode=True,
     )
     try:
-        confs = read_confs(module.params["config"])
+        defined = configured(module.params["config"])
         running = {j.get("name"): j for j in parse_jls_n(Runner(module, "jls").out("-n", "-q"))}
     except JailsError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
-    jails = collect(confs, running)
+    jails = collect(defined, running)
     if module.params["name"] is not None:
         jails = {k: v for k, v in jails.items() if k == module.params["name"]}
     module.exit_json(changed=False, jails=jails, names=list(jails))

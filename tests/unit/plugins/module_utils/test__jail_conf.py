@@ -9,7 +9,12 @@ import glob
 import os
 
 import pytest
-from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConfError, parse
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import (
+    JailConfError,
+    JailConfTree,
+    include_target,
+    parse,
+)
 from conftest import FIXTURES, REFERENCE
 
 JAIL_FIXTURES = sorted(glob.glob(os.path.join(FIXTURES, "jail", "*.conf")))
@@ -357,3 +362,52 @@ def test_apply_falls_back_to_one_at_a_time_for_a_name_twice():
     c = parse("a {\n\tpath = /j/a;\n}\n")
     assert c.apply([("a", {"path": "/j/b"}), ("a", None)]) == {"a"}
     assert c.jails() == []
+
+
+# -- .include: a file read with what it includes ------------------------------------------------
+
+
+def tree(files, resolved, root="/etc/jail.conf"):
+    return JailConfTree(root, {p: parse(t) for p, t in files.items()}, resolved)
+
+
+def test_include_is_textual_globals_reach_included_jails_and_last_block_wins():
+    t = tree(
+        {
+            "/etc/jail.conf": (
+                'exec.start = "/bin/sh /etc/rc";\n.include "/etc/jail.conf.d/*.conf";\nc { path = /j/c; }\n'
+            ),
+            "/etc/jail.conf.d/a.conf": "a {\n\tpath = /j/a;\n\tsecurelevel = 1;\n}\n",
+            "/etc/jail.conf.d/b.conf": "b { path = /j/b; }\na { securelevel = 3; }\n",
+        },
+        {"/etc/jail.conf": [["/etc/jail.conf.d/a.conf", "/etc/jail.conf.d/b.conf"]]},
+    )
+    assert t.jails() == ["a", "b", "c"]
+    assert t.owners() == {
+        "a": ["/etc/jail.conf.d/a.conf", "/etc/jail.conf.d/b.conf"],
+        "b": ["/etc/jail.conf.d/b.conf"],
+        "c": ["/etc/jail.conf"],
+    }
+    a = t.effective("a")
+    assert a["path"] == "/j/a" and a["securelevel"] == "3" and a["exec.start"] == ["/bin/sh /etc/rc"]
+    assert t.effective("c")["exec.start"] == ["/bin/sh /etc/rc"]
+    assert t.files() == ["/etc/jail.conf", "/etc/jail.conf.d/a.conf", "/etc/jail.conf.d/b.conf"]
+    with pytest.raises(KeyError):
+        t.effective("nope")
+
+
+def test_include_that_matches_nothing_and_include_loop():
+    t = tree({"/etc/jail.conf": '.include "/etc/jail.conf.d/*.conf";\n'}, {"/etc/jail.conf": [[]]})
+    assert t.jails() == [] and t.flat().render().strip() == ""
+    loop = tree(
+        {"/etc/jail.conf": '.include "/etc/x.conf";\n', "/etc/x.conf": '.include "/etc/jail.conf";\n'},
+        {"/etc/jail.conf": [["/etc/x.conf"]], "/etc/x.conf": [["/etc/jail.conf"]]},
+    )
+    with pytest.raises(JailConfError, match="include loop"):
+        loop.flat()
+
+
+def test_include_target_relative_to_the_including_file():
+    assert include_target("/etc/x.conf", "/etc/jail.conf") == "/etc/x.conf"
+    assert include_target("jail.conf.d/*.conf", "/etc/jail.conf") == "/etc/jail.conf.d/*.conf"
+    assert include_target("x.conf", "jail.conf") == "x.conf"

@@ -307,3 +307,88 @@ def test_exclusive_removes_unlisted(world):
     ]
     assert res.calls_made[1] == ["/testbin/jail", "-f", conf, "-r", "old"]
     assert parse(read(conf)).jails() == ["new"]
+
+
+# -- a jail.conf that .includes others ---------------------------------------------------------
+
+
+@pytest.fixture
+def included(tmp_path, world):
+    """A config with a global and ``.include "conf.d/*.conf"``; jail a lives in conf.d/a.conf, as the module
+    would write it."""
+    conf, make = world
+    confd = tmp_path / "conf.d"
+    confd.mkdir()
+    c = parse("")
+    c.set_jail(
+        "a",
+        {
+            "path": make("a"),
+            "persist": True,
+            **{
+                k: v
+                for k, v in jail_block({"path": "", "ip4_addr": []}).items()
+                if k not in ("path", "ip4.addr", "persist")
+            },
+        },
+    )
+    (confd / "a.conf").write_text(c.render())
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write('# site-wide\nexec.consolelog = "/var/log/jail.log";\n.include "conf.d/*.conf";\n')
+    return conf, str(confd / "a.conf"), make
+
+
+def test_jail_in_an_included_file_is_edited_there_and_new_ones_go_to_config(included):
+    conf, a_conf, make = included
+    conf_before, a_before = read(conf), read(a_conf)
+    a_path = parse(a_before).effective("a")["path"]
+    items = [{"name": "a", "path": a_path, "securelevel": 2}, {"name": "b", "path": make("b")}]
+    running = jls_line(1, "a", a_path)
+    args = {"jails": items, "config": conf, "state": "present"}
+    res = run_module(jail.main, args, calls=[Call(JLS, out=running)], check=True, diff=True)
+    assert not res.failed, res["msg"]
+    assert res.changed and res.writes == 0 and read(conf) == conf_before and read(a_conf) == a_before
+    assert res["actions"] == [f"update a in {a_conf}", "modify a: securelevel", f"add b in {conf}"]
+    assert res["jails"]["a"]["conf_file"] == a_conf and res["jails"]["b"]["conf_file"] == conf
+    # the global before the .include reaches a and b, as jail(8) reads the file
+    assert res["jails"]["a"]["params"]["exec.consolelog"] == "/var/log/jail.log"
+    assert res["jails"]["b"]["params"]["exec.consolelog"] == "/var/log/jail.log"
+    res = run_module(
+        jail.main, args, calls=[Call(JLS, out=running), Call(["/testbin/jail", "-m", "name=a", "securelevel=2"])]
+    )
+    assert res.changed and res.writes == 2
+    assert read(conf).startswith(conf_before) and "b {" in read(conf) and "a {" not in read(conf)
+    assert read(a_conf) == a_before.replace("}\n", "\tsecurelevel = 2;\n}\n")
+    res = run_module(jail.main, args, calls=[Call(JLS, out=jls_line(1, "a", a_path, securelevel=2))])
+    assert not res.changed and res.writes == 0
+
+
+def test_included_jail_is_started_through_config_and_removed_from_its_file(included):
+    conf, a_conf, _make = included
+    a_path = parse(read(a_conf)).effective("a")["path"]
+    res = run_module(
+        jail.main,
+        {"name": "a", "path": a_path, "config": conf},
+        calls=[Call(JLS), Call(["/testbin/jail", "-i", "-f", conf, "-c", "a"], out="4\n")],
+    )
+    assert not res.failed, res["msg"]
+    assert res.changed and res.writes == 0 and res["actions"] == ["start a"] and res["conf_file"] == a_conf
+    res = run_module(
+        jail.main,
+        {"jails": [], "config": conf, "exclusive": True},
+        calls=[Call(JLS, out=jls_line(4, "a", a_path)), Call(["/testbin/jail", "-f", conf, "-r", "a"])],
+    )
+    assert res["actions"] == ["exclusive: a is not listed", f"remove a from {a_conf}", "stop a"]
+    assert read(a_conf) == "" and ".include" in read(conf)
+
+
+def test_missing_included_file_fails_before_anything(world):
+    conf, make = world
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write('.include "/nonexistent/jail.conf";\n')
+    res = run_module(jail.main, {"name": "x", "path": make("x"), "config": conf}, calls=[])
+    assert res.failed and res.writes == 0
+    assert (
+        res["msg"]
+        == f'{conf}: .include "/nonexistent/jail.conf": /nonexistent/jail.conf does not exist (jail(8) would not start)'
+    )

@@ -56,3 +56,19 @@ def test_syntax_error_names_file_and_line(tmp_path):
     conf.write_text("a {\n\tpath = /x\n}\n")
     res = run_module(jail_info.main, {"config": str(conf)}, calls=[])
     assert res.failed and res["msg"] == f"{conf}: line 3: syntax error: expected ';': '}}'"
+
+
+def test_included_files_are_read_as_jail_8_reads_them(tmp_path):
+    conf = tmp_path / "jail.conf"
+    d = tmp_path / "jail.conf.d"
+    d.mkdir()
+    (d / "b.conf").write_text("b {\n\tpath = /usr/jails/b;\n}\n")
+    (d / "a.conf").write_text("a {\n\tpath = /usr/jails/a;\n}\n")
+    conf.write_text(f'host.hostname = "$name.example.org";\n.include "{d}/*.conf";\nc {{ path = /usr/jails/c; }}\n')
+    res = run_module(jail_info.main, {"config": str(conf)}, calls=[Call(JLS)])
+    assert res["names"] == ["a", "b", "c"]
+    assert res["jails"]["a"]["conf_file"] == str(d / "a.conf") and res["jails"]["c"]["conf_file"] == str(conf)
+    assert res["jails"]["b"]["params"]["host.hostname"] == "b.example.org"
+    (d / "b.conf").write_text("b {\n\tpath = /usr/jails/b\n}\n")
+    res = run_module(jail_info.main, {"config": str(conf)}, calls=[])
+    assert res.failed and res["msg"] == f"{d / 'b.conf'}: line 3: syntax error: expected ';': '}}'"
