@@ -573,11 +573,10 @@ class Bench:
                 if self.row(n, sc, "collection")
             ]
             own = linfit(own_pts)[0]
-            jail_txt = (
-                f", of which jail(8) {jail_s * 1000:.0f} ms and the collection's own {own * 1000:.0f} ms"
-                if jail_pts
-                else ""
-            )
+            own_txt = f"{own * 1000:.0f} ms" if own >= 0.005 else "under 5 ms, within the noise"
+            jail_txt = ""
+            if jail_pts:
+                jail_txt = f", of which jail(8) {jail_s * 1000:.0f} ms and the collection's own {own_txt}"
             out.append(
                 {
                     "target": f"({sc}) collection time grows sub-linearly: per-jail cost far below one task run",
