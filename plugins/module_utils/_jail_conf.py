@@ -458,7 +458,7 @@ class JailConf:
     def __init__(self, text, toks, items):
         self.toks = toks
         self.items = items
-        self._cfjails = None
+        self._cf_index = None
         self._byname = None
 
     @classmethod
@@ -471,7 +471,7 @@ class JailConf:
     def _replace_with(self, text):
         """Reparse the whole file from ``text`` (edits inside a block)."""
         fresh = JailConf.parse(text)
-        self.toks, self.items, self._cfjails, self._byname = fresh.toks, fresh.items, None, None
+        self.toks, self.items, self._cf_index, self._byname = fresh.toks, fresh.items, None, None
 
     def _append(self, text):
         """Add ``text`` (whole statements) at the end: only the new text is tokenized and parsed.
@@ -490,7 +490,7 @@ class JailConf:
         parser.i = start
         new = parser.conf(None)
         self.items.extend(new)
-        self._cfjails = None
+        self._cf_index = None
         if self._byname is not None:
             for b in self._blocks(new):
                 self._byname.setdefault(b.full_name, []).append(b)
@@ -537,7 +537,7 @@ class JailConf:
 
     def _index(self):
         """(cfjails, {name: last index}, {name: its params in order}, [(index, wildcard name, params)])."""
-        if self._cfjails is None:
+        if self._cf_index is None:
             jl = self._walk_jail_list()
             last, own, wild = {}, {}, []
             for idx, (n, params) in enumerate(jl):
@@ -545,8 +545,8 @@ class JailConf:
                 own.setdefault(n, []).extend(params)
                 if _wild(n):
                     wild.append((idx, n, params))
-            self._cfjails = (jl, last, own, wild)
-        return self._cfjails
+            self._cf_index = (jl, last, own, wild)
+        return self._cf_index
 
     def _walk_jail_list(self):
         out = []
@@ -897,10 +897,13 @@ class JailConfTree:
         self.resolved = resolved
         self._flat = None
 
-    def _items(self, path, depth=0):
-        """(path, item) for every top-level item in reading order, includes followed."""
+    def _check_depth(self, path, depth):
         if depth > self.MAX_DEPTH:
             raise JailConfError(f"{path}: .include nested more than {self.MAX_DEPTH} deep (an include loop?)")
+
+    def _items(self, path, depth=0):
+        """(path, item) for every top-level item in reading order, includes followed."""
+        self._check_depth(path, depth)
         conf = self.confs.get(path)
         if conf is None:
             return
@@ -911,14 +914,6 @@ class JailConfTree:
                     yield from self._items(sub, depth + 1)
             else:
                 yield path, it
-
-    def files(self):
-        """Every file read, root first, in reading order (each once)."""
-        out = [self.root]
-        for path, _it in self._items(self.root):
-            if path not in out:
-                out.append(path)
-        return out
 
     def owners(self):
         """{jail name: [files with a block for it, in reading order]} (wildcard blocks left out)."""
@@ -942,8 +937,7 @@ class JailConfTree:
         return self._flat
 
     def _text(self, path, depth):
-        if depth > self.MAX_DEPTH:
-            raise JailConfError(f"{path}: .include nested more than {self.MAX_DEPTH} deep (an include loop?)")
+        self._check_depth(path, depth)
         conf = self.confs.get(path)
         if conf is None:
             return ""

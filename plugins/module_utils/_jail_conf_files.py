@@ -30,15 +30,18 @@ def read_conf_tree(config):
     that matches nothing names no file, as in jail.conf(5)'s own example
     (``.include "/usr/local/etc/jail[.]conf";``); a plain name that does not
     exist, a syntax error in any file, and an include loop fail here, before
-    anything is planned: jail(8) would refuse the whole configuration.
+    anything is planned: jail(8) would refuse the whole configuration.  A
+    file included twice (not in a loop) is read once and appears twice.
     """
     texts, confs, resolved = {}, {}, {}
 
-    def visit(path, depth):
+    def visit(path, stack):
+        if path in stack:
+            raise JailsError(f"{path}: .include loop: {' -> '.join((*stack, path))}")
         if path in confs:
             return
-        if depth > JailConfTree.MAX_DEPTH:
-            raise JailsError(f"{path}: .include nested more than {JailConfTree.MAX_DEPTH} deep (an include loop?)")
+        if len(stack) > JailConfTree.MAX_DEPTH:
+            raise JailsError(f"{path}: .include nested more than {JailConfTree.MAX_DEPTH} deep")
         text = read_text(path)
         try:
             conf = JailConf.parse(text or "")
@@ -55,12 +58,7 @@ def read_conf_tree(config):
                 raise JailsError(f'{path}: .include "{pattern}": {target} does not exist (jail(8) would not start)')
             resolved[path].append(matches)
             for m in matches:
-                visit(m, depth + 1)
+                visit(m, (*stack, path))
 
-    visit(config, 0)
-    tree = JailConfTree(config, confs, resolved)
-    try:
-        tree.flat()
-    except JailConfError as exc:
-        raise JailsError(str(exc)) from exc
-    return texts, tree
+    visit(config, ())
+    return texts, JailConfTree(config, confs, resolved)

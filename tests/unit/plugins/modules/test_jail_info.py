@@ -72,3 +72,12 @@ def test_included_files_are_read_as_jail_8_reads_them(tmp_path):
     (d / "b.conf").write_text("b {\n\tpath = /usr/jails/b\n}\n")
     res = run_module(jail_info.main, {"config": str(conf)}, calls=[])
     assert res.failed and res["msg"] == f"{d / 'b.conf'}: line 3: syntax error: expected ';': '}}'"
+
+
+def test_include_loop_fails_naming_the_chain(tmp_path):
+    conf = tmp_path / "jail.conf"
+    other = tmp_path / "other.conf"
+    conf.write_text('.include "other.conf";\n')
+    other.write_text('.include "jail.conf";\n')
+    res = run_module(jail_info.main, {"config": str(conf)}, calls=[])
+    assert res.failed and res["msg"] == f"{conf}: .include loop: {conf} -> {other} -> {conf}"
