@@ -88,11 +88,15 @@ def encode(data):
     return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
-def write_json_atomic(path, data):
+def write_text_atomic(path, text):
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
-        f.write(encode(data))
+        f.write(text)
     os.replace(tmp, path)
+
+
+def write_json_atomic(path, data):
+    write_text_atomic(path, encode(data))
 
 
 class Kernel:
@@ -125,10 +129,7 @@ class Kernel:
             if exc_type is None and not self.shared:
                 new = encode(self.state)
                 if new != self._orig:
-                    tmp = os.path.join(self.dir, f"{STATE}.{os.getpid()}.tmp")
-                    with open(tmp, "w", encoding="utf-8") as f:
-                        f.write(new)
-                    os.replace(tmp, os.path.join(self.dir, STATE))
+                    write_text_atomic(os.path.join(self.dir, STATE), new)
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
