@@ -17,7 +17,7 @@ export SIMHOST := $(CURDIR)/tests/sim/simhost
 STAMP := $(VENV)/.installed
 DEB_PACKAGES := busybox-static xz-utils util-linux git
 
-.PHONY: help deps venv collection lint sanity units simulator integration molecule test demo bench bench-smoke clean
+.PHONY: help deps venv collection lint sanity units simulator integration reliability molecule test demo bench bench-smoke clean
 
 help:
 	@echo "make demo   - converge the example fleet on simulated FreeBSD hosts"
@@ -53,7 +53,7 @@ test: venv
 # Single stages of `make test`.
 lint: venv
 	@STAGES="ruff yamllint ansible-lint" bash .ci/stages.sh
-sanity units simulator integration molecule: venv
+sanity units simulator integration reliability molecule: venv
 	@STAGES="$@" bash .ci/stages.sh
 
 bench: venv

@@ -6,7 +6,7 @@ set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 jobs=$(nproc 2>/dev/null || echo 2)
-all="ruff yamllint ansible-lint units simulator sanity integration molecule bench-smoke"
+all="ruff yamllint ansible-lint units simulator sanity integration reliability molecule bench-smoke"
 stages=${STAGES:-$all}
 declare -a done_names=() done_secs=()
 status=0
@@ -18,6 +18,7 @@ stage_units() { python -m pytest -q -n "$jobs" tests/unit; }
 stage_simulator() { python -m pytest -q -n "$jobs" tests/sim/tests; }
 stage_sanity() { .ci/sanity.sh; }
 stage_integration() { python tests/integration/run.py -j "$jobs"; }
+stage_reliability() { python -m pytest -q -n "$jobs" tests/reliability; }
 stage_molecule() { (cd "$repo" && molecule test -s default); }
 stage_bench-smoke() { python bench/run.py --smoke; }
 
