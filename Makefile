@@ -1,6 +1,6 @@
 # bsd.jails: everything a fresh Debian machine (Python 3.11, root) needs, from two commands:
 #   make demo   converge the example fleet on simulated FreeBSD hosts
-#   make test   every check: lint, sanity, unit, simulator, integration, molecule
+#   make test   every check: lint, sanity, unit, simulator, FreeBSD's own tests, integration, molecule
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -15,18 +15,20 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
 export SIMHOST_DIR ?= $(CURDIR)/.simhosts
 export SIMHOST := $(CURDIR)/tests/sim/simhost
 STAMP := $(VENV)/.installed
-DEB_PACKAGES := busybox-static xz-utils util-linux git
+DEB_PACKAGES := busybox-static xz-utils util-linux git atf-sh
 
-.PHONY: help deps venv collection lint sanity units simulator integration reliability molecule test demo bench bench-smoke clean
+.PHONY: help deps venv collection lint sanity units simulator conformance integration reliability molecule test demo bench bench-smoke clean
 
 help:
 	@echo "make demo   - converge the example fleet on simulated FreeBSD hosts"
-	@echo "make test   - ruff, yamllint, ansible-lint, ansible-test sanity, unit, simulator, integration, molecule"
+	@echo "make test   - ruff, yamllint, ansible-lint, ansible-test sanity, unit, simulator, conformance (FreeBSD's"
+	@echo "              own tests on simulated hosts), integration, molecule"
 	@echo "make bench  - benchmark the jails role against a per-jail loop baseline"
 
-# Debian packages the simulator uses (busybox-static is the jails' /bin/sh).
+# Debian packages the simulator uses (busybox-static is the jails' /bin/sh; atf-sh runs FreeBSD's
+# own ATF tests in tests/conformance).  Checked again whenever this Makefile changes.
 deps: $(VENV)/.debs
-$(VENV)/.debs:
+$(VENV)/.debs: Makefile
 	@mkdir -p $(VENV)
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -53,7 +55,7 @@ test: venv
 # Single stages of `make test`.
 lint: venv
 	@STAGES="ruff yamllint ansible-lint" bash .ci/stages.sh
-sanity units simulator integration reliability molecule: venv
+sanity units simulator conformance integration reliability molecule: venv
 	@STAGES="$@" bash .ci/stages.sh
 
 bench: venv

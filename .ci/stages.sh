@@ -6,7 +6,7 @@ set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 jobs=$(nproc 2>/dev/null || echo 2)
-all="ruff yamllint ansible-lint units simulator sanity integration reliability molecule bench-smoke"
+all="ruff yamllint ansible-lint units simulator conformance sanity integration reliability molecule bench-smoke"
 stages=${STAGES:-$all}
 declare -a done_names=() done_secs=()
 status=0
@@ -16,6 +16,8 @@ stage_yamllint() { yamllint -s .; }
 stage_ansible-lint() { ansible-lint --offline -q; }
 stage_units() { python -m pytest -q -n "$jobs" tests/unit; }
 stage_simulator() { python -m pytest -q -n "$jobs" tests/sim/tests; }
+# FreeBSD's own tests (tests/conformance/freebsd) on simulated hosts; prints "conformance: N passed, ..."
+stage_conformance() { python tests/conformance/run.py -j "$jobs"; }
 stage_sanity() { .ci/sanity.sh; }
 stage_integration() { python tests/integration/run.py -j "$jobs"; }
 stage_reliability() { python -m pytest -q -n "$jobs" tests/reliability; }

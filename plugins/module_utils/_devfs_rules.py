@@ -17,7 +17,7 @@ removed, globbing is off).  rc reads /etc/defaults/devfs.rules, then
 /etc/devfs.rules (``devfs_rulesets`` in /etc/defaults/rc.conf).
 
 ``devfs rule -s N show`` prints ``NUM [type T] [path P] [hide|unhide] [user U]
-[group G] [mode M] [include N]`` per rule (sbin/devfs/rule.c, BEHAVIOUR.md 7).
+[group G] [mode M] [include N]`` per rule (src: sbin/devfs/rule.c rulespec_outfp()).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ ERROR_PATTERNS = (
     ("eperm", re.compile(r"^sysctl: (?P<name>[^=\s]+)=(?P<value>.*): Operation not permitted")),
 )
 
-# security.jail.* (src: sys/kern/kern_jail.c; BEHAVIOUR.md 6.1).  "param" is the
+# security.jail.* (src: sys/kern/kern_jail.c, its security.jail sysctls).  "param" is the
 # jail(8) parameter that replaces a deprecated host-wide knob; "inverse" when the
 # parameter means the opposite (socket_unixiproute_only=1 is allow.socket_af=false).
 SECURITY_JAIL = {

@@ -18,7 +18,7 @@ description:
   - One task handles one jail (O(name)) or many (O(jails)) with a single C(jls -n -q) call, one read and at most one
     write of each config file, one plan; stops are batched into one C(jail -r) per config file, starts run one
     C(jail -c NAME) each because jail(8) takes one jail name per C(-c) from a config file.
-  - The seed's jail(8) options map to jail.conf parameters so C(service jail) honours them too. C(-l) is
+  - jail(8)'s command-line options map to jail.conf parameters so C(service jail) honours them too. C(-l) is
     O(exec_clean), C(-s) is O(securelevel), C(-u)/C(-U) are O(exec_jail_user) and O(exec_system_jail_user).
     C(-J) is O(jid_file).
   - Safe defaults. C(devfs_ruleset=4), C(enforce_statfs=2), no C(allow.raw_sockets), no C(allow.mount*). Widening any
@@ -122,7 +122,7 @@ options:
     default: 2
   securelevel:
     description:
-      - The jail's C(kern.securelevel), V(-1) to V(3) (C(securelevel), the seed's C(jail -s)).
+      - The jail's C(kern.securelevel), V(-1) to V(3) (C(securelevel), C(jail -s) on the command line).
     type: int
   allow:
     description:
@@ -195,11 +195,11 @@ options:
     elements: str
   exec_clean:
     description:
-      - Run commands in a clean environment (C(exec.clean), the seed's C(jail -l)).
+      - Run commands in a clean environment (C(exec.clean), C(jail -l) on the command line).
     type: bool
   exec_jail_user:
     description:
-      - User to run commands in the jail as (C(exec.jail_user); with O(exec_system_jail_user) the seed's
+      - User to run commands in the jail as (C(exec.jail_user); with O(exec_system_jail_user) like
         C(jail -u), without it C(jail -U)).
     type: str
   exec_system_jail_user:
@@ -307,7 +307,7 @@ options:
         type: int
       securelevel:
         description:
-          - The jail's C(kern.securelevel), V(-1) to V(3) (C(securelevel), the seed's C(jail -s)).
+          - The jail's C(kern.securelevel), V(-1) to V(3) (C(securelevel), C(jail -s) on the command line).
           - Defaults to the top-level O(securelevel).
         type: int
       allow:
@@ -388,13 +388,13 @@ options:
         elements: str
       exec_clean:
         description:
-          - Run commands in a clean environment (C(exec.clean), the seed's C(jail -l)).
+          - Run commands in a clean environment (C(exec.clean), C(jail -l) on the command line).
           - Defaults to the top-level O(exec_clean).
         type: bool
       exec_jail_user:
         description:
-          - User to run commands in the jail as (C(exec.jail_user); with O(exec_system_jail_user) the
-            seed's C(jail -u), without it C(jail -U)).
+          - User to run commands in the jail as (C(exec.jail_user); with O(exec_system_jail_user) like
+            C(jail -u), without it C(jail -U)).
           - Defaults to the top-level O(exec_jail_user).
         type: str
       exec_system_jail_user:

@@ -12,6 +12,8 @@ COLLECTIONS = os.path.join(REPO, ".collections")
 if os.path.isdir(COLLECTIONS) and COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
 
-# The real FreeBSD files and outputs the parsers are tested on.
-REFERENCE = os.path.normpath(os.path.join(REPO, "..", "shared", "reference", "freebsd"))
+# The real FreeBSD files the parsers are tested on (tests/fixtures/freebsd/README.md says where each
+# came from) and FreeBSD's own test files (tests/conformance/freebsd/, freebsd-src paths).
+REFERENCE = os.path.join(REPO, "tests", "fixtures", "freebsd")
+FREEBSD_TESTS = os.path.join(REPO, "tests", "conformance", "freebsd")
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins", "fixtures")

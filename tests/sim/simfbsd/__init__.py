@@ -2,7 +2,7 @@
 
 This package never imports anything from the collection (plugins/): every
 parser and format here is written from the FreeBSD manuals and fact sheet in
-shared/reference/freebsd/ (BEHAVIOUR.md) or, where they are silent, from
+tests/fixtures/freebsd/ (BEHAVIOUR.md there) or, where they are silent, from
 FreeBSD's source (freebsd/freebsd-src), cited where it is used.
 
 Layout:

@@ -487,7 +487,8 @@ def _sendmail(ctx, state, rc, root, jail, flags, which="sendmail"):
             override.append("-O" + argv[i + 1])
         i += 1
     if override:
-        # A command-line DaemonPortOptions replaces the .cf's daemon list (UNVERIFIED, BEHAVIOUR.md sendmail).
+        # A command-line DaemonPortOptions replaces the .cf's daemon list
+        # (UNVERIFIED, tests/fixtures/freebsd/BEHAVIOUR.md sendmail).
         daemons = [parse_daemon_port_options(o.split("=", 1)[1]) for o in override]
     else:
         daemons = cf or [{"Name": "MTA"}]

@@ -31,7 +31,7 @@ import ipaddress
 # ------------------------------------------------------------ parameter catalogue
 # name: (type, flag, default).  Types: int, str, bool, ip4, ip6 (address lists),
 # jailsys, ulong.  Flags: RW, RDTUN (create-only), RD (read-only).
-# src: sys/kern/kern_jail.c SYSCTL_JAIL_PARAM list; BEHAVIOUR.md §3.
+# src: sys/kern/kern_jail.c SYSCTL_JAIL_PARAM list; tests/fixtures/freebsd/BEHAVIOUR.md §3.
 ALLOW = {
     "allow.set_hostname": True,
     "allow.sysvipc": False,

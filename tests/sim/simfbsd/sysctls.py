@@ -92,7 +92,7 @@ MIB = {
         0,
         "Unprivileged processes cannot create hard links to files owned by other users",
     ),
-    # sys/kern/kern_jail.c (BEHAVIOUR.md §6.1)
+    # sys/kern/kern_jail.c (tests/fixtures/freebsd/BEHAVIOUR.md §6.1)
     "security.jail.jailed": ("I", "RD", 0, "Process in jail?"),
     "security.jail.vnet": ("I", "RD", 0, "Jail owns vnet?"),
     "security.jail.list": ("S,opaque", "RD", None, "List of active jails"),

@@ -1,6 +1,6 @@
 """daemons.sockets(): listening sockets derived from each daemon's configuration.
 
-Facts: BEHAVIOUR.md "Host daemons: binding to one address" (per daemon), sshd_config.5-excerpt
+Facts: tests/fixtures/freebsd/BEHAVIOUR.md "Host daemons: binding to one address" (per daemon), sshd_config.5-excerpt
 (ListenAddress forms, Port, AddressFamily), inetd.8 (-a, tcp/tcp6/tcp46), syslogd.8 (-s/-ss/-b),
 rpcbind.8 / mountd.8 / nfsd.8-excerpt (-h), ntpd.8-excerpt (-I), named.conf-excerpt (listen-on);
 jails: src sys/netinet/in_jail.c prison_local_ip4() (one address: the wildcard binds it;
@@ -49,7 +49,7 @@ def write(root, rel, text):
 
 def test_sshd_default_and_fds(root):
     got = daemons.sockets(None, STATE, "sshd", {"sshd_flags": ""}, root=str(root))
-    # BEHAVIOUR.md sshd "Before": tcp6 *:22 (fd 4) and tcp4 *:22 (fd 5)
+    # tests/fixtures/freebsd/BEHAVIOUR.md sshd "Before": tcp6 *:22 (fd 4) and tcp4 *:22 (fd 5)
     assert got == [{"proto": "tcp6", "laddr": "*", "lport": 22, "fd": 4},
                    {"proto": "tcp4", "laddr": "*", "lport": 22, "fd": 5}]  # fmt: skip
 
@@ -143,7 +143,7 @@ def test_sendmail_modes_and_cf(root):
     )
     rc = {"sendmail_flags": "-L sm-mta -bd -q30m",
           "sendmail_submit_flags": "-L sm-mta -bd -q30m -ODaemonPortOptions=Addr=localhost"}  # fmt: skip
-    # BEHAVIOUR.md sendmail YES: tcp4 *:25, tcp6 *:25, tcp4 *:587
+    # tests/fixtures/freebsd/BEHAVIOUR.md sendmail YES: tcp4 *:25, tcp6 *:25, tcp4 *:587
     assert socks(root, "sendmail", rc) == [("tcp4", "*", 25), ("tcp6", "*", 25), ("tcp4", "*", 587)]
     assert socks(root, "sendmail_submit", rc) == [("tcp4", "127.0.0.1", 25)]
     assert socks(root, "sendmail_submit", rc, jail=JAIL1) == [("tcp4", "192.0.2.23", 25)]  # rc.conf.5 note

@@ -1,4 +1,5 @@
-"""devfs(8) rules, rulesets, rc.d/devfs and devfs mounts (BEHAVIOUR.md §7, devfs.8, devfs.rules.5).
+"""devfs(8) rules, rulesets, rc.d/devfs and devfs mounts
+(tests/fixtures/freebsd/BEHAVIOUR.md §7, devfs.8, devfs.rules.5).
 
 Sources cited per test: sbin/devfs/rule.c (outputs/errors), sys/fs/devfs/devfs_rule.c
 (auto-numbering, ESRCH/EIO/EEXIST), libexec/rc/rc.subr devfs_rulesets_from_file().
@@ -6,7 +7,7 @@ Sources cited per test: sbin/devfs/rule.c (outputs/errors), sys/fs/devfs/devfs_r
 
 import pytest
 
-# /etc/defaults/devfs.rules [devfsrules_jail=4] (shared/reference/freebsd/defaults-devfs.rules)
+# /etc/defaults/devfs.rules [devfsrules_jail=4] (src: sbin/devfs/devfs.rules)
 JAIL_SHOW = "100 include 1\n200 include 2\n300 include 3\n400 path fuse unhide\n500 path zfs unhide\n"
 # What ruleset 4 leaves visible: hide_all, then unhide_basic (null zero crypto random urandom),
 # unhide_login (ptmx pts pts/* fd fd/* stdin stdout stderr; pty*/tty[pqrs..]* match nothing here), fuse, zfs.

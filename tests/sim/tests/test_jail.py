@@ -1,4 +1,4 @@
-"""jail(8), jls(8), jexec(8) in a box: formats, errors and exit codes of BEHAVIOUR.md §1-5."""
+"""jail(8), jls(8), jexec(8) in a box: formats, errors and exit codes of tests/fixtures/freebsd/BEHAVIOUR.md §1-5."""
 
 import json
 import os
@@ -11,7 +11,13 @@ sys.path.insert(0, SIM_ROOT)
 
 from simfbsd import jailconf  # noqa: E402
 
-REF = "/work/shared/reference/freebsd"
+# FreeBSD's files, kept in the repository (tests/fixtures/freebsd/README.md; FreeBSD's own tests in
+# tests/conformance/freebsd/ under their freebsd-src paths).
+REPO = os.path.dirname(os.path.dirname(SIM_ROOT))
+REF = os.path.join(REPO, "tests", "fixtures", "freebsd")
+COMMANDS_JAIL_CONF = os.path.join(
+    REPO, "tests", "conformance", "freebsd", "usr.sbin", "jail", "tests", "commands.jail.conf"
+)
 
 USAGE = (
     "usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]\n"
@@ -54,7 +60,7 @@ def test_jailconf_errors():
 
 
 def test_jailconf_man_examples_parse():
-    with open(f"{REF}/jail.conf.5", encoding="utf-8") as f:
+    with open(os.path.join(REF, "jail.conf.5"), encoding="utf-8") as f:
         text = f.read()
     example = text.split(".Sh EXAMPLES\n.Bd -literal\n", 1)[1].split(".Ed", 1)[0]
     example = "\n".join(ln for ln in example.splitlines() if "include" not in ln)
@@ -67,11 +73,12 @@ def test_jailconf_man_examples_parse():
 def test_create_list_remove(box):
     # tests/jail_basic_test.sh basic_body
     r = box.run("jail", "-c", "name=basejail", "persist", "ip4.addr=192.0.1.1")
-    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")  # BEHAVIOUR.md §1.2: no config name -> silent
+    # tests/fixtures/freebsd/BEHAVIOUR.md §1.2: no config name -> silent
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
     r = box.run("jls")
     assert r.stdout == (
         f"   JID  IP Address      Hostname                      Path\n     1  192.0.1.1       {box.name:<29} /\n"
-    )  # BEHAVIOUR.md §4 default table
+    )  # tests/fixtures/freebsd/BEHAVIOUR.md §4 default table
     r = box.run("jls", "-j", "basejail", "jid")
     assert r.stdout == "1\n"
     r = box.run("jail", "-c", "name=basejail", "persist")
@@ -121,7 +128,7 @@ def test_config_jail_messages_and_jid_file(box):
 
 def test_commands_conf(box):
     # tests/jail_basic_test.sh commands_body: exec.prestart / exec.prestop output
-    with open(f"{REF}/tests/commands.jail.conf", encoding="utf-8") as f:
+    with open(COMMANDS_JAIL_CONF, encoding="utf-8") as f:
         box.write("/tmp/commands.jail.conf", f.read())
     r = box.run("jail", "-f", "/tmp/commands.jail.conf", "-qc", "basejail")
     assert r.returncode == 0

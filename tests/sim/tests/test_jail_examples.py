@@ -2,7 +2,7 @@
 
 Each jail's path holds a world unpacked from the box's own /usr/freebsd-dist/base.txz
 (simfbsd/world.py), so exec.start = "/bin/sh /etc/rc" and commands run for real.
-Messages: BEHAVIOUR.md §1.2 (``NAME: created`` / ``NAME: removed``), §1.5 (order of actions);
+Messages: tests/fixtures/freebsd/BEHAVIOUR.md §1.2 (``NAME: created`` / ``NAME: removed``), §1.5 (order of actions);
 ifconfig argv and failure text: usr.sbin/jail/command.c run_command()/finish_command().
 """
 
@@ -13,7 +13,13 @@ import sys
 SIM_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, SIM_ROOT)
 
-REF = "/work/shared/reference/freebsd"
+# FreeBSD's files, kept in the repository (tests/fixtures/freebsd/README.md; FreeBSD's own tests in
+# tests/conformance/freebsd/ under their freebsd-src paths).
+REPO = os.path.dirname(os.path.dirname(SIM_ROOT))
+REF = os.path.join(REPO, "tests", "fixtures", "freebsd")
+COMMANDS_JAIL_CONF = os.path.join(
+    REPO, "tests", "conformance", "freebsd", "usr.sbin", "jail", "tests", "commands.jail.conf"
+)
 RULESET4_DEV = sorted(
     ["null", "zero", "crypto", "random", "urandom", "ptmx", "pts", "fd", "stdin", "stdout", "stderr", "fuse", "zfs"]
 )
@@ -54,7 +60,7 @@ def test_jail_8_command_line_example(box):
     # no config name -> no "created"; the shell runs chrooted in the world with devfs mounted
     assert r.stdout == f"in-jail\nroot:*:0:0:Charlie &:/root:/bin/sh\n{len(RULESET4_DEV)}\n"
     # the jail had no persist: it died when its command ended.  jail(8) ran only the create
-    # actions (BEHAVIOUR.md §1.5), so its devfs stays mounted until someone unmounts it.
+    # actions (tests/fixtures/freebsd/BEHAVIOUR.md §1.5), so its devfs stays mounted until someone unmounts it.
     assert box.run("jls", "jid").stdout == ""
     assert "devfs on /data/jail/testjail/dev (devfs)" in box.run("mount").stdout.splitlines()
 
@@ -149,7 +155,7 @@ def test_jail_conf_5_inline_examples_together(box):
 
 def test_commands_jail_conf(box):
     # tests/jail_basic_test.sh commands_body (exec.prestart / exec.prestop by name and by jid)
-    with open(f"{REF}/tests/commands.jail.conf", encoding="utf-8") as f:
+    with open(COMMANDS_JAIL_CONF, encoding="utf-8") as f:
         box.write("/tmp/commands.jail.conf", f.read())
     r = box.run("jail", "-f", "/tmp/commands.jail.conf", "-qc", "basejail")
     assert r.returncode == 0 and r.stdout.startswith("START\n")

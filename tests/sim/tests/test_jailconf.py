@@ -18,7 +18,13 @@ sys.path.insert(0, SIM_ROOT)
 
 from simfbsd import jailconf  # noqa: E402
 
-REF = "/work/shared/reference/freebsd"
+# FreeBSD's files, kept in the repository (tests/fixtures/freebsd/README.md; FreeBSD's own tests in
+# tests/conformance/freebsd/ under their freebsd-src paths).
+REPO = os.path.dirname(os.path.dirname(SIM_ROOT))
+REF = os.path.join(REPO, "tests", "fixtures", "freebsd")
+COMMANDS_JAIL_CONF = os.path.join(
+    REPO, "tests", "conformance", "freebsd", "usr.sbin", "jail", "tests", "commands.jail.conf"
+)
 
 
 def man_blocks(page):
@@ -115,7 +121,7 @@ def test_jail_8_example_config():
 
 
 def test_commands_jail_conf():
-    (j,) = jailconf.load(os.path.join(REF, "tests/commands.jail.conf"))
+    (j,) = jailconf.load(COMMANDS_JAIL_CONF)
     assert params(j) == [
         ["name", ["basejail"]],
         ["exec.prestop", ["echo STOP"]],

@@ -1,9 +1,9 @@
-"""jls(8) in a box: every output format of BEHAVIOUR.md §4, errors, usage, --libxo.
+"""jls(8) in a box: every output format of tests/fixtures/freebsd/BEHAVIOUR.md §4, errors, usage, --libxo.
 
-Where BEHAVIOUR.md §4 was unclear or wrong the expectation follows FreeBSD's source, cited:
+Where tests/fixtures/freebsd/BEHAVIOUR.md §4 was unclear or wrong the expectation follows FreeBSD's source, cited:
 usr.sbin/jls/jls.c main()/print_jail()/quoted_print()/special_print()/sort_param(),
 lib/libjail/jail.c jailparam_export(), and libxo's xo_warn_hcv() (errors and the usage line
-are printed by xo_errx(), which puts ``jls: `` in front, so BEHAVIOUR.md's bare
+are printed by xo_errx(), which puts ``jls: `` in front, so tests/fixtures/freebsd/BEHAVIOUR.md's bare
 ``usage: jls ...`` is corrected to ``jls: usage: jls ...``).
 """
 
@@ -68,7 +68,7 @@ def ok(b, *argv):
 
 
 def test_default_table_widths_and_truncation(jbox):
-    # BEHAVIOUR.md §4 default: %6d jid, 2 sp, %-15.15s first ip4 address ("" when none),
+    # tests/fixtures/freebsd/BEHAVIOUR.md §4 default: %6d jid, 2 sp, %-15.15s first ip4 address ("" when none),
     # 1 sp, %-29.29s hostname, 1 sp, %.74s path
     rc, out, err = run(jbox)
     assert (rc, err) == (0, "")

@@ -1,5 +1,5 @@
-"""make(1) in /etc/mail (shared/reference/freebsd/etc-mail-Makefile, sendmail-cf-README-DAEMON_OPTIONS-excerpt,
-BEHAVIOUR.md sendmail) and the sendmail sockets that follow from the installed sendmail.cf."""
+"""make(1) in /etc/mail (src: etc/mail/Makefile, contrib/sendmail/cf/README DAEMON_OPTIONS,
+tests/fixtures/freebsd/BEHAVIOUR.md sendmail) and the sendmail sockets that follow from the installed sendmail.cf."""
 
 M4 = "/usr/bin/m4 -D_CF_DIR_=/usr/share/sendmail/cf/  /usr/share/sendmail/cf/m4/cf.m4"
 

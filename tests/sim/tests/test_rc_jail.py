@@ -1,4 +1,4 @@
-"""rc.d/jail through service(8) and at boot (reference: /work/shared/reference/freebsd/rc.d-jail).
+"""rc.d/jail through service(8) and at boot (src: libexec/rc/rc.d/jail).
 
 Messages follow the script line by line: ``startmsg -n 'Starting jails:'``, `` NAME`` per jail,
 ``startmsg '.'``; ``echo -n 'Stopping jails:'`` ... ``echo '.'``; a failed named start is

@@ -1,4 +1,5 @@
-"""sockstat(1) output (BEHAVIOUR.md §8; src: usr.bin/sockstat/sockstat.c display()/displaysock()/printaddr(),
+"""sockstat(1) output (tests/fixtures/freebsd/BEHAVIOUR.md §8;
+src: usr.bin/sockstat/sockstat.c display()/displaysock()/printaddr(),
 14.x-era version 6d13bb0e) on boxes whose daemons were started by rc.d, and on processes spawned here."""
 
 import json
@@ -32,7 +33,7 @@ def row(user, cmd, pid, fd, proto, local, foreign="*:*"):
 def test_default_box(box):
     sshd, syslogd = pid_of(box, "sshd"), pid_of(box, "syslogd")
     cp = box.run("sockstat", "-46l")
-    # BEHAVIOUR.md §8 sample and "Host daemons": sshd tcp6+tcp4 *:22, syslogd -s udp6+udp4 *:514
+    # tests/fixtures/freebsd/BEHAVIOUR.md §8 sample and "Host daemons": sshd tcp6+tcp4 *:22, syslogd -s udp6+udp4 *:514
     expected = [
         HEADER,
         row("root", "sshd", sshd, 4, "tcp6", "*:22"),

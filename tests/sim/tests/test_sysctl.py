@@ -1,4 +1,4 @@
-"""sysctl(8) formats, errors and exit status (BEHAVIOUR.md §6, §6.1)."""
+"""sysctl(8) formats, errors and exit status (tests/fixtures/freebsd/BEHAVIOUR.md §6, §6.1)."""
 
 import json
 
@@ -45,7 +45,7 @@ def test_set_and_errors(box):
 def test_securelevel_only_raised(box):
     assert box.run("sysctl", "kern.securelevel=1").stdout == "kern.securelevel: -1 -> 1\n"
     cp = box.run("sysctl", "kern.securelevel=0")
-    # BEHAVIOUR.md §6: EPERM prints the old value on stdout, then warn(3)
+    # tests/fixtures/freebsd/BEHAVIOUR.md §6: EPERM prints the old value on stdout, then warn(3)
     assert (cp.stdout, cp.stderr, cp.returncode) == (
         "kern.securelevel: 1\n",
         "sysctl: kern.securelevel=0: Operation not permitted\n",

@@ -1,5 +1,6 @@
 """sysrc(8): every case of FreeBSD's usr.sbin/sysrc/tests/sysrc_test.sh, with its exact outputs
-(/work/shared/reference/freebsd/tests/sysrc_test.sh; BEHAVIOUR.md §9)."""
+(FreeBSD's usr.sbin/sysrc/tests/sysrc_test.sh, in tests/conformance/freebsd/;
+tests/fixtures/freebsd/BEHAVIOUR.md §9)."""
 
 C = "/root/sysrc_test.conf"
 C2 = "/root/sysrc2.conf"

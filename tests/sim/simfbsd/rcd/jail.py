@@ -1,4 +1,4 @@
-"""rc.d/jail (src: libexec/rc/rc.d/jail; reference copy rc.d-jail, BEHAVIOUR.md §10).
+"""rc.d/jail (src: libexec/rc/rc.d/jail; reference copy rc.d-jail, tests/fixtures/freebsd/BEHAVIOUR.md §10).
 
 Modelled: jail_start/jail_stop/jail_status, ``${jail_list:-_ALL}``, jail_conf,
 jail_flags, jail_parallel_start (run one after another here: same output),

@@ -1,6 +1,6 @@
 """rc.d/named of the dns/bind9xx port (not in base: /usr/local/etc/rc.d/named must exist).
 
-rcvar/command/pidfile/user of the port's script are UNVERIFIED (BEHAVIOUR.md named section).
+rcvar/command/pidfile/user of the port's script are UNVERIFIED (tests/fixtures/freebsd/BEHAVIOUR.md named section).
 """
 
 NAME = "named"

@@ -1,6 +1,6 @@
 """rc.d/sendmail: the MTA part (sendmail / sendmail_submit / sendmail_outbound) and sendmail_msp_queue.
 
-# src: libexec/rc/rc.d/sendmail (BEHAVIOUR.md sendmail section): NONE forces all four to NO;
+# src: libexec/rc/rc.d/sendmail (tests/fixtures/freebsd/BEHAVIOUR.md sendmail section): NONE forces all four to NO;
 # YES forces submit and outbound to NO; else submit=YES runs the localhost MTA (outbound NO);
 # else outbound=YES runs the queue runner; msp_queue runs independently.  run_rc_command
 # is called once for the MTA part and once for msp_queue, each with its own name/rcvar,

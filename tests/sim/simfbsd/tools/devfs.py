@@ -1,4 +1,4 @@
-"""devfs(8): rule subsystem and rulesets of devfs mounts (BEHAVIOUR.md §7, devfs.8).
+"""devfs(8): rule subsystem and rulesets of devfs mounts (tests/fixtures/freebsd/BEHAVIOUR.md §7, devfs.8).
 
 src: sbin/devfs/devfs.c main() (``-m mount-point``, keywords ``rule``/``ruleset``),
 sbin/devfs/rule.c (commands, rulespec parsing, ``show`` format, error texts: the

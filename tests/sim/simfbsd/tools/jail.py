@@ -1,4 +1,4 @@
-"""jail(8): create, modify and remove jails (BEHAVIOUR.md §1-3).
+"""jail(8): create, modify and remove jails (tests/fixtures/freebsd/BEHAVIOUR.md §1-3).
 
 src: usr.sbin/jail/jail.c main()/create_jail()/update_jail()/print_jail()/quoted_print(),
 usr.sbin/jail/command.c next_command()/run_command(), config.c check_intparams().
@@ -20,7 +20,7 @@ USAGE = """usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]
        jail [-dhilqv] [-J jid_file] [-u username] [-U username]
             [-n jailname] [-s securelevel]
             path hostname [ip[,...]] command ...
-"""  # src: usr.sbin/jail/jail.c usage() (13.x text; BEHAVIOUR.md §1.1)
+"""  # src: usr.sbin/jail/jail.c usage() (13.x text; tests/fixtures/freebsd/BEHAVIOUR.md §1.1)
 
 CONF = "/etc/jail.conf"
 SHELL_META = set("!\"$&'()*;<>?[\\]`{|}~")  # src: command.c run_command() strpbrk set
@@ -459,8 +459,8 @@ class Jail:
                 rec["_aliases"] = [s[1] for s in stage if s[0] == "alias"]
                 rec = dict(rec)
             if self.verbose > 0:
-                # BEHAVIOUR.md §1.2: the kernel parameters, written like -J (bare booleans by name);
-                # exact layout UNVERIFIED
+                # tests/fixtures/freebsd/BEHAVIOUR.md §1.2: the kernel parameters, written like -J
+                # (bare booleans by name); exact layout UNVERIFIED
                 kp_names = [n for n, _v in job.params if jails.canonical(n) is not None]
                 args = " ".join(
                     n if not job.get(n) else f"{n}={','.join(quoted(x) for x in job.get(n))}" for n in kp_names

@@ -1,4 +1,4 @@
-"""jexec(8): run a command inside an existing jail (BEHAVIOUR.md §5).
+"""jexec(8): run a command inside an existing jail (tests/fixtures/freebsd/BEHAVIOUR.md §5).
 
 src: usr.sbin/jexec/jexec.c main(), get_user_info(), usage() (the ``-l -n -u -U`` version):
   * ``-u user`` (or ``-l`` without ``-U``): user from the HOST's passwd, looked up before the

@@ -1,4 +1,4 @@
-"""jls(8): list jails (BEHAVIOUR.md §4).
+"""jls(8): list jails (tests/fixtures/freebsd/BEHAVIOUR.md §4).
 
 src: usr.sbin/jls/jls.c (libxo version) main(), add_param(), sort_param(), noname(), nononame(),
 print_jail(), quoted_print(), special_print(); lib/libjail/jail.c jailparam_export() (values as

@@ -1,6 +1,6 @@
 """make(1) (bmake) for the two Makefiles the simulator models: /etc/mail and /usr/src.
 
-/etc/mail (shared/reference/freebsd/etc-mail-Makefile): targets all (cf maps
+/etc/mail (src: etc/mail/Makefile): targets all (cf maps
 aliases), cf, install (install-cf install-submit-cf), start/stop/restart
 (+ -mta/-mspq), clean, depend.  SENDMAIL_MC = `hostname`.mc, copied from
 freebsd.mc when missing (likewise .submit.mc); ``.mc.cf`` runs "m4" - here

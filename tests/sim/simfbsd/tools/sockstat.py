@@ -1,4 +1,5 @@
-"""sockstat(1): list open sockets from the processes of the kernel state (BEHAVIOUR.md §8, sockstat.1).
+"""sockstat(1): list open sockets from the processes of the kernel state
+(tests/fixtures/freebsd/BEHAVIOUR.md §8, sockstat.1).
 
 Layout of the 14.x source (src: usr.bin/sockstat/sockstat.c at 6d13bb0e, display()
 and displaysock()): header ``%-8s %-10s %-5s %-3s %-6s %-21s %-21s`` (45 with -w);
@@ -9,7 +10,7 @@ local address, (one extra space after an IPv6 one reaching col 58), padded to
 Addresses: printaddr() - ``*`` for the wildcard, ``ADDR:PORT``, ``ADDR:*`` for
 port 0, IPv6 without brackets.  Processes come newest first (kern.file walks
 allproc).  Getopt string ``46Ccij:Llnp:P:qSsUuvw``; ``--libxo json`` as 15.x
-(BEHAVIOUR.md §8 JSON shape; not in 14.x - accepted for convenience).
+(tests/fixtures/freebsd/BEHAVIOUR.md §8 JSON shape; not in 14.x - accepted for convenience).
 Inside a jail only the jail's own processes are visible; on the host every
 process, jailed or not, is listed (``-j`` filters by jail).
 """

@@ -1,6 +1,6 @@
 """sysctl(8): read and set kernel MIBs of the simulated kernel (catalogue: simfbsd/sysctls.py).
 
-Formats, errors and exit status per BEHAVIOUR.md §6 (from sbin/sysctl/sysctl.c):
+Formats, errors and exit status per tests/fixtures/freebsd/BEHAVIOUR.md §6 (from sbin/sysctl/sysctl.c):
 ``name: value`` (-n value, -e name=value, -N name), ``name: old -> new`` on set,
 exit status = number of failed arguments.
 # src: sbin/sysctl/sysctl.c parse(), show_var(), S_timeval(), parsefile()

@@ -1,7 +1,7 @@
 """sysrc(8): query and change rc.conf(5) variables.
 
 Behaviour from sysrc.8 and FreeBSD's usr.sbin/sysrc/tests/sysrc_test.sh (exact
-outputs, ported in tests/test_sysrc.py); BEHAVIOUR.md §9.
+outputs, ported in tests/test_sysrc.py); tests/fixtures/freebsd/BEHAVIOUR.md §9.
   query   ``name: value`` (-n value, -N name, -e ``name="value"``, -F file, -v ``file: name: value``)
   set     ``name: old -> new``; file gets ``name="value"``: the last occurrence in the
           last file holding it is replaced in place, else appended to the first file.

@@ -25,10 +25,10 @@ from ansible_collections.bsd.jails.plugins.module_utils._devfs_rules import (
     tokenize,
     variables,
 )
+from conftest import REFERENCE
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(os.path.dirname(HERE), "fixtures", "devfs")
-REFERENCE = os.path.normpath(os.path.join(HERE, "..", "..", "..", "..", "..", "shared", "reference", "freebsd"))
 
 
 def fixture(name):
@@ -42,8 +42,6 @@ def defaults():
 
 def test_fixture_is_the_reference_file():
     path = os.path.join(REFERENCE, "defaults-devfs.rules")
-    if not os.path.exists(path):
-        pytest.skip("reference folder not present")
     with open(path, encoding="utf-8", newline="") as f:
         assert f.read() == fixture("defaults-devfs.rules")
 

@@ -15,7 +15,7 @@ from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import (
     include_target,
     parse,
 )
-from conftest import FIXTURES, REFERENCE
+from conftest import FIXTURES, FREEBSD_TESTS, REFERENCE
 
 JAIL_FIXTURES = sorted(glob.glob(os.path.join(FIXTURES, "jail", "*.conf")))
 
@@ -26,7 +26,7 @@ def read(name):
 
 
 def test_fixtures_are_the_reference_files():
-    with open(os.path.join(REFERENCE, "tests", "commands.jail.conf"), encoding="utf-8") as f:
+    with open(os.path.join(FREEBSD_TESTS, "usr.sbin", "jail", "tests", "commands.jail.conf"), encoding="utf-8") as f:
         assert f.read() == read("commands.jail.conf")
     with open(os.path.join(REFERENCE, "jail.conf.5"), encoding="utf-8") as f:
         assert read("jail.conf.5-example.conf").replace(".include", "\\[char46]include") in f.read()
