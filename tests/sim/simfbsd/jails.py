@@ -12,7 +12,10 @@ parameter names, read by jls, jexec, sysctl, sockstat, ps and the rc helpers:
   ip4.addr        [str] plain addresses (no interface, no mask)
   ip6.addr        [str]
   ip4 / ip6 / vnet / host / sysvmsg / sysvsem / sysvshm   str jailsys value
-                  ("new", "inherit", "disable")
+                  ("new", "inherit", "disable") as set; ip4/ip6 are "new" once the jail has
+                  addresses.  Read parameters through get_param(): it answers as
+                  kern_jail_get() does (ip4/ip6 "disable" for any jail with its own list)
+  allow.mount.fusefs, linux, linux.* ...  module parameters (MODULES), present once set
   securelevel, enforce_statfs, devfs_ruleset, children.max, children.cur,
   cpuset.id, osreldate     int
   osrelease       str
@@ -24,6 +27,11 @@ parameter names, read by jls, jexec, sysctl, sockstat, ps and the rc helpers:
   _aliases        [[ifname, addr, prefix, family]] addresses added on the host
 
 ``state["last_jid"]`` is the last jid handed out (kern_jail.c lastprid).
+``state["kld"]`` lists the kernel modules libjail loaded for a jail parameter (MODULES).
+
+Every jail_set goes through check_set() (kern_jail_set()'s checks, in its order) before
+anything changes: new_record() for a create, apply() for an update (apply() finds the state
+through kernel.held_state() when its caller passes only the record).
 """
 
 import ipaddress

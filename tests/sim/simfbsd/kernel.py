@@ -21,6 +21,7 @@ Keys of ``k.state`` and who owns them (other modules read them):
                   ip4.addr/ip6.addr [plain addrs], securelevel, persist, allow.*, ...)
                   plus _conf/_mounts/_aliases: see simfbsd/jails.py
   last_jid        int, the last jid handed out                   (jail)
+  kld             [module] modules loaded for jail parameters    (jail, jls; see jails.MODULES)
   mounts          [{fstype, source, target, ...}]                (mount, umount, jail)
                   see mounts.py: {fstype, source, target, flags: [mount(8) names], ruleset (devfs),
                   hidden: [node names] (devfs), real: bool, system: bool (/ and /dev, added lazily)}

@@ -126,6 +126,20 @@ def test_securelevel_below_a_raised_host_level_is_refused(make_box):
     assert jail(b, "-c", "name=higher", "persist", "securelevel=2")[0] == 0
 
 
+def test_update_checks_against_the_parent_and_passes_down(kbox):
+    # kern_jail_set() on an update: securelevel below the parent's is EPERM; a level set on a jail
+    # raises every descendant below it ("Set all child jails to be at least this level"), as
+    # enforce_statfs does; devfs_ruleset replaces the descendants'
+    assert jail(kbox, "-c", "name=up", "persist", "children.max=2")[0] == 0
+    assert jail(kbox, "-c", "name=up.kid", "persist")[0] == 0
+    assert jail(kbox, "-m", "name=up", "securelevel=2", "enforce_statfs=1", "devfs_ruleset=7") == (0, "", "")
+    assert jls(kbox, "-j", "up.kid", "securelevel", "enforce_statfs", "devfs_ruleset") == "2 2 7\n"
+    rc, out, err = jail(kbox, "-m", "name=up.kid", "securelevel=1")
+    assert (rc, out) == (1, "") and err.endswith("jail_set: Operation not permitted\n")
+    assert jls(kbox, "-j", "up.kid", "securelevel") == "2\n"
+    assert jail(kbox, "-m", "name=up.kid", "securelevel=3") == (0, "", "")
+
+
 def test_hierarchical_name_needs_its_parent(kbox):
     # kern_jail_set(): a name "a.b" is split; the parent must exist: ENOENT "jail \"a\" not found"
     refused(kbox, ["name=nopar.kid", "persist"], 'jail: jail "nopar" not found\n')
