@@ -21,6 +21,7 @@ Keys of ``k.state`` and who owns them (other modules read them):
                   ip4.addr/ip6.addr [plain addrs], securelevel, persist, allow.*, ...)
                   plus _conf/_mounts/_aliases: see simfbsd/jails.py
   last_jid        int, the last jid handed out                   (jail)
+  kld             [module] modules loaded for jail parameters    (jail, jls; see jails.MODULES)
   mounts          [{fstype, source, target, ...}]                (mount, umount, jail)
                   see mounts.py: {fstype, source, target, flags: [mount(8) names], ruleset (devfs),
                   hidden: [node names] (devfs), real: bool, system: bool (/ and /dev, added lazily)}
@@ -99,6 +100,18 @@ def write_json_atomic(path, data):
     write_text_atomic(path, encode(data))
 
 
+_HELD = []  # the states of the exclusive Kernel contexts this process is inside (innermost last)
+
+
+def held_state():
+    """The state of the innermost exclusive ``with Kernel()`` of this process, or None.
+
+    For kernel code handed only a record (jails.apply() from jail(8)'s update path): the checks
+    kern_jail_set() makes against other jails need the state that record lives in.
+    """
+    return _HELD[-1] if _HELD else None
+
+
 class Kernel:
     """``with Kernel() as k:`` -> exclusive access to ``k.state`` (and ``k.box``)."""
 
@@ -122,9 +135,13 @@ class Kernel:
         with open(os.path.join(self.dir, STATE), encoding="utf-8") as f:
             self._orig = f.read()
         self.state = json.loads(self._orig)
+        if not self.shared:
+            _HELD.append(self.state)
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        if not self.shared and _HELD and _HELD[-1] is self.state:
+            _HELD.pop()
         try:
             if exc_type is None and not self.shared:
                 new = encode(self.state)

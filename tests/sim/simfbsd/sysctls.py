@@ -135,27 +135,80 @@ MIB = {
     "security.jail.children.cur": ("I", "RD", 0, "Current number of child jails"),
 }
 
-# Jail parameters exposed as security.jail.param.* (sysctl -d security.jail.param): type letter and description.
+# Jail parameters exposed as security.jail.param.* (sysctl -d security.jail.param): format and
+# description, in the kernel's declaration order.
+# src: sys/kern/kern_jail.c SYSCTL_JAIL_PARAM / SYSCTL_JAIL_PARAM_STRING / SYSCTL_JAIL_PARAM_STRUCT /
+# SYSCTL_JAIL_PARAM_SYS_NODE list and prison_add_vfs(); a SYS_NODE ("host", "ip4", "ip6") is a node
+# with an empty-named int child, printed "security.jail.param.host." (sys/sys/jail.h), as is
+# allow.mount's SYSCTL_JAIL_PARAM(_allow_mount, , ...).  Booleans ("B") and jailsys ("E,jailsys")
+# are ints to sysctl(8).
+# Values (src: kern_jail.c sysctl_jail_param()): 0 for the int and long ones; for a string
+# parameter its maximum length (arg2 of SYSCTL_JAIL_PARAM_STRING, counting the NUL) printed as a
+# string, e.g. "security.jail.param.host.hostname: 256" (that is how libjail jailparam_type()
+# learns the size of a string parameter); the address lists are opaque structs.
 PARAMS = {
     "jid": ("I", "Jail ID"),
+    "parent": ("I", "Jail parent ID"),
     "name": ("A", "Jail name"),
     "path": ("A", "Jail root path"),
-    "persist": ("I", "Jail persistence"),
     "securelevel": ("I", "Jail secure level"),
-    "devfs_ruleset": ("I", "Ruleset for in-jail devfs mounts"),
+    "osreldate": ("I", "Jail value for kern.osreldate and uname -K"),
+    "osrelease": ("A", "Jail value for kern.osrelease and uname -r"),
     "enforce_statfs": ("I", "Jail cannot see all mounted file systems"),
+    "devfs_ruleset": ("I", "Ruleset for in-jail devfs mounts"),
+    "persist": ("I", "Jail persistence"),
+    "vnet": ("I", "Virtual network stack"),
+    "dying": ("I", "Jail is in the process of shutting down"),
+    "children.cur": ("I", "Current number of child jails"),
     "children.max": ("I", "Maximum number of child jails"),
+    "host.": ("I", "Jail host info"),
     "host.hostname": ("A", "Jail hostname"),
-    "ip4.addr": ("S,in_addr", "Jail IPv4 address"),
-    "ip6.addr": ("S,in6_addr", "Jail IPv6 address"),
-    "vnet": ("E,jailsys", "Virtual network stack"),
+    "host.domainname": ("A", "Jail NIS domainname"),
+    "host.hostuuid": ("A", "Jail host UUID"),
+    "host.hostid": ("LU", "Jail host ID"),
+    "cpuset.id": ("I", "Jail cpuset ID"),
+    "ip4.": ("I", "Jail IPv4 address virtualization"),
+    "ip4.addr": ("S,in_addr", "Jail IPv4 addresses"),
+    "ip4.saddrsel": ("I", "Do (not) use IPv4 source address selection rather than the primary jail IPv4 address."),
+    "ip6.": ("I", "Jail IPv6 address virtualization"),
+    "ip6.addr": ("S,in6_addr", "Jail IPv6 addresses"),
+    "ip6.saddrsel": ("I", "Do (not) use IPv6 source address selection rather than the primary jail IPv6 address."),
     "allow.set_hostname": ("I", "Jail may set hostname"),
-    "allow.raw_sockets": ("I", "Jail may create raw sockets"),
-    "allow.mount": ("I", "Jail may mount/unmount jail-friendly file systems in general"),
-    "allow.mount.devfs": ("I", "Jail may mount the devfs file system"),
-    "allow.mount.nullfs": ("I", "Jail may mount the nullfs file system"),
-    "allow.mount.tmpfs": ("I", "Jail may mount the tmpfs file system"),
     "allow.sysvipc": ("I", "Jail may use SYSV IPC"),
+    "allow.raw_sockets": ("I", "Jail may create raw sockets"),
+    "allow.chflags": ("I", "Jail may alter system file flags"),
+    "allow.quotas": ("I", "Jail may set file quotas"),
+    "allow.socket_af": ("I", "Jail may create sockets other than just UNIX/IPv4/IPv6/route"),
+    "allow.mlock": ("I", "Jail may lock (unlock) physical pages in memory"),
+    "allow.reserved_ports": ("I", "Jail may bind sockets to reserved ports"),
+    "allow.read_msgbuf": ("I", "Jail may read the kernel message buffer"),
+    "allow.unprivileged_proc_debug": ("I", "Unprivileged processes may use process debugging facilities"),
+    "allow.suser": ("I", "Processes in jail with uid 0 have privilege"),
+    # 14.x additions: descriptions UNVERIFIED (the 14.x kern_jail.c was not read)
+    "allow.nfsd": ("I", "Mountd/nfsd may run in the jail"),
+    "allow.extattr": ("I", "Jail may set system-level filesystem extended attributes"),
+    "allow.adjtime": ("I", "Jail may adjust system time"),
+    "allow.settime": ("I", "Jail may set system time"),
+    "allow.mount.": ("I", "Jail may mount/unmount jail-friendly file systems in general"),
+    # sys/kern/sysv_{msg,sem,shm}.c SYSCTL_JAIL_PARAM_SYS_NODE (GENERIC has options SYSV*);
+    # descriptions UNVERIFIED
+    "sysvmsg.": ("I", "SYSV message queues"),
+    "sysvsem.": ("I", "SYSV semaphores"),
+    "sysvshm.": ("I", "SYSV shared memory"),
 }
+# prison_add_vfs(): "Jail may mount the %s file system" for each jail-friendly file system in the
+# kernel (the simulated kernel's set: simfbsd/jails.py ALLOW; modules loaded later are not listed)
+for _fs in ("devfs", "nullfs", "zfs", "procfs", "tmpfs", "fdescfs"):
+    PARAMS[f"allow.mount.{_fs}"] = ("I", f"Jail may mount the {_fs} file system")
+
+
+def _param_default(name, typ):
+    from .jails import STRLEN  # the kernel's string sizes, one table
+
+    if typ == "A":
+        return str(STRLEN[name])
+    return 0 if typ in ("I", "LU") else ""
+
+
 for _p, (_t, _d) in PARAMS.items():
-    MIB[f"security.jail.param.{_p}"] = (_t, "RD PARAM", 0 if _t == "I" else "", _d)
+    MIB[f"security.jail.param.{_p}"] = (_t, "RD PARAM", _param_default(_p, _t), _d)

@@ -47,9 +47,11 @@ def _getopt(ctx, argv, optstring):
         return None, None
 
 
-def _all_params():
-    # src: jls.c sort_param(): names without a dot first, then dotted ones, each in strcmp order
-    names = list(jails.PARAMS)
+def _all_params(state):
+    # src: jls.c add_param("all") -> libjail jailparam_all(): every security.jail.param.* the
+    # kernel has now (module parameters once loaded), then sort_param(): names without a dot
+    # first, then dotted ones, each in strcmp order
+    names = jails.listed(state)
     return sorted(n for n in names if "." not in n) + sorted(n for n in names if "." in n)
 
 
@@ -78,7 +80,7 @@ class _Param:
 def _value(p, rec, state, ctx_jid):
     if p.key == "name":
         return jails.relname(state, ctx_jid, rec)
-    v = rec.get(p.key)
+    v = jails.get_param(rec, p.key)  # as kern_jail_get() reports it (ip4/ip6 jailsys values)
     if p.key == "parent" and ctx_jid and v == ctx_jid:
         return 0
     if p.type == "bool":
@@ -122,6 +124,7 @@ def main(ctx, argv):
             pflags = (pflags & ~(HEADER | VERBOSE)) | NAMEVAL | QUOTED | SKIP
         elif o == "v":
             pflags = (pflags & ~(HEADER | NAMEVAL | SKIP)) | VERBOSE
+    state = kernel.read_state()
     params = []
     if not args:
         if pflags & (HEADER | NAMEVAL):
@@ -131,14 +134,13 @@ def main(ctx, argv):
     else:
         pflags &= ~VERBOSE
     for a in args:
-        for n in _all_params() if a == "all" else [a]:
+        for n in _all_params(state) if a == "all" else [a]:
             if jails.canonical(n) is None:
                 # src: libjail jailparam_type() "unknown parameter: %s" via xo_errx()
                 ctx.errx(1, f"unknown parameter: {n}")
             if all(p.name != n for p in params):
                 params.append(_Param(n))
 
-    state = kernel.read_state()
     recs = sorted(jails.visible(state, ctx.jid).values(), key=lambda r: r["jid"])
     if not dying:
         recs = [r for r in recs if not r.get("dying")]
@@ -229,12 +231,18 @@ def _param_values(state, recs, ctx_jid, params):
 
 
 def _skip(p, rec):
-    """-s: read-only parameters, and children of a jailsys parameter that is not "new"."""
+    """-s: read-only parameters, and children of a jailsys parameter that is not "new".
+
+    src: jls.c main() (PRINT_SKIP: each dotted parameter's parent, up to the first dot, is added
+    JP_OPT) and print_jail() (skipped: no CTLFLAG_WR|CTLFLAG_TUN, or a parent whose value is not
+    JAIL_SYS_NEW).  kern_jail_get() never reports ip4/ip6 as "new" (see jails.get_param()), so
+    ip4.addr, ip4.saddrsel, ip6.addr and ip6.saddrsel are never printed by -s.
+    """
     if p.flag == "RD":
         return True
     parent = p.key.split(".", 1)[0]
     if parent != p.key and jails.PARAMS.get(parent, ("",))[0] == "jailsys":
-        return rec.get(parent) != "new"
+        return jails.get_param(rec, parent) != "new"
     return False
 
 
