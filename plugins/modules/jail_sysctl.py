@@ -15,7 +15,7 @@ description:
     O(jail), inside a running jail through C(jexec).
   - All requested variables are read with one C(sysctl -e) call and set with one C(sysctl name=value ...) call.
   - With O(persist=true) the values are also written to O(sysctl_file), which C(/etc/rc.d/sysctl) applies at
-    boot with C(sysctl -f): the value of a line already setting the name is replaced (also one written with
+    boot with C(sysctl -f); the value of a line already setting the name is replaced (also one written with
     blanks around C(=) or C(:), as C(sysctl -f) reads it), otherwise a C(name=value) line is added; comments
     and every other line are kept.
   - Refuses before changing anything an unknown oid, a read-only oid, a boot-time tunable (those belong in
