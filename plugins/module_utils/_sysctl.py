@@ -12,9 +12,14 @@ Output forms (sysctl.8; sbin/sysctl/sysctl.c): ``name: value`` (default and
 ``sysctl: unknown oid 'x'`` and friends, and sysctl exits with the number of
 arguments that failed, so a read of several names reports all bad ones at once.
 
-sysctl.conf(5) is read by /etc/rc.d/sysctl as ``read var comments``: one
-``name=value`` word per line, ``#`` starts a comment, and spaces around ``=``
-break the line (``name = value`` is read as the name alone).  Edits keep
+sysctl.conf(5) is applied at boot by /etc/rc.d/sysctl with ``sysctl -i -f FILE``,
+so a line means what sysctl(8) makes of it (sbin/sysctl/sysctl.c parsefile() and
+parse()): the first ``#`` ends the line (a ``#`` after a quote ends it after the
+closing quote instead, and ``\\#`` is not a comment), blanks at both ends are
+ignored, the line is split at its first ``=`` or ``:``, blanks around the separator
+are dropped and one pair of quotes around the value is stripped.  So
+``kern.maxfiles = 100`` sets kern.maxfiles like ``kern.maxfiles=100``; a line with
+no separator only reads a value.  Edits replace the value as written and keep
 every other line, comment and blank byte for byte.
 """
 
@@ -24,7 +29,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_%-]+(\.[A-Za-z0-9_%-]+)+$")
-CONF_LINE_RE = re.compile(r"^(?P<lead>\s*)(?P<name>[^\s#=:]+)(?P<sep>[=:])(?P<value>[^\s#]*)(?P<rest>.*)$")
+CONF_SPACE = " \t\n\v\f\r"  # isspace(3): what sysctl.c trims
 
 ERROR_PATTERNS = (
     ("unknown", re.compile(r"^sysctl: unknown oid '(?P<name>[^']*)'")),
@@ -276,6 +281,52 @@ def check_settable(name, value, current, jail=None):
     return None
 
 
+def _conf_line_end(body):
+    """Where sysctl.c parsefile() ends a line: at the first ``#`` that starts a comment.
+
+    A ``#`` after the line's first ``'`` (or else ``"``) ends the line just after the next ``'``
+    (``"``) instead, or not at all when there is none; a ``#`` after a backslash is text.
+    """
+    single, double = body.find("'"), body.find('"')
+    p = body.find("#")
+    while p >= 0:
+        if single >= 0 and p > single:
+            q = body.find("'", single + 1)
+            return q + 1 if q >= 0 else len(body)
+        if double >= 0 and p > double:
+            q = body.find('"', double + 1)
+            return q + 1 if q >= 0 else len(body)
+        if p == 0 or body[p - 1] != "\\":
+            return p
+        p = body.find("#", p + 1)
+    return len(body)
+
+
+def parse_conf_line(body):
+    """One sysctl.conf line (without its newline) as ``sysctl -f`` reads it.
+
+    Returns None when the line sets nothing (blank, comment, or a bare name, which sysctl only
+    reads), else ``(name, value, start, end)``: ``value`` is what sysctl sets (one pair of quotes
+    stripped) and ``body[start:end]`` the value as written, which an edit replaces.
+    """
+    content = body[: _conf_line_end(body)]
+    last = len(content.rstrip(CONF_SPACE))
+    first = len(content) - len(content.lstrip(CONF_SPACE))
+    seps = [i for i in (content.find("=", first), content.find(":", first)) if 0 <= i < last]
+    if not seps:
+        return None
+    sep = min(seps)
+    start = sep + 1
+    while start < last and content[start] in CONF_SPACE:
+        start += 1
+    if start >= last:
+        start = last = sep + 1
+    value = content[start:last]
+    if value[:1] in ("'", '"'):
+        value = value[1:-1] if value[-1] == value[0] else value[1:]
+    return content[first:sep].rstrip(CONF_SPACE), value, start, last
+
+
 class SysctlConf:
     """sysctl.conf(5) text as lines, edited losslessly."""
 
@@ -285,20 +336,11 @@ class SysctlConf:
 
     @staticmethod
     def _entry(line):
-        """(name, value) of an active ``name=value`` line, else None."""
-        body = line.rstrip("\r\n")
-        if not body.strip() or body.lstrip().startswith("#"):
-            return None
-        m = CONF_LINE_RE.match(body)
-        if not m:
-            return None
-        value = m.group("value")
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        return m.group("name"), value
+        """(name, value, start, end) of a line that sets a value, else None."""
+        return parse_conf_line(line.rstrip("\r\n"))
 
     def entries(self):
-        """{name: value} of the active lines (the last one wins, as at boot)."""
+        """{name: value} of the lines that set a value (the last one wins, as at boot)."""
         out = {}
         for line in self.lines:
             e = self._entry(line)
@@ -310,17 +352,14 @@ class SysctlConf:
         return self.entries().get(name)
 
     def set(self, name, value):
-        """Make ``name=value`` the persisted value; every active line of ``name`` is rewritten in place."""
+        """Make ``name=value`` the persisted value; the value of every line setting ``name`` is replaced."""
         found = False
         for i, line in enumerate(self.lines):
             e = self._entry(line)
             if not e or e[0] != name:
                 continue
             found = True
-            body = line.rstrip("\r\n")
-            eol = line[len(body) :]
-            m = CONF_LINE_RE.match(body)
-            self.lines[i] = "%s%s=%s%s%s" % (m.group("lead"), name, value, m.group("rest"), eol)
+            self.lines[i] = line[: e[2]] + value + line[e[3] :]
         if not found:
             if self.lines and not self.lines[-1].endswith("\n"):
                 self.lines[-1] += "\n"

@@ -14,8 +14,10 @@ description:
   - Sets one (O(name), O(value)) or many (O(sysctls)) kernel variables with C(sysctl), on the host or, with
     O(jail), inside a running jail through C(jexec).
   - All requested variables are read with one C(sysctl -e) call and set with one C(sysctl name=value ...) call.
-  - With O(persist=true) the values are also written to O(sysctl_file) in the C(name=value) form that
-    C(/etc/rc.d/sysctl) reads at boot (no spaces around C(=)), keeping comments and every other line.
+  - With O(persist=true) the values are also written to O(sysctl_file), which C(/etc/rc.d/sysctl) applies at
+    boot with C(sysctl -f); the value of a line already setting the name is replaced (also one written with
+    blanks around C(=) or C(:), as C(sysctl -f) reads it), otherwise a C(name=value) line is added; comments
+    and every other line are kept.
   - Refuses before changing anything an unknown oid, a read-only oid, a boot-time tunable (those belong in
     C(/boot/loader.conf)), a value of the wrong type, and lowering C(kern.securelevel).
   - Warns when a deprecated host-wide C(security.jail.*) knob is set and names the jail parameter that replaces
@@ -169,8 +171,8 @@ def wanted_values(params):
             if isinstance(value, (dict, list)):
                 raise JailsError("%s: the value must be a string or a number, not %s" % (field, type(value).__name__))
             text = normalize_value(value)
-            if any(c in text for c in "\n#") or (params["persist"] and any(c.isspace() for c in text)):
-                raise JailsError("%s: value %r cannot be written to sysctl.conf (space, # or newline)" % (field, text))
+            if any(c in text for c in "\n#"):
+                raise JailsError("%s: value %r cannot be written to sysctl.conf (# or newline)" % (field, text))
             wanted[name] = text
         else:
             wanted[name] = None

@@ -131,6 +131,8 @@ def create(name, ip="192.0.2.10", ip6=None, release="14.3-RELEASE", with_src=Fal
         os.makedirs(os.path.join(d, sub))
     upper = os.path.join(d, "upper")
     _install_tree(os.path.join(paths.DATA_DIR, "root"), upper)
+    # master.passwd holds the password hashes: mode 600 as on FreeBSD (git keeps only the x bit)
+    os.chmod(os.path.join(upper, "etc/master.passwd"), 0o600)
     for empty in ("etc/jail.conf.d", "var/run", "usr/local/etc/rc.d"):
         os.makedirs(os.path.join(upper, empty), exist_ok=True)
     for tname, tpath in tool.TOOLS.items():

@@ -39,6 +39,7 @@ import re
 import shlex
 
 from . import bsdgetopt
+from .tools import sshd as sshd_tool
 
 NAMES = (
     "sshd", "inetd", "sendmail", "sendmail_submit", "sendmail_outbound", "sendmail_msp_queue", "named",
@@ -69,10 +70,6 @@ EAFNOSUPPORT = "Address family not supported by protocol family"
 
 
 # ------------------------------------------------------------------ addresses
-
-
-def is_v6(addr):
-    return ":" in addr
 
 
 def _addr_of(entry):
@@ -219,27 +216,7 @@ def _getopt(argv, spec):
 
 # ------------------------------------------------------------------ sshd
 
-# sshd_config(5) keywords (OpenSSH 9.x as in FreeBSD 14.x); lower-cased.
-_SSHD_KW = """acceptenv addressfamily allowagentforwarding allowgroups allowstreamlocalforwarding
-    allowtcpforwarding allowusers authenticationmethods authorizedkeyscommand authorizedkeyscommanduser
-    authorizedkeysfile authorizedprincipalscommand authorizedprincipalscommanduser authorizedprincipalsfile
-    banner casignaturealgorithms channeltimeout chrootdirectory ciphers clientalivecountmax
-    clientaliveinterval compression denygroups denyusers disableforwarding exposeauthinfo
-    fingerprinthash forcecommand gatewayports gssapiauthentication gssapicleanupcredentials
-    gssapistrictacceptorcheck hostbasedacceptedalgorithms hostbasedauthentication
-    hostbasedusesnamefrompacketonly hostcertificate hostkey hostkeyagent hostkeyalgorithms
-    ignorerhosts ignoreuserknownhosts include ipqos kbdinteractiveauthentication kerberosauthentication
-    kerberosgetafstoken kerberosorlocalpasswd kerberosticketcleanup kexalgorithms listenaddress
-    logingracetime loglevel logverbose macs match maxauthtries maxsessions maxstartups
-    modulifile passwordauthentication permitemptypasswords permitlisten permitopen
-    permitrootlogin permittty permittunnel permituserenvironment permituserrc persourcemaxstartups
-    persourcenetblocksize pidfile port printlastlog printmotd pubkeyacceptedalgorithms
-    pubkeyauthentication pubkeyauthoptions rdomain rekeylimit requiredrsasize revokedkeys
-    securitykeyprovider setenv streamlocalbindmask streamlocalbindunlink strictmodes subsystem
-    syslogfacility tcpkeepalive trustedusercakeys unusedconnectiontimeout usedns usepam
-    useblacklist useblocklist versionaddendum x11displayoffset x11forwarding x11uselocalhost
-    xauthlocation challengeresponseauthentication"""
-SSHD_KEYWORDS = frozenset(_SSHD_KW.split())
+SSHD_KEYWORDS = sshd_tool.KEYWORDS  # the one list: tools/sshd.py (servconf.c keywords[])
 
 
 def _sshd_words(line):

@@ -34,7 +34,7 @@ import os
 import re
 import shlex
 
-from . import mounts
+from . import mounts, pwdb
 
 TYPES = ("disk", "mem", "tape", "tty")
 
@@ -48,19 +48,6 @@ class DevfsError(Exception):
 
 
 # ------------------------------------------------------------------ users/groups of the system
-
-
-def _idmap(root, fname):
-    out = {}
-    try:
-        with open(os.path.join(root, "etc", fname), encoding="utf-8", errors="replace") as f:
-            for line in f:
-                parts = line.strip().split(":")
-                if len(parts) >= 3 and parts[2].isdigit() and not parts[0].startswith("#"):
-                    out.setdefault(parts[0], int(parts[2]))
-    except OSError:
-        pass
-    return out
 
 
 def atonum(s):
@@ -143,13 +130,12 @@ def parse_rulespec(words, root="/"):
                 raise RuleError(f"expecting argument for {w}")
             arg = words[i + 1]
             if w == "user":
-                rule["user"] = _idmap(root, "passwd").get(arg, None)
-                if rule["user"] is None:
-                    rule["user"] = eatoi(arg)
+                # src: sbin/devfs/rule.c rulespec_intok(): getpwnam(), else a number (eatoi())
+                pw = pwdb.getpwnam(root, arg)
+                rule["user"] = int(pw[2]) if pw else eatoi(arg)
             elif w == "group":
-                rule["group"] = _idmap(root, "group").get(arg, None)
-                if rule["group"] is None:
-                    rule["group"] = eatoi(arg)
+                gr = pwdb.getgrnam(root, arg)
+                rule["group"] = int(gr[2]) if gr else eatoi(arg)
             elif w == "mode":
                 m = _mode(arg)
                 if m is None:
@@ -176,11 +162,11 @@ def format_rule(rule, root="/"):
     if rule.get("unhide"):
         out.append("unhide")
     if rule.get("user") is not None:
-        names = {v: k for k, v in reversed(list(_idmap(root, "passwd").items()))}
-        out.append(f"user {names.get(rule['user'], rule['user'])}")
+        pw = pwdb.getpwuid(root, rule["user"])
+        out.append(f"user {pw[0] if pw else rule['user']}")
     if rule.get("group") is not None:
-        names = {v: k for k, v in reversed(list(_idmap(root, "group").items()))}
-        out.append(f"group {names.get(rule['group'], rule['group'])}")
+        gr = pwdb.getgrgid(root, rule["group"])
+        out.append(f"group {gr[0] if gr else rule['group']}")
     if rule.get("mode") is not None:
         out.append(f"mode {rule['mode']:o}")
     if rule.get("include") is not None:

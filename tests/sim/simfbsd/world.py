@@ -69,46 +69,12 @@ echo '.'
 exit 0
 """
 
-# etc/master.passwd of FreeBSD 14 (src: etc/master.passwd), without the password field in passwd.
-USERS = [
-    ("root", 0, 0, "Charlie &", "/root", "/bin/sh"),
-    ("toor", 0, 0, "Bourne-again Superuser", "/root", ""),
-    ("daemon", 1, 1, "Owner of many system processes", "/root", "/usr/sbin/nologin"),
-    ("operator", 2, 5, "System &", "/", "/usr/sbin/nologin"),
-    ("bin", 3, 7, "Binaries Commands and Source", "/", "/usr/sbin/nologin"),
-    ("tty", 4, 65533, "Tty Sandbox", "/", "/usr/sbin/nologin"),
-    ("kmem", 5, 65533, "KMem Sandbox", "/", "/usr/sbin/nologin"),
-    ("games", 7, 13, "Games pseudo-user", "/", "/usr/sbin/nologin"),
-    ("news", 8, 8, "News Subsystem", "/", "/usr/sbin/nologin"),
-    ("man", 9, 9, "Mister Man Pages", "/usr/share/man", "/usr/sbin/nologin"),
-    ("sshd", 22, 22, "Secure Shell Daemon", "/var/empty", "/usr/sbin/nologin"),
-    ("smmsp", 25, 25, "Sendmail Submission User", "/var/spool/clientmqueue", "/usr/sbin/nologin"),
-    ("mailnull", 26, 26, "Sendmail Default User", "/var/spool/mqueue", "/usr/sbin/nologin"),
-    ("bind", 53, 53, "Bind Sandbox", "/", "/usr/sbin/nologin"),
-    ("unbound", 59, 59, "Unbound DNS Resolver", "/var/unbound", "/usr/sbin/nologin"),
-    ("proxy", 62, 62, "Packet Filter pseudo-user", "/nonexistent", "/usr/sbin/nologin"),
-    ("_pflogd", 64, 64, "pflogd privsep user", "/var/empty", "/usr/sbin/nologin"),
-    ("_dhcp", 65, 65, "dhcp programs", "/var/empty", "/usr/sbin/nologin"),
-    ("uucp", 66, 66, "UUCP pseudo-user", "/var/spool/uucppublic", "/usr/local/libexec/uucp/uucico"),
-    ("pop", 68, 6, "Post Office Owner", "/nonexistent", "/usr/sbin/nologin"),
-    ("auditdistd", 78, 77, "Auditdistd unprivileged user", "/var/empty", "/usr/sbin/nologin"),
-    ("www", 80, 80, "World Wide Web Owner", "/nonexistent", "/usr/sbin/nologin"),
-    ("ntpd", 123, 123, "NTP Daemon", "/var/db/ntp", "/usr/sbin/nologin"),
-    ("_ypldap", 160, 160, "YP LDAP unprivileged user", "/var/empty", "/usr/sbin/nologin"),
-    ("hast", 845, 845, "HAST unprivileged user", "/var/empty", "/usr/sbin/nologin"),
-    ("tests", 977, 977, "Unprivileged user for tests", "/nonexistent", "/usr/sbin/nologin"),
-    ("nobody", 65534, 65534, "Unprivileged user", "/nonexistent", "/usr/sbin/nologin"),
-]
-GROUPS = [
-    ("wheel", 0, "root"), ("daemon", 1, ""), ("kmem", 2, ""), ("sys", 3, ""), ("tty", 4, ""),
-    ("operator", 5, "root"), ("mail", 6, ""), ("bin", 7, ""), ("news", 8, ""), ("man", 9, ""),
-    ("games", 13, ""), ("ftp", 14, ""), ("staff", 20, ""), ("sshd", 22, ""), ("smmsp", 25, ""),
-    ("mailnull", 26, ""), ("guest", 31, ""), ("video", 44, ""), ("realtime", 47, ""), ("bind", 53, ""),
-    ("unbound", 59, ""), ("proxy", 62, ""), ("authpf", 63, ""), ("_pflogd", 64, ""), ("_dhcp", 65, ""),
-    ("uucp", 66, ""), ("dialer", 68, ""), ("network", 69, ""), ("audit", 77, ""), ("www", 80, ""),
-    ("ntpd", 123, ""), ("_ypldap", 160, ""), ("hast", 845, ""), ("tests", 977, ""), ("nogroup", 65533, ""),
-    ("nobody", 65534, ""),
-]  # fmt: skip
+# /etc/passwd, /etc/master.passwd and /etc/group of a fresh FreeBSD 14 system: the box's own files
+# (data/root/etc/, see pwdb.py), installed by ``make distribution`` into every world as well.
+# src: etc/master.passwd, etc/group (root's shell is /bin/sh since d410b585b6f0, FreeBSD 14.0);
+# /etc/passwd is what ``pwd_mkdb -p`` writes from master.passwd (usr.sbin/pwd_mkdb/pwd_mkdb.c main():
+# comment lines copied, each entry as name:*:uid:gid:gecos:home:shell).
+ACCOUNT_FILES = (("etc/passwd", 0o644), ("etc/master.passwd", 0o600), ("etc/group", 0o644))
 
 
 def busybox():
@@ -159,16 +125,9 @@ def install_world(dest, release, defaults_rc):
     _write(dest, "etc/defaults/rc.conf", defaults_rc)
 
 
-def _passwd_lines(master):
-    out = []
-    for name, uid, gid, gecos, home, shell in USERS:
-        shell = shell or "/bin/sh"
-        if master:
-            pw = "" if name in ("root", "toor") else "*"
-            out.append(f"{name}:{pw}:{uid}:{gid}::0:0:{gecos}:{home}:{shell}")
-        else:
-            out.append(f"{name}:*:{uid}:{gid}:{gecos}:{home}:{shell}")
-    return "\n".join(out) + "\n"
+def account_text(rel):
+    with open(os.path.join(DATA_DIR, "root", rel), encoding="utf-8") as f:
+        return f.read()
 
 
 def services_text():
@@ -182,10 +141,8 @@ def install_distribution(dest, release):
         os.makedirs(os.path.join(dest, d), exist_ok=True)
     os.chmod(os.path.join(dest, "tmp"), 0o1777)
     os.chmod(os.path.join(dest, "var/tmp"), 0o1777)
-    _write(dest, "etc/passwd", "# $FreeBSD$\n#\n" + _passwd_lines(False))
-    _write(dest, "etc/master.passwd", "# $FreeBSD$\n#\n" + _passwd_lines(True), 0o600)
-    grp = "".join(f"{n}:*:{g}:{m}\n" for n, g, m in GROUPS)
-    _write(dest, "etc/group", "# $FreeBSD$\n#\n" + grp)
+    for rel, mode in ACCOUNT_FILES:
+        _write(dest, rel, account_text(rel), mode)
     _write(dest, "etc/services", services_text())
     _write(dest, "etc/rc.conf", "")
 
@@ -238,7 +195,9 @@ def _cached_base(box, defaults_rc):
 
     cache = os.path.join(paths.sim_dir(), ".cache")
     os.makedirs(cache, exist_ok=True)
-    key = hashlib.sha256((box["release"] + defaults_rc + str(os.path.getsize(busybox()))).encode()).hexdigest()[:16]
+    accounts = "".join(account_text(rel) for rel, _mode in ACCOUNT_FILES)
+    seed = box["release"] + defaults_rc + str(os.path.getsize(busybox())) + accounts
+    key = hashlib.sha256(seed.encode()).hexdigest()[:16]
     txz = os.path.join(cache, f"base-{key}.txz")
     meta = txz + ".manifest"
     if not (os.path.exists(txz) and os.path.exists(meta)):

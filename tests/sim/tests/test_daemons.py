@@ -74,6 +74,34 @@ def test_sshd_config_forms(root, conf, expected):
     assert socks(root, "sshd") == expected
 
 
+# servconf.c keywords[]: deprecated/ignored/unsupported names are only logged by sshd; names
+# outside the table (GSSAPIKeyExchange is a Linux distributions' patch) are bad options.
+KNOWN_ODD = "UseLogin no\nKeepAlive yes\nHostDSAKey /etc/ssh/k\nSkeyAuthentication no\nProtocol 2\n" + (
+    "AuthorizedKeysFile2 x\nPerSourcePenalties no\nUseBlocklist yes\nKerberosTgtPassing no\n"
+)
+NOT_KEYWORDS = "GSSAPIKeyExchange yes\nPerSeurcePenalties no\n"
+
+
+def test_sshd_keywords_are_one_list_from_servconf(root):
+    from simfbsd.tools import sshd as sshd_tool
+
+    assert daemons.SSHD_KEYWORDS is sshd_tool.KEYWORDS  # sshd -t and rc.d/sshd read configs alike
+    assert sshd_tool.check(KNOWN_ODD, "f") == ([], 0)
+    write(root, "etc/ssh/sshd_config", KNOWN_ODD)
+    assert socks(root, "sshd") == [("tcp6", "*", 22), ("tcp4", "*", 22)]
+    bad = [
+        "f: line 1: Bad configuration option: GSSAPIKeyExchange",
+        "f: line 2: Bad configuration option: PerSeurcePenalties",
+    ]
+    assert sshd_tool.check(NOT_KEYWORDS, "f") == (bad, 2)
+    write(root, "etc/ssh/sshd_config", NOT_KEYWORDS)
+    with pytest.raises(daemons.ConfigError) as exc:
+        socks(root, "sshd")
+    assert exc.value.msg == "\n".join(bad).replace("f:", "/etc/ssh/sshd_config:") + (
+        "\n/etc/ssh/sshd_config: terminating, 2 bad configuration options"
+    )
+
+
 def test_sshd_flags_and_errors(root):
     assert socks(root, "sshd", {"sshd_flags": "-o ListenAddress=192.0.2.10"}) == [("tcp4", "192.0.2.10", 22)]
     assert socks(root, "sshd", {"sshd_flags": "-4 -p 2022"}) == [("tcp4", "*", 2022)]

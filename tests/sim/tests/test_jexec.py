@@ -32,7 +32,8 @@ def jbox(simhost_dir):
         script = (
             "mkdir -p /jails/w && tar -xf /usr/freebsd-dist/base.txz -C /jails/w && "
             "echo 'jonly:*:1001:1001:Jail only:/home/jonly:/bin/sh' >> /jails/w/etc/passwd && "
-            "mkdir -p /jails/w/home/jonly"
+            "mkdir -p /jails/w/home/jonly && "
+            "echo 'honly:*:1002:1002:Host only:/nonexistent:/usr/sbin/nologin' >> /etc/passwd"
         )
         assert b.sh(script).returncode == 0
         r = b.run("jail", "-c", "name=w", "path=/jails/w", "host.hostname=w.example", "mount.devfs", "persist")
@@ -53,7 +54,7 @@ def host_passwd(b, user):
 def test_runs_in_the_jail_root_with_exit_status(jbox):
     r = jbox.run("jexec", "w", "/bin/sh", "-c", "cat /etc/passwd | head -3; exit 7")
     assert r.returncode == 7  # the command's own status
-    assert r.stdout.splitlines()[2] == "root:*:0:0:Charlie &:/root:/bin/sh"  # the jail's passwd
+    assert r.stdout.splitlines()[1] == "root:*:0:0:Charlie &:/root:/bin/sh"  # the jail's passwd
     r = jbox.run("jexec", "1", "/bin/sh", "-c", "pwd")  # by jid; jexec.c: chdir("/") after attach
     assert (r.returncode, r.stdout) == (0, "/\n")
 
@@ -118,11 +119,11 @@ def test_environment_kept_without_l(jbox):
 
 
 def test_u_host_user_U_jail_user(jbox):
-    # -u: host's passwd (Debian's www-data exists only there); -U: the jail's (www, jonly)
-    uid = host_passwd(jbox, "www-data")[2]
-    assert jbox.run("jexec", "-u", "www-data", "w", "id", "-u").stdout == f"{uid}\n"
-    r = jbox.run("jexec", "-U", "www-data", "w", "id", "-u")
-    assert (r.returncode, r.stdout, r.stderr) == (1, "", "jexec: www-data: no such user\n")
+    # -u: host's passwd (honly exists only there); -U: the jail's (www, jonly)
+    uid = host_passwd(jbox, "honly")[2]
+    assert jbox.run("jexec", "-u", "honly", "w", "id", "-u").stdout == f"{uid}\n"
+    r = jbox.run("jexec", "-U", "honly", "w", "id", "-u")
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", "jexec: honly: no such user\n")
     assert jbox.run("jexec", "-U", "www", "w", "id", "-u").stdout == "80\n"
     assert jbox.run("jexec", "-U", "jonly", "w", "id", "-un").stdout == "jonly\n"
     r = jbox.run("jexec", "-u", "jonly", "w", "id", "-u")

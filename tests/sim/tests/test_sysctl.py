@@ -86,3 +86,87 @@ def test_jail_view(box):
     cp = _in_jail(box, 3, "/", "sysctl", "net.inet.ip.forwarding=1")
     assert (cp.stderr, cp.returncode) == ("sysctl: net.inet.ip.forwarding=1: Operation not permitted\n", 1)
     assert _in_jail(box, 3, "/", "sysctl", "kern.securelevel=3").stdout == "kern.securelevel: 2 -> 3\n"
+
+
+def test_f_file_blanks_quotes_and_comments(box):
+    # parsefile(): the first # ends the line unless it follows a quote (then the line ends after the
+    # closing quote) or a backslash; blanks at both ends trimmed.  parse(): split at the first = or :,
+    # blanks after the name and before the value dropped, a pair of quotes stripped; numeric values
+    # are strsep(" ,") lists read by strtol(base 0), and a one-value OID takes the first.
+    box.write(
+        "/root/b.conf",
+        "  kern.maxfiles = 100000   # blanks around = are trimmed\n"
+        "net.inet.ip.forwarding :1\n"
+        'kern.domainname = "a#b c" # a # inside quotes stays\n'
+        "kern.ipc.somaxconn='0x400'\n"
+        "security.bsd.see_other_uids=010\n"
+        "kern.bootfile=/boot/k\\#1\n"
+        "kern.maxfilesperproc = 1 2,3\n"
+        "\tkern.ipc.maxsockbuf\t=\t4194304\t\n"
+        "kern.hostname\n",
+    )
+    cp = box.run("sysctl", "-f", "/root/b.conf")
+    assert (cp.stderr, cp.returncode) == ("", 0)
+    assert cp.stdout == (
+        "kern.maxfiles: 262144 -> 100000\n"
+        "net.inet.ip.forwarding: 0 -> 1\n"
+        "kern.domainname:  -> a#b c\n"
+        "kern.ipc.somaxconn: 4096 -> 1024\n"
+        "security.bsd.see_other_uids: 1 -> 8\n"
+        "kern.bootfile: /boot/kernel/kernel -> /boot/k\\#1\n"
+        "kern.maxfilesperproc: 235917 -> 1\n"
+        "kern.ipc.maxsockbuf: 2097152 -> 4194304\n"
+        f"kern.hostname: {box.name}\n"
+    )
+
+
+def test_f_file_errors_and_options(box):
+    # parsefile(): err(EX_NOINPUT, "%s", filename) before any argument is looked at
+    cp = box.run("sysctl", "-f", "/nope.conf", "hw.ncpu")
+    assert (cp.stdout, cp.stderr, cp.returncode) == ("", "sysctl: /nope.conf: No such file or directory\n", 66)
+    box.write("/root/e.conf", "kern.maxfiles=1,x\nkern.maxfiles = \nkern.securelevel = 1\nkern.securelevel = 0\n")
+    cp = box.run("sysctl", "-f", "/nope.conf", "-f", "/root/e.conf")  # main(): the last -f is the file
+    assert cp.returncode == 3
+    assert cp.stdout == "kern.securelevel: -1 -> 1\nkern.securelevel: 1\n"
+    assert cp.stderr == (
+        "sysctl: invalid integer 'x' at line 1\n"
+        "sysctl: empty numeric value\n"  # parse(): this one has no " at line N"
+        "sysctl: kern.securelevel = 0 at line 4: Operation not permitted\n"  # warn("%s%s", string, line)
+    )
+    # main(): -a only without names
+    assert (box.run("sysctl", "-a", "hw.ncpu").stdout, box.run("sysctl", "-a", "hw.ncpu").returncode) == (
+        "hw.ncpu: 4\n",
+        0,
+    )
+
+
+def test_numeric_values_as_strtol_reads_them(box):
+    assert box.run("sysctl", "kern.ipc.somaxconn=0x800").stdout == "kern.ipc.somaxconn: 4096 -> 2048\n"
+    assert box.run("sysctl", "kern.maxfiles = 5").stdout == "kern.maxfiles: 262144 -> 5\n"
+    # strtoul("-1") is ULONG_MAX, no error; the (int) cast keeps 32 bits of a CTLTYPE_UINT
+    cp = box.run("sysctl", "security.jail.jail_max_af_ips=-1")
+    assert cp.stdout == "security.jail.jail_max_af_ips: 255 -> 4294967295\n"
+    assert box.run("sysctl", "kern.maxfiles=4294967297").stdout == "kern.maxfiles: 5 -> 1\n"  # (int) strtol()
+    for bad in ("08", "0x", "1x", "99999999999999999999"):
+        cp = box.run("sysctl", f"kern.maxfiles={bad}")
+        assert (cp.stderr, cp.returncode) == (f"sysctl: invalid integer '{bad}'\n", 1)
+    cp = box.run("sysctl", " kern.maxfiles")  # only blanks after the name are trimmed
+    assert (cp.stderr, cp.returncode) == ("sysctl: unknown oid ' kern.maxfiles'\n", 1)
+
+
+def test_rc_d_sysctl_start_ignores_unknown_oids_reload_does_not(box):
+    # libexec/rc/rc.d/sysctl: start -> sysctl -i -f, reload/lastload -> sysctl -f; stdout to /dev/null
+    box.write("/etc/sysctl.conf", "foo.bar=1\nnet.inet.ip.forwarding = 1\n")
+    cp = box.run("service", "sysctl", "start")
+    assert (cp.stdout, cp.stderr, cp.returncode) == ("", "", 0)
+    assert box.run("sysctl", "-n", "net.inet.ip.forwarding").stdout == "1\n"
+    # sysctl_start()'s status is its last "if": 0 while /etc/sysctl.conf.local is not readable
+    for cmd in ("reload", "lastload"):
+        cp = box.run("service", "sysctl", cmd)
+        assert (cp.stdout, cp.stderr, cp.returncode) == ("", "sysctl: unknown oid 'foo.bar' at line 1\n", 0)
+    box.write("/etc/sysctl.conf", "kern.maxfiles=7\n")
+    box.write("/etc/sysctl.conf.local", "kern.maxfiles=8\nbar.baz=2\n")
+    cp = box.run("service", "sysctl", "reload")
+    assert (cp.stderr, cp.returncode) == ("sysctl: unknown oid 'bar.baz' at line 2\n", 1)
+    assert box.run("service", "sysctl", "start").returncode == 0
+    assert box.run("sysctl", "-n", "kern.maxfiles").stdout == "8\n"

@@ -11,7 +11,7 @@ import stat
 import subprocess
 import sys
 
-from .. import jailconf, jails, kernel, tool
+from .. import jailconf, jails, kernel, pwdb, tool
 
 USAGE = """usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]
             -[cmr] param=value ... [command=command ...]
@@ -139,17 +139,11 @@ class Jail:
 
     # ---------------------------------------------------------------- commands
     def passwd(self, root, user):
-        try:
-            with open(os.path.join(root, "etc/passwd"), encoding="utf-8", errors="replace") as f:
-                for line in f:
-                    fields = line.rstrip("\n").split(":")
-                    if len(fields) >= 7 and (fields[0] == user or (user is None and fields[2] == "0")):
-                        return fields
-        except OSError:
-            pass
-        if user in (None, "root"):
+        """command.c get_user_info(): getpwnam(user), or getpwuid(0) without exec.*_user (pwdb.py)."""
+        pw = pwdb.getpwnam(root, user) if user is not None else pwdb.getpwuid(root, 0)
+        if pw is None and user in (None, "root"):
             return ["root", "*", "0", "0", "Charlie &", "/root", "/bin/sh"]
-        return None
+        return pw
 
     def run(self, job, rec, which, cmd, argv=None):
         """Run one exec.* string (command.c run_command()); raise Failed on error.

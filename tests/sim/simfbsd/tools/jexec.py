@@ -17,24 +17,9 @@ runs chrooted into the jail's path.  Exit status = the command's.
 import os
 import subprocess
 
-from .. import jails, kernel, tool
+from .. import jails, kernel, pwdb, tool
 
 USAGE = "usage: jexec [-l] [-u username | -U username] jail [command ...]\n"
-
-
-def _passwd(root, user):
-    """getpwnam(3) on ``root``/etc/passwd (the jail's or the host's)."""
-    try:
-        with open(os.path.join(root, "etc/passwd"), encoding="utf-8", errors="replace") as f:
-            for line in f:
-                if line.startswith("#"):
-                    continue
-                fields = line.rstrip("\n").split(":")
-                if len(fields) >= 7 and fields[0] == user:
-                    return fields
-    except OSError:
-        pass
-    return None
 
 
 def _getopt(ctx, argv):
@@ -121,7 +106,7 @@ def main(ctx, argv):
 
 def _user(ctx, root, username):
     """jexec.c get_user_info(): by name, or the caller's uid (always root here)."""
-    pw = _passwd(root, username or "root")
+    pw = pwdb.getpwnam(root, username or "root")
     if pw is None:
         if username:
             ctx.errx(1, f"{username}: no such user")

@@ -17,14 +17,10 @@ process, jailed or not, is listed (``-j`` filters by jail).
 
 import json
 
-from .. import bsdgetopt, kernel
+from .. import bsdgetopt, kernel, pwdb
 
 USAGE = "usage: sockstat [-46CciLlnqSsUuvw] [-j jid] [-p ports] [-P protocols]\n"
 KNOWN_PROTOS = ("tcp", "udp", "sctp", "udplite", "divert")
-# uids of FreeBSD's base users (etc/master.passwd), for -n
-UIDS = {"root": 0, "daemon": 1, "operator": 2, "bind": 53, "proxy": 62, "_pflogd": 64, "_dhcp": 65,
-        "uucp": 66, "pop": 68, "auditdistd": 78, "www": 80, "ntpd": 123, "_ypldap": 160, "hast": 845,
-        "smmsp": 25, "mailnull": 26, "sshd": 22, "nobody": 65534}  # fmt: skip
 
 
 def _getopt(argv):
@@ -86,18 +82,10 @@ def _loopback(addr):
     return bool(addr) and (addr.startswith("127.") or addr == "::1")
 
 
-def _uid(user):
-    if user in UIDS:
-        return UIDS[user]
-    try:
-        with open("/etc/passwd", encoding="utf-8", errors="replace") as f:
-            for line in f:
-                p = line.split(":")
-                if p[0] == user and len(p) > 2 and p[2].isdigit():
-                    return int(p[2])
-    except OSError:
-        pass
-    return 0
+def _uid(ctx, user):
+    """The uid -n prints for a process recorded by user name (pwdb.py: the box's FreeBSD passwd)."""
+    pw = pwdb.getpwnam(ctx.path("/"), user)
+    return int(pw[2]) if pw else 0
 
 
 def main(ctx, argv):
@@ -176,7 +164,7 @@ def main(ctx, argv):
         out = []
         for proc, s in rows:
             out.append({
-                "user": str(_uid(proc["user"])) if "n" in o else proc["user"],
+                "user": str(_uid(ctx, proc["user"])) if "n" in o else proc["user"],
                 "command": proc["command"][:10],
                 "pid": proc["pid"],
                 "fd": s.get("fd", 0),
@@ -199,7 +187,7 @@ def main(ctx, argv):
             head += f" {'PATH STATE':<12} {'CONN STATE':<12}"
         lines.append(head)
     for proc, s in rows:
-        user = str(_uid(proc["user"])) if "n" in o else proc["user"]
+        user = str(_uid(ctx, proc["user"])) if "n" in o else proc["user"]
         line = f"{user} "
         line = line.ljust(9) + proc["command"][:10]
         line = line.ljust(20) + f"{proc['pid']:5d} "

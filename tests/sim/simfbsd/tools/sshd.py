@@ -12,125 +12,44 @@ sshd as a daemon is rc.d/sshd's job (simfbsd/rcd/sshd.py); without -t/-T this ex
 import ipaddress
 import re
 
-KEYWORDS = [
-    "acceptenv",
-    "addressfamily",
-    "allowagentforwarding",
-    "allowgroups",
-    "allowstreamlocalforwarding",
-    "allowtcpforwarding",
-    "allowusers",
-    "authenticationmethods",
-    "authorizedkeyscommand",
-    "authorizedkeyscommanduser",
-    "authorizedkeysfile",
-    "authorizedprincipalscommand",
-    "authorizedprincipalscommanduser",
-    "authorizedprincipalsfile",
-    "banner",
-    "casignaturealgorithms",
-    "channeltimeout",
-    "chrootdirectory",
-    "ciphers",
-    "clientalivecountmax",
-    "clientaliveinterval",
-    "compression",
-    "denygroups",
-    "denyusers",
-    "disableforwarding",
-    "exposeauthinfo",
-    "fingerprinthash",
-    "forcecommand",
-    "gatewayports",
-    "gssapiauthentication",
-    "gssapicleanupcredentials",
-    "gssapikeyexchange",
-    "gssapistrictacceptorcheck",
-    "hostbasedacceptedalgorithms",
-    "hostbasedauthentication",
-    "hostbasedusesnamefrompacketonly",
-    "hostcertificate",
-    "hostkey",
-    "hostkeyagent",
-    "hostkeyalgorithms",
-    "ignorerhosts",
-    "ignoreuserknownhosts",
-    "include",
-    "ipqos",
-    "kbdinteractiveauthentication",
-    "kerberosauthentication",
-    "kerberosgetafstoken",
-    "kerberosorlocalpasswd",
-    "kerberosticketcleanup",
-    "kexalgorithms",
-    "listenaddress",
-    "logingracetime",
-    "loglevel",
-    "logverbose",
-    "macs",
-    "match",
-    "maxauthtries",
-    "maxsessions",
-    "maxstartups",
-    "modulifile",
-    "passwordauthentication",
-    "permitemptypasswords",
-    "permitlisten",
-    "permitopen",
-    "permitrootlogin",
-    "permittty",
-    "permittunnel",
-    "permituserenvironment",
-    "permituserrc",
-    "persourcemaxstartups",
-    "persourcenetblocksize",
-    "pidfile",
-    "port",
-    "printlastlog",
-    "printmotd",
-    "pubkeyacceptedalgorithms",
-    "pubkeyauthentication",
-    "pubkeyauthoptions",
-    "rdomain",
-    "rekeylimit",
-    "requiredrsasize",
-    "revokedkeys",
-    "securitykeyprovider",
-    "setenv",
-    "streamlocalbindmask",
-    "streamlocalbindunlink",
-    "strictmodes",
-    "subsystem",
-    "syslogfacility",
-    "tcpkeepalive",
-    "trustedusercakeys",
-    "unusedconnectiontimeout",
-    "useblacklist",
-    "useblocklist",
-    "usedns",
-    "usepam",
-    "versionaddendum",
-    "x11displayoffset",
-    "x11forwarding",
-    "x11uselocalhost",
-    "xauthlocation",
-    "challengeresponseauthentication",
-    "dsaauthentication",
-    "pubkeyacceptedkeytypes",
-    "hostbasedacceptedkeytypes",
-    "rsaauthentication",
-    "rhostsrsaauthentication",
-    "protocol",
-    "useprivilegeseparation",
-    "uselogin",
-    "keyregenerationinterval",
-    "serverkeybits",
-    "perseurcepenalties",
-    "persourcepenalties",
-    "persourcepenaltyexemptlist",
-    "sshdsessionpath",
-]
-KNOWN = set(KEYWORDS)
+# sshd_config(5) keywords, lower-cased: every name of the keywords[] table of FreeBSD's
+# crypto/openssh/servconf.c (parse_token() compares with strcasecmp(); a name not in the table is
+# "Bad configuration option").  Deprecated, ignored and unsupported entries (sDeprecated, sIgnore,
+# sUnsupported) are in the table too: sshd only logs them, so they are not errors.  The table read
+# is FreeBSD's OpenSSH 9.x (with FreeBSD's useblacklist/useblocklist); the box's sshd_config is
+# FreeBSD-20250219 (OpenSSH 9.9p2), so OpenSSH 9.8's PerSourcePenalties, PerSourcePenaltyExemptList
+# (sshd_config(5)) and SshdSessionPath are added at the end.  This is the one list: daemons.py
+# (rc.d/sshd starting the daemon) imports it.
+_KEYWORD_TABLE = """
+    usepam pamauthenticationviakbdint
+    port hostkey hostdsakey hostkeyagent pidfile modulifile serverkeybits logingracetime
+    keyregenerationinterval permitrootlogin syslogfacility loglevel logverbose rhostsauthentication
+    rhostsrsaauthentication hostbasedauthentication hostbasedusesnamefrompacketonly
+    hostbasedacceptedalgorithms hostbasedacceptedkeytypes hostkeyalgorithms rsaauthentication
+    pubkeyauthentication pubkeyacceptedalgorithms pubkeyacceptedkeytypes pubkeyauthoptions
+    dsaauthentication
+    kerberosauthentication kerberosorlocalpasswd kerberosticketcleanup kerberosgetafstoken
+    kerberostgtpassing afstokenpassing
+    gssapiauthentication gssapicleanupcredentials gssapistrictacceptorcheck
+    passwordauthentication kbdinteractiveauthentication challengeresponseauthentication
+    skeyauthentication checkmail listenaddress addressfamily printmotd printlastlog ignorerhosts
+    ignoreuserknownhosts x11forwarding x11displayoffset x11uselocalhost xauthlocation strictmodes
+    permitemptypasswords permituserenvironment uselogin compression rekeylimit tcpkeepalive
+    keepalive allowtcpforwarding allowagentforwarding allowusers denyusers allowgroups denygroups
+    ciphers macs protocol gatewayports subsystem maxstartups persourcemaxstartups
+    persourcenetblocksize maxauthtries maxsessions banner usedns verifyreversemapping
+    reversemappingcheck clientaliveinterval clientalivecountmax authorizedkeysfile
+    authorizedkeysfile2 useprivilegeseparation acceptenv setenv permittunnel permittty permituserrc
+    match permitopen permitlisten forcecommand chrootdirectory hostcertificate revokedkeys
+    trustedusercakeys authorizedprincipalsfile kexalgorithms include ipqos authorizedkeyscommand
+    authorizedkeyscommanduser authorizedprincipalscommand authorizedprincipalscommanduser
+    versionaddendum authenticationmethods streamlocalbindmask streamlocalbindunlink
+    allowstreamlocalforwarding fingerprinthash disableforwarding exposeauthinfo rdomain
+    casignaturealgorithms securitykeyprovider requiredrsasize channeltimeout
+    unusedconnectiontimeout useblacklist useblocklist
+    persourcepenalties persourcepenaltyexemptlist sshdsessionpath
+"""
+KEYWORDS = frozenset(_KEYWORD_TABLE.split())
 
 
 class Fatal(Exception):
@@ -154,7 +73,7 @@ def check(text, path):
         m = re.match(r"^([^\s=]+)\s*(?:=\s*|\s+)?(.*)$", line)
         kw, arg = m.group(1), m.group(2).strip()
         lkw = kw.lower()
-        if lkw not in KNOWN:
+        if lkw not in KEYWORDS:
             msgs.append(f"{path}: line {n}: Bad configuration option: {kw}")
             bad += 1
             continue

@@ -3,7 +3,17 @@
 Formats, errors and exit status per tests/fixtures/freebsd/BEHAVIOUR.md §6 (from sbin/sysctl/sysctl.c):
 ``name: value`` (-n value, -e name=value, -N name), ``name: old -> new`` on set,
 exit status = number of failed arguments.
-# src: sbin/sysctl/sysctl.c parse(), show_var(), S_timeval(), parsefile()
+# src: sbin/sysctl/sysctl.c main(), parse(), parse_numeric(), parsefile(), show_var(), S_timeval()
+  * an argument or a file line is split at its first ``=`` or ``:``; blanks at the end of the name
+    and at the start of the value are dropped, then an opening ``"``/``'`` (and the same quote
+    closing the value); no separator: a read.
+  * numeric values are a list: strsep(" ,") tokens (empty ones skipped), each read by strtol(3)/
+    strtoul(3) with base 0 (``0x1f`` hex, ``010`` octal); ``invalid <type> '<token>'``.
+  * ``-f file`` (the last one given) is read before the arguments; a file that cannot be opened is
+    ``err(EX_NOINPUT)``: ``sysctl: FILE: <strerror>``, exit 66 at once.  Lines: the first ``#``
+    ends the line (quotes and a backslash before it as parsefile() says), blanks at both ends trimmed, empty lines
+    skipped, errors get `` at line N``.
+  * ``-a`` lists everything only when no name is given (it is then the only thing done).
 """
 
 import getopt
@@ -126,18 +136,71 @@ def children(name):
     return found or None
 
 
-def parse_number(typ, text):
-    if text.strip() == "":
-        raise ValueError("empty")
-    t = text.strip()
-    base = 16 if t.lower().startswith(("0x", "-0x")) else 10
-    try:
-        n = int(t, base)
-    except ValueError:
-        raise ValueError("invalid") from None
-    if typ in ("IU", "LU", "QU") and n < 0:
+CSPACE = " \t\n\v\f\r"  # isspace(3) in the C locale
+# strtol(3)/strtoul(3) with base 0: optional blanks and sign, then 0x<hex>, 0<octal> or decimal;
+# the whole token must be read (parse_numeric(): endptr at the end, errno 0)
+STRTOL_RE = re.compile(r"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
+BITS = {"I": 32, "IU": 32, "L": 64, "LU": 64, "Q": 64, "QU": 64}
+
+
+def parse_number(typ, token):
+    """parse_numeric() for one token: the value as the kernel stores it, or ValueError."""
+    m = STRTOL_RE.fullmatch(token)
+    if not m:
         raise ValueError("invalid")
-    return n
+    digits = m.group(2)
+    base = 16 if digits[:2] in ("0x", "0X") else 8 if len(digits) > 1 and digits[0] == "0" else 10
+    n = int(digits, base)
+    unsigned = typ.endswith("U")
+    if n > (2**64 - 1 if unsigned else 2**63 - (m.group(1) != "-")):
+        raise ValueError("invalid")  # ERANGE from strtol/strtoul (64-bit long)
+    if m.group(1) == "-":
+        n = -n
+    bits = BITS[typ]
+    if unsigned:
+        return n % 2**bits  # strtoul() negates in unsigned arithmetic; (int) cast for CTLTYPE_UINT
+    n %= 2**bits
+    return n - 2**bits if n >= 2 ** (bits - 1) else n  # (int) strtol() for CTLTYPE_INT
+
+
+def split_arg(string):
+    """parse(): (name, value) of one argument or file line; value None when it is a read."""
+    # strsep(&cp, "=:"); value: leading blanks skipped, a pair of " or ' stripped (the opening
+    # quote always); name: trailing blanks trimmed ("Trim spaces")
+    i = next((k for k, c in enumerate(string) if c in "=:"), None)
+    name, value = (string, None) if i is None else (string[:i], string[i + 1 :].lstrip(CSPACE))
+    if value and value[0] in "\"'":
+        value = value[1:-1] if value[-1] == value[0] else value[1:]
+    return name.rstrip(CSPACE), value
+
+
+def file_lines(text):
+    """parsefile(): (lineno, text) of the lines that are parsed."""
+    lines = text.split("\n")  # fgets(3): lines end at newline only
+    if lines and lines[-1] == "":
+        lines.pop()
+    for n, line in enumerate(lines, 1):
+        line = _strip_comment(line).strip(CSPACE)
+        if line:
+            yield n, line
+
+
+def _strip_comment(line):
+    """parsefile() "Replace the first # with \\0": a # after the first ' (or ") cuts the line after
+    the next ' (or ") instead, or not at all when there is none; a # preceded by \\ is kept."""
+    pq, pdq = line.find("'"), line.find('"')
+    p = line.find("#")
+    while p >= 0:
+        if pq >= 0 and p > pq:
+            q = line.find("'", pq + 1)
+            return line[: q + 1] if q >= 0 else line
+        if pdq >= 0 and p > pdq:
+            q = line.find('"', pdq + 1)
+            return line[: q + 1] if q >= 0 else line
+        if p == 0 or line[p - 1] != "\\":
+            return line[:p]
+        p = line.find("#", p + 1)
+    return line
 
 
 class Run:
@@ -188,7 +251,8 @@ class Run:
             self.show(state, leaf)
         return 0
 
-    def set(self, state, name, newtext, where=""):
+    def set(self, state, string, name, newtext, where=""):
+        """parse() with a value; ``string`` is the argument (or file line) as given."""
         ctx = self.ctx
         leaves = children(name)
         if leaves is None:
@@ -209,30 +273,39 @@ class Run:
             else:
                 ctx.warnx(f"oid '{name}' is read only{where}")
             return 1
-        if len(newtext) >= 2 and newtext[0] == newtext[-1] and newtext[0] in "\"'":
-            newtext = newtext[1:-1]
+        old = value(ctx, state, name)
         if typ in NUMERIC:
-            try:
-                new = parse_number(typ, newtext)
-            except ValueError as exc:
-                if str(exc) == "empty":
-                    ctx.warnx(f"empty numeric value{where}")
-                else:
-                    ctx.warnx(f"invalid {TYPENAMES[typ]} '{newtext}'{where}")
+            if newtext == "":
+                ctx.warnx("empty numeric value")  # parse(): no " at line N" on this one
                 return 1
+            values = []
+            for token in re.split(r"[ ,]", newtext):  # strsep(&newvalstr, " ,"), empty tokens skipped
+                if not token:
+                    continue
+                try:
+                    values.append(parse_number(typ, token))
+                except ValueError:
+                    ctx.warnx(f"invalid {TYPENAMES[typ]} '{token}'{where}")
+                    return 1
+            if not values:
+                new = old  # nothing to write: sysctl(2) with no new value is a read
+            else:
+                # every numeric OID of the simulated kernel is one value: sysctl_handle_int() and its
+                # siblings take the first (src: sys/kern/kern_sysctl.c sysctl_handle_int(): SYSCTL_IN
+                # of sizeof(int))
+                new = values[0]
         else:
             new = newtext
-        old = value(ctx, state, name)
         try:
             self._store(state, name, access, old, new)
         except EPERM:
-            # parse(): the old value is shown first, then warn(3) with errno
+            # parse(): the old value is shown first, then warn("%s%s", string, line) with errno
             if "n" in self.f:
                 ctx.out.write(f"{fmt(typ, old)}\n")
             else:
                 ctx.out.write(f"{name}: {fmt(typ, old)}\n")
             ctx.out.flush()
-            ctx.warnx(f"{name}={newtext}: Operation not permitted")
+            ctx.warnx(f"{string}{where}: Operation not permitted")
             return 1
         cur = value(ctx, state, name)
         if "n" in self.f:
@@ -271,13 +344,6 @@ class Run:
         state.setdefault("sysctl", {})[name] = new
 
 
-def _split(arg):
-    m = re.match(r"^([^=:]*)[=:](.*)$", arg, re.S)
-    if m and re.match(r"^[A-Za-z0-9_.%-]+$", m.group(1) or "-"):
-        return m.group(1), m.group(2)
-    return arg, None
-
-
 def main(ctx, argv):
     try:
         opts, args = getopt.getopt(argv, "AabB:def:hiNnoqtTwWxX")
@@ -285,10 +351,10 @@ def main(ctx, argv):
         ctx.err.write(USAGE)
         return 1
     flags = set()
-    files = []
+    conffile = None
     for o, a in opts:
         if o == "-f":
-            files.append(a)
+            conffile = a  # main(): conffile = optarg (the last -f counts)
         elif o == "-h":
             flags.add("H")
         elif o in ("-A", "-X"):
@@ -298,15 +364,24 @@ def main(ctx, argv):
     if "N" in flags and "n" in flags:
         ctx.err.write(USAGE)
         return 1
-    if not args and not files and "a" not in flags:
-        ctx.err.write(USAGE)
-        return 1
-    if "a" in flags and args:
-        ctx.err.write(USAGE)
-        return 1
+    if "a" not in flags or args:
+        flags.discard("a")  # main(): -a only when no name is given
+        if not args and conffile is None:
+            ctx.err.write(USAGE)
+            return 1
+    text = None
+    if conffile is not None and "a" not in flags:
+        try:
+            with open(ctx.path(conffile) if conffile.startswith("/") else conffile, encoding="utf-8",
+                      errors="replace") as f:  # fmt: skip
+                text = f.read()
+        except IsADirectoryError:
+            text = ""  # fopen(3) of a directory succeeds; fgets(3) then reads nothing
+        except OSError as exc:
+            ctx.errx(66, f"{conffile}: {exc.strerror}")  # parsefile(): err(EX_NOINPUT, "%s", filename)
     run = Run(ctx, flags)
     failed = 0
-    writes = bool(files) or any(_split(a)[1] is not None for a in args)
+    writes = text is not None or any(split_arg(a)[1] is not None for a in args)
     with kernel.Kernel(shared=not writes) as k:
         state = k.state
         if "a" in flags:
@@ -315,42 +390,13 @@ def main(ctx, argv):
                     continue
                 run.show(state, leaf)
             return 0
-        for path in files:
-            try:
-                with open(ctx.path(path) if path.startswith("/") else path, encoding="utf-8") as f:
-                    lines = f.read().splitlines()
-            except OSError as exc:
-                ctx.warnx(f"{path}: {exc.strerror}")
-                failed += 1
-                continue
-            for n, line in enumerate(lines, 1):
-                line = _strip_comment(line).strip()
-                if not line:
-                    continue
-                name, val = _split(line)
-                where = f" at line {n}"
-                if val is None:
-                    failed += run.query(state, name, where)
-                else:
-                    failed += run.set(state, name.strip(), val.strip(), where)
-        for arg in args:
-            name, val = _split(arg)
+        items = [(line, f" at line {n}") for n, line in file_lines(text)] if text is not None else []
+        items += [(arg, "") for arg in args]
+        for string, where in items:
+            name, val = split_arg(string)
             if val is None:
-                failed += run.query(state, name)
+                failed += run.query(state, name, where)
             else:
-                failed += run.set(state, name, val)
+                failed += run.set(state, string, name, val, where)
     sys.stdout.flush()
     return failed
-
-
-def _strip_comment(line):
-    q = None
-    for i, c in enumerate(line):
-        if q:
-            if c == q:
-                q = None
-        elif c in "\"'":
-            q = c
-        elif c == "#":
-            return line[:i]
-    return line

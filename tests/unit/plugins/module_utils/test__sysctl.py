@@ -134,23 +134,68 @@ def test_sysctl_conf_stock_roundtrip_and_append():
     assert conf.render() == text + "security.bsd.see_other_uids=0\n"
 
 
-def test_sysctl_conf_edit_in_place_keeps_comments_and_bad_lines():
+def test_sysctl_conf_edit_in_place_keeps_comments_and_other_lines():
     text = fixture("edited_sysctl.conf")
     conf = SysctlConf(text)
-    # "name = value" is not a setting for rc.d/sysctl (read var comments); the last line wins
-    assert conf.entries() == {"kern.ipc.somaxconn": "1024", "security.bsd.see_other_uids": "0"}
+    # "name = value" sets name, as sysctl -f reads it; the last line of a name wins
+    assert conf.entries() == {
+        "kern.ipc.somaxconn": "1024",
+        "security.bsd.see_other_uids": "0",
+        "net.inet.ip.forwarding": "1",
+    }
     conf.set("kern.ipc.somaxconn", "4096")
     conf.set("security.bsd.see_other_uids", "0")
+    conf.set("net.inet.ip.forwarding", "0")
     assert conf.render() == (
         "# local tuning\n"
         "kern.ipc.somaxconn=4096   # listen queue\n"
         "\n"
         "security.bsd.see_other_uids=0\n"
-        "net.inet.ip.forwarding = 1\n"
+        "net.inet.ip.forwarding = 0\n"
         "security.bsd.see_other_uids=0\n"
     )
     conf.remove("security.bsd.see_other_uids")
-    assert conf.render() == ("# local tuning\nkern.ipc.somaxconn=4096   # listen queue\n\nnet.inet.ip.forwarding = 1\n")
+    conf.remove("net.inet.ip.forwarding")
+    assert conf.render() == "# local tuning\nkern.ipc.somaxconn=4096   # listen queue\n\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # sbin/sysctl/sysctl.c parse(): split at the first = or :, blanks around it dropped
+        ("kern.maxfiles = 100", ("kern.maxfiles", "100")),
+        ("  kern.maxfiles\t:\t100 \t", ("kern.maxfiles", "100")),
+        ("kern.maxfiles=100:200", ("kern.maxfiles", "100:200")),
+        ("kern.maxfiles=1 2,3", ("kern.maxfiles", "1 2,3")),
+        ("kern.maxfiles=", ("kern.maxfiles", "")),
+        # one pair of quotes stripped (the opening one always)
+        ("kern.domainname = 'a b'", ("kern.domainname", "a b")),
+        ('kern.domainname="x', ("kern.domainname", "x")),
+        # parsefile(): # starts a comment, except after a quote (the line then ends after the
+        # closing quote) or after a backslash
+        ("kern.maxfiles=100# c", ("kern.maxfiles", "100")),
+        ('kern.domainname = "a # b" # c', ("kern.domainname", "a # b")),
+        ("kern.domainname=a\\#b", ("kern.domainname", "a\\#b")),
+        # no separator: sysctl only reads the value; comments and blank lines set nothing
+        ("kern.maxfiles", None),
+        ("  # kern.maxfiles=1", None),
+        ("", None),
+    ],
+)
+def test_sysctl_conf_lines_as_sysctl_f_reads_them(line, expected):
+    assert SysctlConf(line + "\n").entries() == (dict([expected]) if expected else {})
+
+
+def test_sysctl_conf_set_replaces_a_value_written_with_blanks_and_adds_no_duplicate():
+    conf = SysctlConf("kern.maxfiles = 100   # tuned\n\tnet.inet.ip.forwarding :\n")
+    conf.set("kern.maxfiles", "200")
+    conf.set("net.inet.ip.forwarding", "1")
+    assert conf.render() == "kern.maxfiles = 200   # tuned\n\tnet.inet.ip.forwarding :1\n"
+    assert conf.entries() == {"kern.maxfiles": "200", "net.inet.ip.forwarding": "1"}
+    conf = SysctlConf('kern.domainname = "old" # c\n')
+    conf.set("kern.domainname", "new name")
+    assert conf.render() == "kern.domainname = new name # c\n"
+    assert conf.get("kern.domainname") == "new name"
 
 
 def test_sysctl_conf_missing_newline_and_empty():

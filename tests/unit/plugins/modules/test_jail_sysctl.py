@@ -86,7 +86,7 @@ def test_bad_name_and_missing_value_fail_without_any_call(tmp_path):
     assert res.failed and res["msg"].startswith("sysctls.kern:")
     res = run_module(jail_sysctl.main, {"name": "kern.securelevel"}, calls=[])
     assert res.failed and "name: a value is required" in res["msg"]
-    res = run_module(jail_sysctl.main, {"name": "kern.hostname", "value": "a b"}, calls=[])
+    res = run_module(jail_sysctl.main, {"name": "kern.hostname", "value": "a#b"}, calls=[])
     assert res.failed and "cannot be written to sysctl.conf" in res["msg"]
 
 
