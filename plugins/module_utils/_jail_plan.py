@@ -83,6 +83,10 @@ def _norm(key, value, like):
     if key in ("ip4.addr", "ip6.addr"):
         vals = value if isinstance(value, list) else [v for v in str(value).split(",") if v]
         return [_addr(v, 4 if key == "ip4.addr" else 6) for v in vals]
+    if key in ("ip4", "ip6") and str(value) in ("new", "disable"):
+        # The kernel keeps one flag for both (pr_flag_jailsys[] in sys/kern/kern_jail.c has the same bit as
+        # "disable" and "new"), and kern_jail_get() reports it as "disable": "new" is not a change.
+        return "disable"
     if isinstance(like, bool):
         return _truthy(value)
     if isinstance(value, bool):

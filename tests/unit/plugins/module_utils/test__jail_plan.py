@@ -100,3 +100,12 @@ def test_depend_in_directory_mode_is_refused():
     wanted, _w = desired_jails({"jails": [db(depend=["web"])], "config": "/etc/jail.conf.d"})
     with pytest.raises(JailsError, match=r"^jails\[0\]\.depend: with config a directory"):
         make_plan("/etc/jail.conf.d", True, {}, {}, wanted)
+
+
+def test_ip4_new_is_what_the_kernel_reports_as_disable():
+    text = 'db {\n    path = "/j/db";\n    ip4.addr = 192.0.2.5;\n    ip4 = new;\n    persist;\n}\n'
+    running = {"db": dict(RUNNING["db"], **{"ip4": "disable", "ip4.addr": "192.0.2.5", "persist": True})}
+    p = plan([db(ip4_addr=["192.0.2.5"], params={"ip4": "new"})], text=text, running=running)
+    assert not p.changed and p.warnings == [] and p.pending == {}
+    p = plan([db(ip4_addr=["192.0.2.5"], params={"ip4": "inherit"})], text=text, running=running)
+    assert p.pending == {"db": ["ip4"]}
