@@ -20,6 +20,7 @@ import ipaddress
 
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfTree
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import Wanted
+from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
 # Kernel parameters that jail -m cannot change on a running jail.
 CREATE_ONLY = frozenset(("path", "vnet", "ip4", "ip6", "osrelease", "osreldate", "jid", "name"))
@@ -82,6 +83,10 @@ def _norm(key, value, like):
     if key in ("ip4.addr", "ip6.addr"):
         vals = value if isinstance(value, list) else [v for v in str(value).split(",") if v]
         return [_addr(v, 4 if key == "ip4.addr" else 6) for v in vals]
+    if key in ("ip4", "ip6") and str(value) in ("new", "disable"):
+        # The kernel keeps one flag for both (pr_flag_jailsys[] in sys/kern/kern_jail.c has the same bit as
+        # "disable" and "new"), and kern_jail_get() reports it as "disable": "new" is not a change.
+        return "disable"
     if isinstance(like, bool):
         return _truthy(value)
     if isinstance(value, bool):
@@ -298,6 +303,17 @@ def make_plan(
         if w.name in plan.pending:
             plan.jails[w.name]["restart_pending"] = plan.pending[w.name]
 
+    if directory_mode:
+        for w in wanted:
+            if w.block.get("depend"):
+                raise JailsError(
+                    f"{_field(w, 'depend')}: with config a directory, jail(8) reads only {w.name}.conf and cannot see "
+                    "the jails it depends on; use a single config file"
+                )
+    elif _uses_dependencies(texts, running, wanted):
+        before_all = _effective_all(tree, old, config)
+        after_all = _effective_all(tree_after, confs, config)
+        starts = _plan_dependencies(plan, wanted, running, before_all, after_all, stop_by_conf, starts, config)
     plan.stops = list(stop_by_conf.items())
     plan.starts = starts
     for path, conf in confs.items():
@@ -313,6 +329,200 @@ def make_plan(
     if rc_enable:
         _plan_rc(plan, config, directory_mode, wanted, rc_current or {})
     return plan
+
+
+def _field(w, option):
+    """How messages name ``option`` of wanted jail ``w``: ``depend`` or ``jails[3].depend``."""
+    return option if w.field == "name" else f"{w.field}.{option}"
+
+
+def _uses_dependencies(texts, running, wanted):
+    """Whether any jail can depend on another: a ``depend`` anywhere, or a hierarchical (child) jail."""
+    if any("depend" in (t or "") for t in texts.values()):
+        return True
+    return any("." in n for n in running) or any("." in w.name for w in wanted)
+
+
+def _effective_all(tree, confs, config):
+    if tree is not None:
+        return {n: tree.effective(n) for n in tree.jails()}
+    conf = confs.get(config)
+    return {n: conf.effective(n) for n in conf.jails()} if conf is not None else {}
+
+
+def _depends_on(effective):
+    """{jail: [jails it depends on]}: its ``depend`` list, and its parent for a child jail, as jail(8)'s
+    dep_setup() in usr.sbin/jail/state.c adds them."""
+    graph = {}
+    for name, eff in effective.items():
+        deps = eff.get("depend") or []
+        deps = [deps] if isinstance(deps, str) else list(deps)
+        parent = name.rpartition(".")[0]
+        if parent and parent in effective:
+            deps.append(parent)
+        graph[name] = deps
+    return graph
+
+
+def _check_dependencies(graph, wanted_by_name, config):
+    """Refuse what jail(8) would refuse at start: an undefined dependency, a dependency loop."""
+    for name, deps in graph.items():
+        w = wanted_by_name.get(name)
+        if w is None or w.state == "absent":
+            continue
+        for i, dep in enumerate(deps):
+            if dep not in graph:
+                raise JailsError(
+                    f"{_field(w, 'depend')}[{i}]: jail {dep!r} is not defined in {config}; jail(8) refuses to start "
+                    f"{name!r} (depends on undefined jail)"
+                )
+    state = {}
+    for start in sorted(graph):
+        path = []
+        stack = [(start, iter(graph[start]))]
+        state[start] = 1
+        path.append(start)
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+                continue
+            if nxt not in graph:
+                continue
+            if state.get(nxt) == 1:
+                cycle = [*path[path.index(nxt) :], nxt]
+                w = next((wanted_by_name[n] for n in cycle if n in wanted_by_name), None)
+                field = _field(w, "depend") if w is not None else "depend"
+                raise JailsError(f"{field}: dependency loop {' -> '.join(cycle)}; jail(8) would start none of them")
+            if state.get(nxt) is None:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, iter(graph[nxt])))
+
+
+def _closure(graph, seeds):
+    """Every jail that depends, directly or not, on one of ``seeds`` (``graph``: jail -> its dependencies)."""
+    users = {}
+    for name, deps in graph.items():
+        for d in deps:
+            users.setdefault(d, []).append(name)
+    out = set()
+    todo = list(seeds)
+    while todo:
+        for u in users.get(todo.pop(), ()):
+            if u not in out:
+                out.add(u)
+                todo.append(u)
+    return out
+
+
+def _plan_dependencies(plan, wanted, running, before_all, after_all, stop_by_conf, starts, config):
+    """What jail(8) does to the jails that depend on the ones a run stops or starts, made explicit.
+
+    jail(8) stops, before a jail it is asked to stop (or restart), every running jail that depends on
+    it, and does not start them again; it starts, before a jail it is asked to start, every jail that
+    one depends on (usr.sbin/jail/state.c dep_check()).  So a dependent jail that should keep running
+    is started again after the run, and starts are ordered dependencies first.  A task that stops a
+    jail another of its jails needs running is refused before anything changes.
+    """
+    by_name = {w.name: w for w in wanted}
+    graph_before = _depends_on(before_all)
+    graph_after = _depends_on(after_all)
+    _check_dependencies(graph_after, by_name, config)
+    stopping = {n for names in stop_by_conf.values() for n in names}
+    down = _closure(graph_before, stopping)
+    going_down = {w.name for w in wanted if w.state in ("stopped", "absent")}
+    starting = [s[1] for s in starts]
+
+    def refuse(name, dep):
+        w = by_name.get(name)
+        field = _field(w, "state") if w is not None else "state"
+        raise JailsError(
+            f"{field}: jail {name!r} depends on {dep!r}, which this task stops; "
+            f"jail(8) starts {dep!r} again to start {name!r}"
+        )
+
+    # Jails jail(8) stops on its own: running dependents of a jail the run stops.
+    for dep in _topological(graph_before, sorted(down - stopping)):
+        w = by_name.get(dep)
+        if dep not in running or (w is not None and w.state in ("stopped", "absent")):
+            continue
+        why = next(d for d in graph_before[dep] if d in stopping or d in down)
+        stop_by_conf.setdefault(config, []).append(dep)
+        if dep in starting:
+            continue
+        blocked = sorted(going_down & _requires(graph_after, dep))
+        if blocked:
+            if w is not None and w.state in ("started", "restarted"):
+                refuse(dep, blocked[0])
+            plan.actions.append(f"stop {dep}: it depends on {why}")
+            plan.warnings.append(f"jail {dep} depends on {why}: jail(8) stops it too, and it stays stopped")
+            if w is not None:
+                plan.jails[dep].update(running=False, jid=None)
+                plan.before.setdefault(dep, {"running": True, "jid": _jid(running[dep])})
+                plan.after[dep] = dict(plan.before[dep], running=False, jid=None)
+            continue
+        starts.append((config, dep, w.jid_file if w is not None else None))
+        starting.append(dep)
+        plan.actions.append(f"restart {dep}: it depends on {why}")
+    # Jails jail(8) starts on its own: what a jail the run starts depends on.
+    for name in list(starting):
+        for dep in sorted(_requires(graph_after, name)):
+            if dep in going_down:
+                refuse(name, dep)
+            if (dep not in running or dep in stopping) and dep not in starting:
+                starts.append((config, dep, by_name[dep].jid_file if dep in by_name else None))
+                starting.append(dep)
+                plan.actions.append(f"start {dep}: {name} depends on it")
+    for name in starting:
+        if name in plan.jails:
+            plan.jails[name].update(running=True, jid="unknown")
+            plan.before.setdefault(name, {"running": name in running, "jid": _jid(running.get(name, {}))})
+            plan.after[name] = dict(plan.after.get(name, plan.before[name]), running=True, jid="unknown")
+    # Dependencies first, as jail(8) itself orders a wildcard start.
+    order = _topological(graph_after, [s[1] for s in starts])
+    rank = {n: i for i, n in enumerate(order)}
+    return sorted(starts, key=lambda s: rank[s[1]])
+
+
+def _jid(run):
+    jid = run.get("jid")
+    return int(jid) if jid and str(jid).isdigit() else None
+
+
+def _requires(graph, name):
+    """Every jail ``name`` depends on, directly or not."""
+    out = set()
+    todo = [name]
+    while todo:
+        for d in graph.get(todo.pop(), ()):
+            if d not in out and d in graph:
+                out.add(d)
+                todo.append(d)
+    return out
+
+
+def _topological(graph, names):
+    """``names`` with every jail after the jails it depends on (stable otherwise)."""
+    out = []
+    seen = set()
+    wanted = set(names)
+
+    def visit(n):
+        if n in seen:
+            return
+        seen.add(n)
+        for d in graph.get(n, ()):
+            if d in wanted:
+                visit(d)
+        out.append(n)
+
+    for n in names:
+        visit(n)
+    return out
 
 
 def _plan_rc(plan, config, directory_mode, wanted, rc):

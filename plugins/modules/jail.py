@@ -140,6 +140,11 @@ options:
   depend:
     description:
       - 'Jails this jail depends on (C(depend)): jail(8) starts them first and stops them last.'
+      - Each must be defined in O(config), and the dependencies must not form a loop; otherwise the task fails
+        before anything changes. Not available when O(config) is a directory (jail(8) reads one jail's file).
+      - When this task stops or restarts a jail, jail(8) also stops every running jail that depends on it; the
+        module starts those again afterwards (RV(actions) says C(restart NAME: it depends on ...)), unless they
+        depend on a jail the task stops.
     type: list
     elements: str
   exec_prepare:
@@ -327,6 +332,7 @@ options:
       depend:
         description:
           - 'Jails this jail depends on (C(depend)): jail(8) starts them first and stops them last.'
+          - See the top-level O(depend) for what the module checks and does.
           - Defaults to the top-level O(depend).
         type: list
         elements: str
