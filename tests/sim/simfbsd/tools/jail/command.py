@@ -8,7 +8,9 @@ import stat
 import subprocess
 
 from ... import jails, kernel, tool
-from .config import Failed
+from .config import Failed, _atoi
+
+TIMED_OUT = "timed out"  # what _exec() returns when exec.timeout passed
 
 SHELL_META = set("!\"$&'()*;<>?[\\]`{|}~")  # src: command.c run_command() strpbrk set
 
@@ -30,6 +32,7 @@ class Commands:
         self.verbose = 0
         self.iflag = False
         self.jfile = None
+        self.separator = "\t"  # src: jail.c: const char *separator = "\\t"; -e sets it (print_jail())
         self.docf = False
         self.note_remove = False
         self.error = 0
@@ -148,6 +151,16 @@ class Commands:
         finally:
             if out:
                 out.close()
+        if status == TIMED_OUT:
+            # src: command.c run_command() arms j->timeout from exec.timeout; next_proc() flags
+            # JF_TIMEOUT when it passes and clear_procs() stops watching the command (it is not
+            # killed); finish_command(): "%s: timed out", the jail fails
+            self.warn(job, f"{comline}: timed out")
+            raise Failed
+        if status and status < 0:
+            # src: command.c finish_command(): WIFSIGNALED
+            self.warn(job, f"{comline}: exited on signal {-status}")
+            raise Failed
         if status:
             # src: command.c finish_command(): "%s: failed" with the command line
             self.warn(job, f"{comline}: failed")
@@ -188,12 +201,16 @@ class Commands:
         if exe.startswith("/") and not os.path.exists(check):
             self.warn(job, f"exec {exe}: No such file or directory")
             return 1
+        timeout = _atoi(job.string("exec.timeout") or "0")  # src: command.c int_param(IP_EXEC_TIMEOUT)
         try:
-            cp = subprocess.run(argv, env=env, preexec_fn=child, stdout=out, stderr=err, check=False)
+            proc = subprocess.Popen(argv, env=env, preexec_fn=child, stdout=out, stderr=err)
         except OSError as exc:
             self.warn(job, f"exec {exe}: {exc.strerror}")
             return 1
-        return cp.returncode
+        try:
+            return proc.wait(timeout=timeout if timeout > 0 else None)
+        except subprocess.TimeoutExpired:
+            return TIMED_OUT
 
     # ---------------------------------------------------------------- checks
     def check_mount_path(self, job, pname, path):
@@ -247,8 +264,8 @@ class Commands:
                     if not slash:
                         argv += ["prefixlen", "128"]
                     prefix = int(mask) if mask.isdigit() else 128
-                argv += extra.split()
-                out.append(([ifname, addr, prefix, fam], [*argv, "alias"]))
+                # src: command.c run_command() IP__IP4_IFADDR: the extra words only going up
+                out.append(([ifname, addr, prefix, fam], [*argv, *extra.split(), "alias"], [*argv, "-alias"]))
         return out
 
     @staticmethod
@@ -316,3 +333,75 @@ class Commands:
                     except netif.NetifError as exc:
                         if verbose_errors:
                             self.ctx.err.write(f"ifconfig: {exc}\n")
+
+    def stop_mounts_and_aliases(self, job):
+        """The stop half of command.c next_command() after IP__OP, from the CURRENT configuration.
+
+        src: jail.c stopcommands[] (exec.poststop, mount.procfs, mount.fdescfs, mount.devfs,
+        mount.fstab, mount, ip6 then ip4 aliases; values backwards, config.c PF_REV), command.c
+        run_command() and check_path() with umount_type: jail(8) re-derives every mount and
+        alias from the parameters it reads now, not from what was set up at creation.  A failed
+        step marks the jail failed (exit 1) but, the jail being gone already, the next steps
+        still run (jail.c main(): JF_FAILED with jid < 0 goes on with next_command()).
+        """
+        failed = False
+        try:
+            plan = list(reversed(self.mount_list(job)))
+        except Failed:
+            plan, failed = [], True
+        for target, fstype, _source, _opts in plan:
+            try:
+                self.umount(job, target, fstype)
+            except Failed:
+                failed = True
+        for alias, _up, down in reversed(self.aliases(job)):
+            try:
+                self.unalias(job, alias, down)
+            except Failed:
+                failed = True
+        if failed:
+            raise Failed
+
+    def umount(self, job, target, fstype):
+        """src: command.c run_command() IP_MOUNT*/IP_MOUNT_DEVFS... going down, check_path(umount_type)."""
+        pname, path = target[0], target[1]
+        self.check_mount_path(job, pname, path)
+        with kernel.Kernel() as k:
+            m = mounts.mounted(k.state, path) if mounts is not None else None
+        if not os.path.exists(self.ctx.path(path)):
+            self.warn(job, f"{pname}: {path}: No such file or directory")
+            raise Failed
+        if m is None:
+            self.warn(job, f"{pname}: {path}: not a mount point")
+            raise Failed
+        if m["fstype"] != fstype:
+            self.warn(job, f"{pname}: {path}: not a {fstype} mount")
+            raise Failed
+        if pname in ("mount", "mount.fstab"):
+            argv = ["/sbin/umount", "-t", fstype, path]
+        else:
+            argv = ["/sbin/umount", path]
+        if self.verbose > 0:
+            self.note(job, f"run command: {' '.join(argv)}")
+        with kernel.Kernel() as k:
+            try:
+                mounts.unmount(k.state, path)
+            except mounts.MountError as exc:
+                # umount(8)'s warn() "unmount of %s failed", then finish_command()
+                self.ctx.err.write(f"umount: unmount of {path} failed: {exc}\n")
+                self.warn(job, f"{' '.join(argv)}: failed")
+                raise Failed from None
+
+    def unalias(self, job, alias, argv):
+        """src: command.c run_command() IP__IP4_IFADDR/IP__IP6_IFADDR going down: ifconfig ... -alias."""
+        if self.verbose > 0:
+            self.note(job, f"run command: {' '.join(argv)}")
+        if netif is None:
+            return
+        with kernel.Kernel() as k:
+            try:
+                netif.remove_alias(k.state, alias[0], alias[1], alias[3])
+            except netif.NetifError as exc:
+                self.ctx.err.write(f"ifconfig: {exc}\n")
+                self.warn(job, f"{' '.join(argv)}: failed")
+                raise Failed from None

@@ -12,12 +12,12 @@ from .config import ConfigOps, Failed, Job
 
 USAGE = """usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]
             -[cmr] param=value ... [command=command ...]
-       jail [-dqv] [-f file] -[cmr] [jail]
+       jail [-dqv] [-f file] [-e separator] -[cmr] [jail]
        jail [-qv] [-f file] -[rR] ['*' | jail ...]
        jail [-dhilqv] [-J jid_file] [-u username] [-U username]
             [-n jailname] [-s securelevel]
             path hostname [ip[,...]] command ...
-"""  # src: usr.sbin/jail/jail.c usage() (13.x text; BEHAVIOUR.md §1.1)
+"""  # src: usr.sbin/jail/jail.c usage() (14.x: the -e separator option)
 
 
 def quoted(value):
@@ -70,16 +70,15 @@ class Jail(Commands, ConfigOps):
         if path is not None:
             self.check_path(job, "path", path)
         persist = job.boolean("persist")
-        starts = [w for w in ("exec.start", "command") if any(v.strip() for v in job.get(w) or [])]
-        if not persist and not starts and not job.get("exec.poststart"):
-            # jail.8: a jail with no persist and no commands would die at once
-            pass
+        # src: jail.c create_jail(): dopersist = !persist && (exec.start || command || exec.poststart)
+        # -- the parameter being there is enough, even with an empty value
+        dopersist = not persist and any(job.get(w) is not None for w in ("exec.start", "command", "exec.poststart"))
         stage = []
         rec = None
         try:
             for c in job.get("exec.prepare") or []:
                 self.run(job, None, "exec.prepare", c)
-            for alias, argv in self.aliases(job):
+            for alias, argv, _down in self.aliases(job):
                 if self.verbose > 0:
                     self.note(job, f"run command: {' '.join(argv)}")
                 if netif is not None:
@@ -109,13 +108,19 @@ class Jail(Commands, ConfigOps):
                 stage.append(("mount", target[1]))
             for c in job.get("exec.prestart") or []:
                 self.run(job, None, "exec.prestart", c)
-            temp_persist = bool(starts) and not persist
+            temp_persist = dopersist
             kp = dict(kparams)
             if temp_persist or persist:
                 kp["persist"] = True
             with kernel.Kernel() as k:
                 if name is not None and jails.find(k.state, name, ctx_jid, dying=True) is not None:
                     self.qwarn(job, "already exists")
+                    raise Failed
+                if not kp.get("persist"):
+                    # src: sys/kern/kern_jail.c kern_jail_set(): JAIL_CREATE without JAIL_ATTACH and
+                    # without PR_PERSIST -> EINVAL "new jail must persist or attach"; jail.c
+                    # create_jail(): jail_warnx("%s", jail_errmsg), failed() (exit 1, mounts undone)
+                    self.warn(job, "new jail must persist or attach")
                     raise Failed
                 try:
                     rec = jails.new_record(k.state, k.box, ctx_jid, kp)
@@ -165,7 +170,14 @@ class Jail(Commands, ConfigOps):
         return rec
 
     def remove(self, job, rec, use_conf):
-        """jail -r: prestop, stop, kill, remove, poststop, unmount, aliases, release."""
+        """jail -r: src: jail.c stopcommands[]: exec.prestop, exec.stop, stop.timeout, IP__OP
+        (jail_remove, "removed"), exec.poststop, then the mounts and aliases that the CURRENT
+        parameters name (command.c next_command()/run_command(); see stop_mounts_and_aliases()).
+
+        ``use_conf`` False: jail -R, or a running jail not in jail.conf (state.c start_state()
+        add_jail() with no parameters): "no removal-related parameters for this jail will be
+        used" (jail.8 -R) -- no exec.*, no unmount, no alias removal.
+        """
         conf = job if use_conf else Job(job.cname, [])
         for w in ("exec.prestop", "exec.stop"):
             for c in conf.get(w) or []:
@@ -174,15 +186,23 @@ class Jail(Commands, ConfigOps):
             cur = k.state["jails"].get(str(rec["jid"]))
             if cur is None:
                 return
-            stage = [("alias", a) for a in cur.get("_aliases", [])] + [("mount", m) for m in cur.get("_mounts", [])]
             jails.remove_record(k.state, rec["jid"])
         if self.verbose > 0 or (self.verbose == 0 and self.note_remove):
             self.note(job, "removed")
+        failed = False
         for c in conf.get("exec.poststop") or []:
-            self.run(conf, rec, "exec.poststop", c)
-        self.undo(conf, stage, True)
+            try:
+                self.run(conf, rec, "exec.poststop", c)
+            except Failed:
+                failed = True
+        try:
+            self.stop_mounts_and_aliases(conf)
+        except Failed:
+            failed = True
         for c in conf.get("exec.release") or []:
             self.run(conf, rec, "exec.release", c)
+        if failed:
+            raise Failed
 
     def modify(self, job, rec, ctx_jid):
         kparams = self.split(job)
@@ -202,18 +222,25 @@ class Jail(Commands, ConfigOps):
                 self.warn(job, str(exc))
                 raise Failed from None
             cur["_conf"].update({n: list(v) for n, v in job.params})
+            if not cur.get("persist") and not jails.jail_procs(k.state, cur["jid"]):
+                # src: sys/kern/kern_jail.c kern_jail_set(): a prison losing its persist flag
+                # drops the references persist held (PD_DEREF | PD_DEUREF); with no process left,
+                # prison_deref() kills it -- the jail leaves jls
+                jails.remove_record(k.state, cur["jid"])
         if self.verbose >= 0 and (job.cname or self.verbose > 0):
             self.note(job, "updated")
 
     def write_jfile(self, job, rec):
-        """src: jail.c print_jail(): ``jid=N`` then every parameter except jid."""
+        """src: jail.c print_jail(fp, j, oldcl, running=1): ``jid=N`` then every parameter
+        except jid, joined by ``separator`` (a tab unless -e gave one, 14.x)."""
         if not self.jfile:
             return
         if getattr(job, "legacy", False):
-            # src: jail.c print_jail(): jid, path, hostname, addresses, command, tab-separated
+            # src: jail.c print_jail() oldcl: jid, path, hostname, addresses, command
             ips = ",".join((job.get("ip4.addr") or []) + (job.get("ip6.addr") or []))
             cmd = " ".join(job.get("command") or [])
-            self.jfile.write(f"{rec['jid']}\t{rec['path']}\t{rec['host.hostname']}\t{ips}\t{cmd}\n")
+            fields = [str(rec["jid"]), rec["path"], rec["host.hostname"], ips, cmd]
+            self.jfile.write(self.separator.join(fields) + "\n")
             self.jfile.flush()
             return
         parts = [f"jid={rec['jid']}"]
@@ -221,7 +248,7 @@ class Jail(Commands, ConfigOps):
             if n == "jid":
                 continue
             parts.append(n if not vals else f"{n}={','.join(quoted(v) for v in vals)}")
-        self.jfile.write(" ".join(parts) + "\n")
+        self.jfile.write(self.separator.join(parts) + "\n")
         self.jfile.flush()
 
 
@@ -230,7 +257,8 @@ def main(ctx, argv):
     try:
         # src: jail.c main(): getopt(argc, argv, "cde:f:hiJ:lmn:p:qrRs:u:U:v")
         opts, args = bsdgetopt.getopt(argv, "cde:f:hiJ:lmn:p:qrRs:u:U:v")
-    except bsdgetopt.OptError:
+    except bsdgetopt.OptError as exc:
+        ctx.warnx(exc.bsd_message())  # src: lib/libc/stdlib/getopt.c (opterr)
         return j.usage()
     op = set()
     cfname = None
@@ -241,7 +269,7 @@ def main(ctx, argv):
         if o in "cmrR":
             op.add(o)
         elif o == "e":
-            sep = v
+            sep = j.separator = v
         elif o == "f":
             cfname = v
         elif o == "h":
