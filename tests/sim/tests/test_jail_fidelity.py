@@ -168,3 +168,31 @@ def test_exec_timeout(box):
     assert r.stderr == "jail: /bin/sh -c exec sleep 5 >/dev/null 2>&1: timed out\n"
     assert elapsed < 4.5
     assert jls_names(box) == []
+
+
+def test_depend_global_order(box):
+    # src: state.c start_state(NULL)/dep_done(): every jail queued; those waiting for nothing
+    # first (jail.conf order), a dependent joins the tail once what it waits for is done
+    box.write("/etc/jail.conf", DEPEND_CONF)
+    r = box.run("jail", "-c")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "db: created\nother: created\nweb: created\n", "")
+    r = box.run("jail", "-r", "*")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "web: removed\nother: removed\ndb: removed\n", "")
+
+
+def test_stop_timeout_sigterm(box):
+    # src: command.c term_procs(): stop.timeout (default 10) -> SIGTERM to the jail's processes,
+    # noted with -v as "sent SIGTERM to: PID..."; stop.timeout = 0 sends none
+    box.sh("mkdir -p /jails/w && tar -xf /usr/freebsd-dist/base.txz -C /jails/w")
+    box.write("/etc/jail.conf", 'w { path = /jails/w; persist; exec.start = "/bin/sh /etc/rc"; }\n')
+    assert box.run("jail", "-c", "w").returncode == 0
+    pids = sorted(int(p) for p in box.run("pgrep", "-j", "w", ".").stdout.split())
+    assert pids
+    r = box.run("jail", "-v", "-r", "w")
+    assert r.returncode == 0, r.stderr
+    assert "w: sent SIGTERM to:" + "".join(f" {p}" for p in pids) + "\n" in r.stdout
+    box.write("/etc/jail.conf", 'w { path = /jails/w; persist; exec.start = "/bin/sh /etc/rc"; stop.timeout = 0; }\n')
+    assert box.run("jail", "-c", "w").returncode == 0
+    r = box.run("jail", "-v", "-r", "w")
+    assert r.returncode == 0 and "SIGTERM" not in r.stdout
+    assert box.run("jls", "name").stdout == ""

@@ -8,7 +8,7 @@ import os
 from ... import bsdgetopt, jails, kernel
 from . import config, state
 from .command import Commands, mounts, netif
-from .config import ConfigOps, Failed, Job
+from .config import ConfigOps, Failed, Job, _atoi
 
 USAGE = """usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]
             -[cmr] param=value ... [command=command ...]
@@ -182,6 +182,18 @@ class Jail(Commands, ConfigOps):
         for w in ("exec.prestop", "exec.stop"):
             for c in conf.get(w) or []:
                 self.run(conf, rec, w, c)
+        # src: command.c term_procs() (IP_STOP_TIMEOUT, run even with no parameters, -R too):
+        # SIGTERM to every process of the jail, then wait up to stop.timeout (default
+        # DEFAULT_STOP_TIMEOUT 10; 0: no SIGTERM at all) before jail_remove(2).  A simulated
+        # process has no handler, so SIGTERM ends it at once and the wait never runs out.
+        timeout = conf.string("stop.timeout")
+        if (_atoi(timeout) if timeout is not None else 10) != 0:
+            with kernel.Kernel() as k:
+                pids = sorted(p["pid"] for p in jails.jail_procs(k.state, rec["jid"]))
+                for pid in pids:
+                    kernel.kill(k.state, pid)
+            if pids and self.verbose > 0:
+                self.note(job, "sent SIGTERM to:" + "".join(f" {pid}" for pid in pids))
         with kernel.Kernel() as k:
             cur = k.state["jails"].get(str(rec["jid"]))
             if cur is None:

@@ -80,6 +80,24 @@ class Sched:
             self.failed.add(stuck[0])
             ready.append(stuck[0])
 
+    def queue_order(self, names, stopping):
+        """The order of a global operation (no jail named, or "*"): src: state.c start_state()
+        queues every jail, those with nothing to wait for on ``ready`` in jail.conf order, the
+        others on ``depend``; dep_done() moves a jail to the tail of ``ready`` once the last
+        jail it waits for is done.  Stopping, a jail waits for its dependents instead."""
+        pending = {n: len(self.rdeps(n) if stopping else self.deps[n]) for n in names}
+        ready = [n for n in names if not pending[n]]
+        out = []
+        while ready:
+            n = ready.pop(0)
+            out.append(n)
+            for m, _light in self.deps[n] if stopping else self.rdeps(n):
+                if m in pending:
+                    pending[m] -= 1
+                    if not pending[m]:
+                        ready.append(m)
+        return out + [n for n in names if n not in out]
+
     def _fail(self, name):
         self.status[name] = "failed"
         self.rc = 1
@@ -233,6 +251,9 @@ def dispatch(ctx, j, op, args, cfname, optparams, noconf):
             return 1
     else:
         sel = confjails
+    if not args or args[0] == "*":
+        order = sched.queue_order([c.name for c in sel], stopping="r" in op and "c" not in op and "m" not in op)
+        sel = [sched.conf[n] for n in order]
     # note_remove stays 0 here (jail.c main() sets it only for -r/-R), so a -rc stop is silent
     for c in sel:
         if op == {"c"}:
@@ -301,7 +322,8 @@ def _remove_target(ctx, j, sched, a, rflag):
     """One operand of jail -r/-R (src: state.c start_state(target, docf, JF_STOP, Rflag))."""
     if jailconf.wild_jail_name(a) and not rflag:
         # -r: wildcards match the jails of jail.conf only ("*" is all of them)
-        for name in sched.order:
+        names = sched.order if a != "*" else sched.queue_order(sched.order, stopping=True)
+        for name in names:
             if a == "*" or jailconf.wild_jail_match(name, a):
                 sched.stop(name, wild=True)
         return
