@@ -85,5 +85,5 @@ def refused(baseline):
 def pytest_terminal_summary(terminalreporter):
     st = terminalreporter.stats
     passed = len([r for r in st.get("passed", []) if r.when == "call"])
-    failed = len([r for r in st.get("failed", [])])
+    failed = len(st.get("failed", []))
     terminalreporter.write_line(f"reliability: {passed} passed, {failed} failed")
