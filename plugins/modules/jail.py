@@ -566,9 +566,15 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bsd.jails.plugins.module_utils._fileio import file_diff, read_text, write_atomic
-from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError, render_param
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_files import read_conf_tree
-from ansible_collections.bsd.jails.plugins.module_utils._jail_params import STATES, desired_jails
+from ansible_collections.bsd.jails.plugins.module_utils._jail_params import (
+    STATES,
+    check_absolute,
+    desired_jails,
+    inherited_warnings,
+    parse_kernel_params,
+)
 from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import conf_path_for, make_plan
 from ansible_collections.bsd.jails.plugins.module_utils._jls import parse_jls_n
 from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandError, JailsError, Runner
@@ -678,11 +684,33 @@ def read_rc(module):
     return values
 
 
+def read_kernel_params(module):
+    """The running kernel's jail parameters (sysctl -N security.jail.param), or None if unreadable."""
+    sysctl = Runner(module, "sysctl", required=False)
+    if sysctl.binary is None:
+        return None
+    rc, out, _err = sysctl.run("-N", "security.jail.param", check=False)
+    return parse_kernel_params(out) if rc == 0 else None
+
+
 def check_worlds(wanted):
     for w in wanted:
         if w.state in ("started", "restarted") and not os.path.lexists(os.path.join(w.path, "bin", "sh")):
             field = "path" if w.field == "name" else w.field + ".path"
             raise JailsError(f"{field}: {w.path} has no /bin/sh: build or extract a world there first")
+
+
+def effective_text(wanted, effective):
+    """Diff mode: the effective parameters of each jail, the ones jail.conf adds to its block marked."""
+    lines = []
+    for w in wanted:
+        if w.state == "absent":
+            continue
+        lines.append(f"# effective parameters of jail {w.name} ('+' from jail.conf's global settings)")
+        for key, value in (effective.get(w.name) or {}).items():
+            mark = " " if key in w.block or key == "name" else "+"
+            lines.append(f"{mark} {render_param(key, value)}")
+    return "\n".join(lines) + "\n"
 
 
 def first_int(text):
@@ -696,7 +724,7 @@ def first_int(text):
 def apply_plan(module, plan, result, backup):
     jail = Runner(module, "jail")
     for conf, names in plan.stops:
-        jail.run("-f", conf, "-r", *names)
+        jail.run("-f", conf, "-r", "--", *names)
     backups = {}
     for path, (_before, after) in plan.files.items():
         if after is None:
@@ -714,12 +742,12 @@ def apply_plan(module, plan, result, backup):
         result["backup_files"] = backups
         result["backup_file"] = list(backups.values())[-1]
     for name, args in plan.modifies:
-        jail.run("-m", f"name={name}", *args)
+        jail.run("-m", "--", f"name={name}", *args)
     for conf, name, jid_file in plan.starts:
         argv = ["-i"]
         if jid_file:
             argv += ["-J", jid_file]
-        out = jail.out(*argv, "-f", conf, "-c", name)
+        out = jail.out(*argv, "-f", conf, "-c", "--", name)
         result["jails"][name]["jid"] = first_int(out)
     if plan.sysrc:
         Runner(module, "sysrc").run(*plan.sysrc)
@@ -733,6 +761,7 @@ def main():
     result = dict(changed=False, actions=[], jails={}, conf_file=config)
     plan = None
     try:
+        check_absolute("config", config)
         names = [j["name"] for j in p["jails"]] if p["jails"] is not None else [p["name"]]
         names = [n for n in names if isinstance(n, str) and n and "/" not in n]
         includes = None
@@ -746,7 +775,7 @@ def main():
                 includes = tree.resolved
         running = {j.get("name"): j for j in parse_jls_n(Runner(module, "jls").out("-n", "-q"))}
         known = set(running) | set(defined)
-        wanted, warnings = desired_jails(p, known=known)
+        wanted, warnings = desired_jails(p, known=known, kernel_params=lambda: read_kernel_params(module))
         if p["exclusive"] and p["jails"] is None:
             raise JailsError("exclusive: only valid with jails (batch mode)")
         check_worlds(wanted)
@@ -763,7 +792,9 @@ def main():
             rc_current=rc_current,
             includes=includes,
         )
-        for msg in warnings + plan.warnings:
+        effective = {name: j["params"] for name, j in plan.jails.items()}
+        inherited = inherited_warnings(wanted, effective.get, config)
+        for msg in warnings + inherited + plan.warnings:
             module.warn(msg)
         result.update(changed=plan.changed, actions=plan.actions, jails=plan.jails)
         if p["jails"] is None:
@@ -771,6 +802,8 @@ def main():
         if module._diff:
             diffs = [file_diff(path, before, after) for path, (before, after) in plan.files.items()]
             diffs.append({"before": plan.before, "after": plan.after})
+            if inherited:
+                diffs.append({"prepared": effective_text(wanted, effective)})
             result["diff"] = diffs
         if plan.changed and not module.check_mode:
             apply_plan(module, plan, result, p["backup"])

@@ -135,27 +135,63 @@ MIB = {
     "security.jail.children.cur": ("I", "RD", 0, "Current number of child jails"),
 }
 
-# Jail parameters exposed as security.jail.param.* (sysctl -d security.jail.param): type letter and description.
+# Jail parameters exposed as security.jail.param.* (sysctl -d security.jail.param): type letter and description,
+# every parameter the simulated kernel knows (jails.PARAMS), in kern_jail.c's order.
+# src: sys/kern/kern_jail.c SYSCTL_JAIL_PARAM*, prison_add_vfs() ("Jail may mount the %s file system");
+# sys/kern/sysv_msg.c SYSCTL_JAIL_PARAM_SYS_NODE(sysvmsg, ...) and its sem/shm siblings.  A node that is
+# also a parameter (SYSCTL_JAIL_PARAM_SYS_NODE, and allow.mount's SYSCTL_JAIL_PARAM(_allow_mount, , ...))
+# carries it in an empty-named child, so its name ends in '.' (libjail jailparam_type() looks for it there).
 PARAMS = {
     "jid": ("I", "Jail ID"),
+    "parent": ("I", "Jail parent ID"),
     "name": ("A", "Jail name"),
     "path": ("A", "Jail root path"),
-    "persist": ("I", "Jail persistence"),
     "securelevel": ("I", "Jail secure level"),
-    "devfs_ruleset": ("I", "Ruleset for in-jail devfs mounts"),
+    "osreldate": ("I", "Jail value for kern.osreldate and uname -K"),
+    "osrelease": ("A", "Jail value for kern.osrelease and uname -r"),
     "enforce_statfs": ("I", "Jail cannot see all mounted file systems"),
-    "children.max": ("I", "Maximum number of child jails"),
-    "host.hostname": ("A", "Jail hostname"),
-    "ip4.addr": ("S,in_addr", "Jail IPv4 address"),
-    "ip6.addr": ("S,in6_addr", "Jail IPv6 address"),
+    "devfs_ruleset": ("I", "Ruleset for in-jail devfs mounts"),
+    "persist": ("I", "Jail persistence"),
     "vnet": ("E,jailsys", "Virtual network stack"),
+    "dying": ("I", "Jail is in the process of shutting down"),
+    "children.cur": ("I", "Current number of child jails"),
+    "children.max": ("I", "Maximum number of child jails"),
+    "host.": ("E,jailsys", "Jail host info"),
+    "host.hostname": ("A", "Jail hostname"),
+    "host.domainname": ("A", "Jail NIS domainname"),
+    "host.hostuuid": ("A", "Jail host UUID"),
+    "host.hostid": ("LU", "Jail host ID"),
+    "cpuset.id": ("I", "Jail cpuset ID"),
+    "ip4.": ("E,jailsys", "Jail IPv4 address virtualization"),
+    "ip4.addr": ("S,in_addr", "Jail IPv4 addresses"),
+    "ip4.saddrsel": ("I", "Do (not) use IPv4 source address selection rather than the primary jail IPv4 address."),
+    "ip6.": ("E,jailsys", "Jail IPv6 address virtualization"),
+    "ip6.addr": ("S,in6_addr", "Jail IPv6 addresses"),
+    "ip6.saddrsel": ("I", "Do (not) use IPv6 source address selection rather than the primary jail IPv6 address."),
     "allow.set_hostname": ("I", "Jail may set hostname"),
-    "allow.raw_sockets": ("I", "Jail may create raw sockets"),
-    "allow.mount": ("I", "Jail may mount/unmount jail-friendly file systems in general"),
-    "allow.mount.devfs": ("I", "Jail may mount the devfs file system"),
-    "allow.mount.nullfs": ("I", "Jail may mount the nullfs file system"),
-    "allow.mount.tmpfs": ("I", "Jail may mount the tmpfs file system"),
     "allow.sysvipc": ("I", "Jail may use SYSV IPC"),
+    "allow.raw_sockets": ("I", "Jail may create raw sockets"),
+    "allow.chflags": ("I", "Jail may alter system file flags"),
+    "allow.quotas": ("I", "Jail may set file quotas"),
+    "allow.socket_af": ("I", "Jail may create sockets other than just UNIX/IPv4/IPv6/route"),
+    "allow.mlock": ("I", "Jail may lock (unlock) physical pages in memory"),
+    "allow.reserved_ports": ("I", "Jail may bind sockets to reserved ports"),
+    "allow.read_msgbuf": ("I", "Jail may read the kernel message buffer"),
+    "allow.unprivileged_proc_debug": ("I", "Unprivileged processes may use process debugging facilities"),
+    # 14.x flags of jails.ALLOW (that list is UNVERIFIED; so are these descriptions)
+    "allow.suser": ("I", "Processes in jail with uid 0 have privilege"),
+    "allow.extattr": ("I", "Jail may set system-level filesystem extended attributes"),
+    "allow.adjtime": ("I", "Jail may adjust system time"),
+    "allow.settime": ("I", "Jail may set system time"),
+    "allow.nfsd": ("I", "Mountd/nfsd may run in the jail"),
+    "allow.mount.": ("I", "Jail may mount/unmount jail-friendly file systems in general"),
+    **{
+        f"allow.mount.{_fs}": ("I", f"Jail may mount the {_fs} file system")
+        for _fs in ("devfs", "fdescfs", "nullfs", "procfs", "tmpfs", "zfs")
+    },
+    "sysvmsg.": ("E,jailsys", "SYSV message queues"),
+    "sysvsem.": ("E,jailsys", "SYSV semaphores"),
+    "sysvshm.": ("E,jailsys", "SYSV shared memory"),
 }
 for _p, (_t, _d) in PARAMS.items():
     MIB[f"security.jail.param.{_p}"] = (_t, "RD PARAM", 0 if _t == "I" else "", _d)

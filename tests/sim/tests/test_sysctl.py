@@ -86,3 +86,19 @@ def test_jail_view(box):
     cp = _in_jail(box, 3, "/", "sysctl", "net.inet.ip.forwarding=1")
     assert (cp.stderr, cp.returncode) == ("sysctl: net.inet.ip.forwarding=1: Operation not permitted\n", 1)
     assert _in_jail(box, 3, "/", "sysctl", "kern.securelevel=3").stdout == "kern.securelevel: 2 -> 3\n"
+
+
+def test_jail_param_lists_every_kernel_parameter(box):
+    """libjail finds a parameter's type under security.jail.param (jailparam_type()); a node that is also a
+    parameter (ip4, host, sysvshm, allow.mount) carries it in an empty-named child, so its name ends in '.'.
+    src: sys/kern/kern_jail.c SYSCTL_JAIL_PARAM*, sys/kern/sysv_msg.c SYSCTL_JAIL_PARAM_SYS_NODE()."""
+    from simfbsd import jails
+
+    out = box.run("sysctl", "-N", "security.jail.param").stdout.splitlines()
+    listed = {line[len("security.jail.param.") :].rstrip(".") for line in out}
+    assert set(jails.PARAMS) <= listed, sorted(set(jails.PARAMS) - listed)
+    for node in ("allow.mount.", "ip4.", "host.", "sysvshm."):
+        assert "security.jail.param." + node in out
+    assert "security.jail.param.allow.mount.nullfs" in out and "security.jail.param.allow.chflags" in out
+    sub = box.run("sysctl", "-N", "security.jail.param.allow.mount").stdout.splitlines()
+    assert sub[0] == "security.jail.param.allow.mount." and "security.jail.param.allow.mount.zfs" in sub
