@@ -194,4 +194,5 @@ PARAMS = {
     "sysvshm.": ("E,jailsys", "SYSV shared memory"),
 }
 for _p, (_t, _d) in PARAMS.items():
-    MIB[f"security.jail.param.{_p}"] = (_t, "RD PARAM", 0 if _t == "I" else "", _d)
+    # sysctl_jail_param(): an integer parameter (bool, jailsys, LU) reads 0
+    MIB[f"security.jail.param.{_p}"] = (_t, "RD PARAM", "" if _t[0] in "AS" else 0, _d)
