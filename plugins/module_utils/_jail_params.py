@@ -20,6 +20,7 @@ import posixpath
 import re
 
 from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import render_param
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
 STATES = ("present", "started", "stopped", "restarted", "absent")
@@ -576,6 +577,19 @@ def inherited_warnings(wanted, effective_of, config):
                 f"({'; '.join(f'{k} {why}' for k, why in found)}); set them for the jail or remove them there"
             )
     return out
+
+
+def effective_text(wanted, effective):
+    """Diff mode: the effective parameters of each jail, the ones jail.conf adds to its block marked."""
+    lines = []
+    for w in wanted:
+        if w.state == "absent":
+            continue
+        lines.append(f"# effective parameters of jail {w.name} ('+' from jail.conf's global settings)")
+        for key, value in (effective.get(w.name) or {}).items():
+            mark = " " if key in w.block or key == "name" else "+"
+            lines.append(f"{mark} {render_param(key, value)}")
+    return "\n".join(lines) + "\n"
 
 
 def jail_block(prefix, o, warnings, known=None):

@@ -596,12 +596,13 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bsd.jails.plugins.module_utils._fileio import file_diff, read_text, write_atomic
-from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError, render_param
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_files import read_conf_tree
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import (
     STATES,
     check_absolute,
     desired_jails,
+    effective_text,
     inherited_warnings,
     parse_kernel_params,
 )
@@ -728,19 +729,6 @@ def check_worlds(wanted):
         if w.state in ("started", "restarted") and not os.path.lexists(os.path.join(w.path, "bin", "sh")):
             field = "path" if w.field == "name" else w.field + ".path"
             raise JailsError(f"{field}: {w.path} has no /bin/sh: build or extract a world there first")
-
-
-def effective_text(wanted, effective):
-    """Diff mode: the effective parameters of each jail, the ones jail.conf adds to its block marked."""
-    lines = []
-    for w in wanted:
-        if w.state == "absent":
-            continue
-        lines.append(f"# effective parameters of jail {w.name} ('+' from jail.conf's global settings)")
-        for key, value in (effective.get(w.name) or {}).items():
-            mark = " " if key in w.block or key == "name" else "+"
-            lines.append(f"{mark} {render_param(key, value)}")
-    return "\n".join(lines) + "\n"
 
 
 def first_int(text):
