@@ -19,6 +19,8 @@ import ipaddress
 import posixpath
 import re
 
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import render_param
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
 STATES = ("present", "started", "stopped", "restarted", "absent")
@@ -99,6 +101,90 @@ ALLOW_KEYS = frozenset(
     )
 )
 
+# Limits of FreeBSD's kernel (sys/sys/param.h, sys/net/if.h, sys/kern/kern_jail.c kern_jail_set()):
+# a jail's full name and its host.hostname are refused (ENAMETOOLONG) at MAXHOSTNAMELEN bytes or more
+# with their NUL, a devfs ruleset number is a uint16_t, an interface name fits in IFNAMSIZ with its NUL.
+MAXHOSTNAMELEN = 256
+IFNAMSIZ = 16
+DEVFS_RULESET_MAX = 65535
+TOO_LONG = f"the kernel takes {MAXHOSTNAMELEN - 1} bytes at most (MAXHOSTNAMELEN)"
+
+# Kernel parameters of FreeBSD 14 (sys/kern/kern_jail.c SYSCTL_JAIL_PARAM*, the sysv* and linux modules):
+# the catalogue used when the running kernel's list (sysctl -N security.jail.param) cannot be read.
+# name: type (bool, int, str, jailsys, ip4, ip6, ro = read-only).
+KERNEL_PARAMS = {
+    "jid": "int",
+    "parent": "ro",
+    "name": "str",
+    "path": "str",
+    "securelevel": "int",
+    "osreldate": "int",
+    "osrelease": "str",
+    "enforce_statfs": "int",
+    "devfs_ruleset": "int",
+    "persist": "bool",
+    "vnet": "jailsys",
+    "dying": "ro",
+    "children.cur": "ro",
+    "children.max": "int",
+    "host": "jailsys",
+    "host.hostname": "str",
+    "host.domainname": "str",
+    "host.hostuuid": "str",
+    "host.hostid": "int",
+    "cpuset.id": "ro",
+    "ip4": "jailsys",
+    "ip4.addr": "ip4",
+    "ip4.saddrsel": "bool",
+    "ip6": "jailsys",
+    "ip6.addr": "ip6",
+    "ip6.saddrsel": "bool",
+    "sysvmsg": "jailsys",
+    "sysvsem": "jailsys",
+    "sysvshm": "jailsys",
+    "linux": "jailsys",
+    "linux.osname": "str",
+    "linux.osrelease": "str",
+    "linux.oss_version": "int",
+    **{"allow." + k: "bool" for k in ALLOW_KEYS},
+}
+# Parameters libjail loads a kernel module for when the kernel does not know them yet
+# (lib/libjail/jail.c jailparam_type() / kldload_param()): present even when not listed.
+_LOADABLE = re.compile(r"(linux|linux\.[A-Za-z0-9_]+|sysvmsg|sysvsem|sysvshm|allow\.mount\.[A-Za-z0-9_]+)")
+# jail(8)'s own parameters, never passed to the kernel (usr.sbin/jail/config.c intparams[]).
+PSEUDO_PARAMS = {
+    "allow.dying": "bool",
+    "command": "str",
+    "depend": "str",
+    "exec.clean": "bool",
+    "exec.consolelog": "str",
+    "exec.created": "str",
+    "exec.fib": "int",
+    "exec.jail_user": "str",
+    "exec.poststart": "str",
+    "exec.poststop": "str",
+    "exec.prepare": "str",
+    "exec.prestart": "str",
+    "exec.prestop": "str",
+    "exec.release": "str",
+    "exec.start": "str",
+    "exec.stop": "str",
+    "exec.system_jail_user": "bool",
+    "exec.system_user": "str",
+    "exec.timeout": "int",
+    "interface": "str",
+    "ip_hostname": "bool",
+    "mount": "str",
+    "mount.devfs": "bool",
+    "mount.fdescfs": "bool",
+    "mount.procfs": "bool",
+    "mount.fstab": "str",
+    "stop.timeout": "int",
+    "vnet.interface": "str",
+}
+JAILSYS = ("new", "inherit", "disable")  # lib/libjail/jail.c jailsys_values[]
+SYSCTL_PARAM_PREFIX = "security.jail.param."
+
 # jail.conf parameters the module's own options write; params: may not set them.
 MANAGED_KEYS = frozenset(
     (
@@ -147,7 +233,9 @@ OPTION_OF_KEY.update({k: o for o, k in EXEC_HOOKS})
 
 _NAME_PART = re.compile(r"[A-Za-z0-9_-]+")
 _PARAM_KEY = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*")
-_IFACE = re.compile(r"[A-Za-z0-9_.-]+")
+_IFACE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_MASKLEN = re.compile(r"[0-9]{1,3}")
 _USER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\$?")
 
 
@@ -190,30 +278,54 @@ def _shell_balanced(s):
 
 
 def check_value(field, value):
-    """A string that is safe to write into jail.conf."""
+    """A string that is safe to write into jail.conf: one line, no statement separators, printable."""
     if not isinstance(value, str):
         value = str(value)
     for bad, what in (("\n", "a newline"), ("\r", "a carriage return"), (";", "';'"), ("{", "'{'"), ("}", "'}'")):
         if bad in value:
             _fail(field, f"{value!r} contains {what}, which would break jail.conf")
-    if not _shell_balanced(value):
-        _fail(field, f"{value!r} has an unbalanced quote")
     if "\0" in value:
         _fail(field, f"{value!r} contains a NUL byte")
+    m = _CONTROL.search(value)
+    if m:
+        _fail(field, f"{value!r} contains the control character {m.group()!r}")
+    if not _shell_balanced(value):
+        _fail(field, f"{value!r} has an unbalanced quote")
     return value
 
 
+def check_bool(field, value):
+    """The one boolean rule of the module: true/false or one of Ansible's boolean strings."""
+    if isinstance(value, bool):
+        return value
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        _fail(field, f"{value!r} is not a boolean (true/false, yes/no, on/off, 1/0)")
+
+
+def _short(text):
+    return repr(text) if len(text) <= 40 else repr(text[:32]) + f"... ({len(text)} characters)"
+
+
 def check_name(field, name, known=()):
+    """A jail name as jail(8) and the kernel take it (kern_jail_set()), and that no argv can misread."""
     if name is None or name == "":
         _fail(field, "a jail name must not be empty")
     if not isinstance(name, str):
         name = str(name)
-    if name.isdigit():
+    if name.startswith("-"):
+        _fail(field, f"{_short(name)} starts with '-', which jail(8) would read as an option")
+    if len(name.encode("utf-8")) >= MAXHOSTNAMELEN:
+        _fail(field, f"{_short(name)} is too long: {TOO_LONG}")
+    if re.fullmatch(r"[0-9]+", name):
         _fail(field, f"{name!r} is numeric: jail(8) would take it for a jid")
     parts = name.split(".")
     for part in parts:
         if not _NAME_PART.fullmatch(part):
-            _fail(field, f"{name!r} is not a valid jail name (letters, digits, '_' and '-' only)")
+            _fail(field, f"{_short(name)} is not a valid jail name (letters, digits, '_' and '-' only)")
+    if re.fullmatch(r"[0-9]+", parts[-1]):
+        _fail(field, f"{name!r} ends in a number: the kernel would take {parts[-1]!r} for a jid")
     if len(parts) > 1:
         parent = ".".join(parts[:-1])
         if parent not in known:
@@ -225,32 +337,58 @@ def check_name(field, name, known=()):
     return name
 
 
-def check_path(field, path):
+def check_absolute(field, path):
+    """An absolute path that is safe in jail.conf and in an argv (the module's O(config))."""
     if not isinstance(path, str) or not path.startswith("/"):
         _fail(field, f"{path!r} is not an absolute path")
+    check_value(field, path)
+    return path
+
+
+def check_path(field, path):
+    check_absolute(field, path)
     norm = posixpath.normpath(path)
     if norm in ("/", "//"):
         _fail(field, "'/' cannot be a jail's root: give the jail its own directory")
-    check_value(field, path)
     return norm
+
+
+def check_hostname(field, host):
+    check_value(field, host)
+    if len(host.encode("utf-8")) >= MAXHOSTNAMELEN:
+        _fail(field, f"{_short(host)} is too long: {TOO_LONG}")
+    return host
+
+
+def check_iface(field, name, item=None):
+    """A network interface name (IFNAMSIZ), as in ``em0`` or ``lo0``."""
+    where = f"{item!r}: " if item is not None else ""
+    if not isinstance(name, str) or not _IFACE.fullmatch(name) or len(name) >= IFNAMSIZ:
+        _fail(field, f"{where}{name!r} is not an interface name")
+    return name
 
 
 def check_ip(field, item, version):
     if not isinstance(item, str) or not item:
         _fail(field, f"{item!r} is not an IPv{version} address")
+    if _CONTROL.search(item) or "\0" in item:
+        _fail(field, f"{item!r} contains a control character")
     rest = item
     iface = None
     if "|" in rest:
         iface, rest = rest.split("|", 1)
-        if not _IFACE.fullmatch(iface):
-            _fail(field, f"{item!r}: {iface!r} is not an interface name")
+        check_iface(field, iface, item)
     addr, slash, mask = rest.partition("/")
+    scope = ""
+    if version == 6 and "%" in addr:
+        addr, _pct, scope = addr.partition("%")
+        check_iface(field, scope, item)  # an IPv6 scope id is an interface name (fe80::1%lo0)
     try:
         ip = ipaddress.IPv4Address(addr) if version == 4 else ipaddress.IPv6Address(addr)
     except ValueError:
         _fail(field, f"{item!r} is not IPv{version}")
     if slash:
-        ok = mask.isdigit() and int(mask) <= (32 if version == 4 else 128)
+        ok = bool(_MASKLEN.fullmatch(mask)) and int(mask) <= (32 if version == 4 else 128)
         if not ok and version == 4:
             try:
                 ipaddress.IPv4Address(mask)
@@ -259,7 +397,7 @@ def check_ip(field, item, version):
                 ok = False
         if not ok:
             _fail(field, f"{item!r}: {mask!r} is not a netmask")
-    return (iface + "|" if iface else "") + str(ip) + (slash + mask)
+    return (iface + "|" if iface else "") + str(ip) + ("%" + scope if scope else "") + (slash + mask)
 
 
 def _check_list(field, values):
@@ -276,80 +414,220 @@ def _check_user(field, user):
     return user
 
 
-def _allow_key(field, key):
+def parse_kernel_params(text):
+    """Parameter names from ``sysctl -N security.jail.param`` (a node's own entry ends in '.')."""
+    names = set()
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line.startswith(SYSCTL_PARAM_PREFIX):
+            names.add(line[len(SYSCTL_PARAM_PREFIX) :].rstrip("."))
+    return names
+
+
+class KnownParams:
+    """What jail(8) accepts here: the running kernel's parameters (read once, when first needed) or,
+    when they cannot be read, the FreeBSD 14 catalogue; plus jail(8)'s own parameters."""
+
+    def __init__(self, read=None):
+        self._read = read
+        self._kernel = False  # not read yet
+
+    @property
+    def kernel(self):
+        """The running kernel's parameter names, or None when unknown (catalogue in use)."""
+        if self._kernel is False:
+            names = self._read() if self._read is not None else None
+            self._kernel = names or None
+        return self._kernel
+
+    def type_of(self, name):
+        """(canonical name, type) of a jail.conf parameter, or None when jail(8) would not know it."""
+        for base, neg in ((name, False), (_no_stripped(name), True)):
+            if base is None:
+                continue
+            typ = PSEUDO_PARAMS.get(base) or KERNEL_PARAMS.get(base)
+            if base in PSEUDO_PARAMS:
+                known = True
+            elif self.kernel is not None:
+                known = base in self.kernel or bool(_LOADABLE.fullmatch(base))
+                if known and typ is None and base.startswith("allow."):
+                    typ = "bool"
+            else:
+                known = typ is not None or bool(_LOADABLE.fullmatch(base))
+            if known and (not neg or typ in ("bool", None)):
+                return base, typ or "str"
+        return None
+
+
+def _no_stripped(name):
+    head, dot, last = name.rpartition(".")
+    return head + dot + last[2:] if last.startswith("no") and len(last) > 2 else None
+
+
+def _allow_key(field, key, known):
     k = key[len("allow.") :] if key.startswith("allow.") else key
-    if k.startswith("no") and k[2:] in ALLOW_KEYS:
-        _fail(field, f"{key!r}: write {k[2:]!r}: false instead of the 'no' form")
-    if k not in ALLOW_KEYS:
+    if not isinstance(k, str) or not _PARAM_KEY.fullmatch(k):
         _fail(field, f"{key!r} is not a known allow.* parameter")
+    stripped = _no_stripped("allow." + k)
+    if stripped is not None and known.type_of(stripped) is not None:
+        _fail(field, f"{key!r}: write {stripped[len('allow.') :]!r}: false instead of the 'no' form")
+    if known.type_of("allow." + k) is None:
+        where = "the running kernel" if known.kernel is not None else "FreeBSD 14"
+        _fail(field, f"{key!r} is not a known allow.* parameter (not in {where}'s security.jail.param)")
     return "allow." + k
 
 
-def _param_value(field, value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [check_value(f"{field}[{i}]", str(v)) for i, v in enumerate(value)]
-    if isinstance(value, (int, float)):
-        return str(value)
+def _param_value(field, value, typ):
+    if typ == "bool":
+        return check_bool(field, value)
     if value is None:
         _fail(field, "a value is required (use true/false for booleans)")
+    if isinstance(value, (list, tuple)):
+        return [check_value(f"{field}[{i}]", str(v)) for i, v in enumerate(value)]
+    if isinstance(value, bool):
+        return value
+    if typ == "int" and not re.fullmatch(r"-?[0-9]+", str(value).strip()):
+        _fail(field, f"{value!r} is not an integer")
+    if typ == "jailsys" and str(value).lower() not in JAILSYS:
+        _fail(field, f"{value!r} is not one of {', '.join(JAILSYS)}")
+    if isinstance(value, (int, float)):
+        return str(value)
     return check_value(field, value)
 
 
-def _bool_of(v):
-    if isinstance(v, bool):
-        return v
-    return str(v).strip().lower() in ("true", "1", "yes", "on")
+def _is_on(v):
+    return v is True or (isinstance(v, str) and v.strip().lower() in ("true", "1", "yes", "on"))
 
 
-def jail_block(prefix, o, warnings):
+def _int_of(v):
+    try:
+        return int(str(v).strip())
+    except ValueError:
+        return None
+
+
+WIDENING_ALLOW = {
+    "allow.raw_sockets": "widens what root in the jail can do (raw sockets: forged packets)",
+    "allow.vmm": "widens what root in the jail can do (vmm(4): it may run virtual machines)",
+}
+
+
+def widening(params):
+    """[(parameter, why)] for each setting in ``params`` (jail.conf names, module values) that gives a
+    jail more than the collection's defaults: ruleset 4, enforce_statfs 2, devfs mounted, no allow.* that
+    reaches the host, no children, no address or IPC namespace shared with the host, no mounts."""
+    out = []
+    for key, v in params.items():
+        why = None
+        if key == "devfs_ruleset" and _int_of(v) is not None and _int_of(v) != 4:
+            why = (
+                "widens the jail's /dev beyond ruleset 4 (devfsrules_jail)"
+                if _int_of(v) == 0
+                else "replaces the default ruleset 4 (devfsrules_jail): make sure it hides what it should"
+            )
+        elif key == "enforce_statfs" and _int_of(v) is not None and _int_of(v) < 2:
+            why = "lets the jail see mount points outside its root"
+        elif key == "mount.devfs" and v is False:
+            why = "mounts no devfs on the jail's /dev, so devfs_ruleset filters nothing there"
+        elif key.startswith("allow.") and v is True and key in WIDENING_ALLOW:
+            why = WIDENING_ALLOW[key]
+        elif key.startswith("allow.mount") and v is True:
+            why = "widens what root in the jail can do (it may mount file systems)"
+        elif key == "children.max" and (_int_of(v) or 0) > 0:
+            why = "lets the jail create jails of its own"
+        elif key in ("ip4", "ip6") and v == "inherit":
+            why = f"shares every IPv{key[-1]} address of the host with the jail"
+        elif key in ("sysvmsg", "sysvsem", "sysvshm") and v == "inherit":
+            why = "shares the host's System V IPC objects with the jail"
+        elif key in ("mount", "mount.fstab") and v not in (None, [], ""):
+            why = "mounts file systems into the jail when it starts: check what each mount exposes"
+        if why:
+            out.append((key, why))
+    return out
+
+
+def _shown(key, v):
+    if v is True:
+        return key
+    if v is False:
+        head, dot, last = key.rpartition(".")
+        return f"{head}{dot}no{last}"
+    if isinstance(v, list):
+        return f"{key}={','.join(str(x) for x in v)}"
+    return f"{key}={v}"
+
+
+def inherited_settings(block, effective):
+    """{key: value} of the effective parameters a jail gets from jail.conf rather than from its block."""
+    return {k: v for k, v in (effective or {}).items() if k not in block and k != "name"}
+
+
+def inherited_warnings(wanted, effective_of, config):
+    """Warnings for the jails that would get widening settings from jail.conf's global settings."""
+    out = []
+    for w in wanted:
+        if w.state == "absent":
+            continue
+        inherited = inherited_settings(w.block, effective_of(w.name))
+        found = widening(inherited)
+        if found:
+            names = ", ".join(_shown(k, inherited[k]) for k, _why in found)
+            out.append(
+                f"jail {w.name}: gets {names} from the global settings of {config}, not from the task "
+                f"({'; '.join(f'{k} {why}' for k, why in found)}); set them for the jail or remove them there"
+            )
+    return out
+
+
+def effective_text(wanted, effective):
+    """Diff mode: the effective parameters of each jail, the ones jail.conf adds to its block marked."""
+    lines = []
+    for w in wanted:
+        if w.state == "absent":
+            continue
+        lines.append(f"# effective parameters of jail {w.name} ('+' from jail.conf's global settings)")
+        for key, value in (effective.get(w.name) or {}).items():
+            mark = " " if key in w.block or key == "name" else "+"
+            lines.append(f"{mark} {render_param(key, value)}")
+    return "\n".join(lines) + "\n"
+
+
+def jail_block(prefix, o, warnings, known=None):
     """The ordered jail.conf parameters for one jail's merged options ``o``.
 
     ``prefix`` starts every field name in messages (``""`` or ``"jails[3]."``).
     """
+    known = known or KnownParams()
     who = prefix.rstrip(".") or "jail " + str(o.get("name"))
     b = {}
     b["path"] = o["path"]
     if o.get("hostname") is not None:
-        b["host.hostname"] = check_value(f"{prefix}hostname", o["hostname"])
+        b["host.hostname"] = check_hostname(f"{prefix}hostname", o["hostname"])
     if o.get("ip4_addr"):
         b["ip4.addr"] = [check_ip(f"{prefix}ip4_addr", a, 4) for a in o["ip4_addr"]]
     if o.get("ip6_addr"):
         b["ip6.addr"] = [check_ip(f"{prefix}ip6_addr", a, 6) for a in o["ip6_addr"]]
     if o.get("interface") is not None:
-        if not _IFACE.fullmatch(o["interface"]):
-            _fail(f"{prefix}interface", f"{o['interface']!r} is not an interface name")
-        b["interface"] = o["interface"]
+        b["interface"] = check_iface(f"{prefix}interface", o["interface"])
     if o.get("vnet"):
         b["vnet"] = "new"
     if o.get("vnet_interface"):
         if not o.get("vnet"):
             _fail(f"{prefix}vnet_interface", "needs vnet: true")
         for i, itf in enumerate(o["vnet_interface"]):
-            if not _IFACE.fullmatch(itf):
-                _fail(f"{prefix}vnet_interface[{i}]", f"{itf!r} is not an interface name")
+            check_iface(f"{prefix}vnet_interface[{i}]", itf)
         b["vnet.interface"] = list(o["vnet_interface"])
     if o.get("mount_devfs") is not None:
         b["mount.devfs"] = bool(o["mount_devfs"])
     rs = o.get("devfs_ruleset")
     if rs is not None:
-        if rs < 0:
-            _fail(f"{prefix}devfs_ruleset", f"{rs} is not a ruleset number")
-        if rs != 4:
-            warnings.append(
-                f"{prefix}devfs_ruleset={rs} widens the jail's /dev beyond ruleset 4 (devfsrules_jail)"
-                if rs == 0
-                else f"{prefix}devfs_ruleset={rs} replaces the default ruleset 4 (devfsrules_jail): "
-                "make sure it hides what it should"
-            )
+        if not 0 <= rs <= DEVFS_RULESET_MAX:
+            _fail(f"{prefix}devfs_ruleset", f"{rs} is not a ruleset number (0-{DEVFS_RULESET_MAX})")
         b["devfs_ruleset"] = str(rs)
     es = o.get("enforce_statfs")
     if es is not None:
         if es not in (0, 1, 2):
             _fail(f"{prefix}enforce_statfs", f"{es} is not 0, 1 or 2")
-        if es < 2:
-            warnings.append(f"{prefix}enforce_statfs={es} lets the jail see mount points outside its root")
         b["enforce_statfs"] = str(es)
     sl = o.get("securelevel")
     if sl is not None:
@@ -358,15 +636,15 @@ def jail_block(prefix, o, warnings):
         b["securelevel"] = str(sl)
     allow = {}
     for key, val in (o.get("allow") or {}).items():
-        k = _allow_key(f"{prefix}allow", key)
-        allow[k] = _bool_of(val)
+        k = _allow_key(f"{prefix}allow", key, known)
+        allow[k] = check_bool(f"{prefix}allow.{k[len('allow.') :]}", val)
     extra = {}
     for key, val in (o.get("params") or {}).items():
         f = f"{prefix}params.{key}"
         if not isinstance(key, str) or not _PARAM_KEY.fullmatch(key):
             _fail(f"{prefix}params", f"{key!r} is not a jail parameter name")
         if key.startswith("allow."):
-            allow[_allow_key(f"{prefix}params", key)] = _bool_of(val)
+            allow[_allow_key(f"{prefix}params", key, known)] = check_bool(f, val)
             continue
         base = key
         head, dot, last = key.rpartition(".")
@@ -375,10 +653,20 @@ def jail_block(prefix, o, warnings):
         if base in MANAGED_KEYS:
             opt = OPTION_OF_KEY.get(base)
             _fail(f"{prefix}params", f"{key!r} is set by the option {opt!r}" if opt else f"{key!r} cannot be set")
-        extra[key] = _param_value(f, val)
+        found = known.type_of(key)
+        if found is None:
+            where = "the running kernel" if known.kernel is not None else "FreeBSD 14"
+            _fail(
+                f"{prefix}params",
+                f"{key!r} is not a jail parameter: neither jail(8) nor {where} (security.jail.param) knows it",
+            )
+        if found[1] == "ro":
+            _fail(f"{prefix}params", f"{key!r} is read-only: the kernel sets it")
+        value = _param_value(f, val, found[1])
+        if found[0] != key and isinstance(value, bool):  # "ip4.nosaddrsel: true" is "ip4.saddrsel: false"
+            key, value = found[0], not value
+        extra[key] = value
     for k in sorted(allow):
-        if allow[k] and (k == "allow.raw_sockets" or k.startswith("allow.mount")):
-            warnings.append(f"{who}: {k} widens what root in the jail can do")
         b[k] = allow[k]
     if o.get("persist") is not None:
         b["persist"] = bool(o["persist"])
@@ -400,6 +688,17 @@ def jail_block(prefix, o, warnings):
         if cmds:
             b[key] = cmds
     b.update(extra)
+    # usr.sbin/jail/jail.c create_jail() sets persist only while it runs exec.start, command or
+    # exec.poststart; without persist and without them kern_jail_set() refuses the new jail
+    # ("new jail must persist or attach").
+    if b.get("persist") is not True and not any(b.get(k) for k in ("exec.start", "command", "exec.poststart")):
+        _fail(
+            f"{prefix}persist",
+            "false, and the jail has no exec_start, exec_poststart or params.command: FreeBSD refuses "
+            "to create a jail that neither persists nor runs a command ('new jail must persist or attach')",
+        )
+    for key, why in widening(b):
+        warnings.append(f"{who}: {_shown(key, b[key])} {why}")
     return b
 
 
@@ -416,13 +715,18 @@ def merge_options(top, item):
     return o
 
 
-def desired_jails(params, known=()):
+def desired_jails(params, known=(), kernel_params=None):
     """Validate the module's parameters; returns (list of Wanted, warnings).
 
     ``known`` holds jail names that exist (configured or running) and may be
-    parents of hierarchical names.
+    parents of hierarchical names.  ``kernel_params`` is called at most once,
+    when a task names parameters (``allow``, ``params``): it returns the
+    running kernel's parameter names, or None to check against the catalogue.
     """
     warnings = []
+    if params.get("config") is not None:
+        check_absolute("config", params["config"])
+    kparams = KnownParams(kernel_params)
     if params.get("jails") is not None:
         for key in IDENTITY_OPTIONS:
             if params.get(key) not in (None, [], ""):
@@ -457,6 +761,6 @@ def desired_jails(params, known=()):
         jid_file = o.get("jid_file")
         if jid_file is not None:
             jid_file = check_path(f"{prefix}jid_file", jid_file)
-        block = jail_block(prefix, o, warnings) if state != "absent" else {}
+        block = jail_block(prefix, o, warnings, kparams) if state != "absent" else {}
         wanted.append(Wanted(name, state, block, path, jid_file, field))
     return wanted, warnings

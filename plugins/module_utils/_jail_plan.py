@@ -153,15 +153,15 @@ class Plan:
         """The jail(8) argument lists in run order, with a marker for the file writes."""
         out = []
         for conf, names in self.stops:
-            out.append(["-f", conf, "-r", *names])
+            out.append(["-f", conf, "-r", "--", *names])
         out.append("WRITE")
         for name, args in self.modifies:
-            out.append(["-m", f"name={name}", *args])
+            out.append(["-m", "--", f"name={name}", *args])
         for conf, name, jid_file in self.starts:
             argv = ["-i"]
             if jid_file:
                 argv += ["-J", jid_file]
-            out.append([*argv, "-f", conf, "-c", name])
+            out.append([*argv, "-f", conf, "-c", "--", name])
         return out
 
 

@@ -37,19 +37,24 @@ attributes:
   check_mode:
     support: full
     details:
-      - Runs only C(jls) (and C(sysrc) to read C(/etc/rc.conf) with O(rc_enable=true)); C(changed) and RV(actions)
-        are exact. A jid that only a real start knows reads V(unknown).
+      - Runs only C(jls) (C(sysctl -N security.jail.param) when the task names kernel parameters, and C(sysrc)
+        to read C(/etc/rc.conf) with O(rc_enable=true)); C(changed) and RV(actions) are exact. A jid that
+        only a real start knows reads V(unknown).
   diff_mode:
     support: full
     details:
       - A list, the text diff of each changed config file, then the running state (running, jid and changed
         parameters of each jail) as before/after dicts.
+      - When a jail would get widening settings from the global settings of the config file, a last entry
+        lists its effective parameters, the inherited ones marked V(+).
 options:
   name:
     description:
       - Name of the jail (the jail.conf block name and jail(8)'s C(name)).
-      - Letters, digits, V(_) and V(-); not only digits (jail(8) would read a jid); a V(.) only for a
-        child of a jail that is configured, running or listed (hierarchical jails).
+      - Letters, digits, V(_) and V(-), not starting with V(-) (jail(8) would read an option); at most 255
+        bytes (the kernel's C(MAXHOSTNAMELEN) less one); neither the name nor its last V(.) part only digits
+        (the kernel would read a jid); a V(.) only for a child of a jail that is configured, running or
+        listed (hierarchical jails).
       - Required unless O(jails) is given.
     type: str
   state:
@@ -76,6 +81,7 @@ options:
   hostname:
     description:
       - C(host.hostname) of the jail. Not set when omitted (the jail then inherits the host's).
+      - At most 255 bytes (C(MAXHOSTNAMELEN) less one), no control characters.
     type: str
   ip4_addr:
     description:
@@ -87,11 +93,13 @@ options:
   ip6_addr:
     description:
       - IPv6 addresses (C(ip6.addr)); items may be V(interface|address/prefixlen).
+      - A scope id (V(fe80::1%lo0)) must be an interface name.
     type: list
     elements: str
   interface:
     description:
-      - Network interface the addresses are added to as aliases (C(interface)).
+      - Network interface the addresses are added to as aliases (C(interface)); at most 15 characters
+        (C(IFNAMSIZ)).
     type: str
   vnet:
     description:
@@ -106,11 +114,13 @@ options:
     description:
       - devfs(8) ruleset enforced on the jail's C(/dev) (C(devfs_ruleset)).
       - 'Anything but V(4) (C(devfsrules_jail)) emits a warning: V(0) means no ruleset at all.'
+      - V(0) to V(65535) (the kernel keeps it in 16 bits).
     type: int
     default: 4
   mount_devfs:
     description:
       - Mount devfs on the jail's C(/dev) when it starts (C(mount.devfs)).
+      - V(false) emits a warning, since O(devfs_ruleset) then filters nothing in the jail's C(/dev).
     type: bool
     default: true
   enforce_statfs:
@@ -128,13 +138,17 @@ options:
     description:
       - 'C(allow.*) permissions as a dict of booleans, with or without the C(allow.) prefix, for example
         V({sysvipc: true, mount.nullfs: true}).'
-      - Unknown names fail. C(allow.raw_sockets) and C(allow.mount*) set to true emit a warning; none
-        of them is set by default.
+      - Names the running kernel does not know fail (see O(params)); the C(no) forms are refused, write
+        V(false) instead. Values are booleans or Ansible's boolean strings (V(yes), V(no), V(on), V(off), ...).
+      - C(allow.raw_sockets), C(allow.vmm) and C(allow.mount*) set to true emit a warning; none of them is
+        set by default.
     type: dict
   persist:
     description:
       - Let the jail exist without processes (C(persist)). On by default so a jail whose services all
         exit is still running.
+      - 'V(false) needs a command to run (O(exec_start), O(exec_poststart) or C(command) in O(params)):
+        FreeBSD refuses to create a jail that neither persists nor runs one, so the module fails first.'
     type: bool
     default: true
   depend:
@@ -225,7 +239,15 @@ options:
     description:
       - 'Any other jail(8) parameter, as a dict of name and value (booleans as true/false, lists as lists),
         for example V({children.max: 2, sysvshm: new}).'
-      - Parameters that have their own option here are refused.
+      - Parameters that have their own option here are refused, and so are read-only ones (C(children.cur)).
+      - 'Names are checked before anything changes: jail(8)''s own parameters, and the kernel parameters the
+        running kernel lists under C(sysctl -N security.jail.param) (read once, also in check mode, when a
+        task names parameters here or in O(allow)), plus those libjail loads a kernel module for
+        (C(sysvmsg), C(sysvsem), C(sysvshm), C(linux*), C(allow.mount.<fs>)). When the list cannot be read,
+        the FreeBSD 14 parameters are the reference.'
+      - Values of known booleans, integers and C(new)/C(inherit)/C(disable) parameters are checked too.
+      - 'Settings that widen the jail emit a warning: C(children.max) above 0, C(ip4)/C(ip6) or
+        C(sysvmsg)/C(sysvsem)/C(sysvshm) V(inherit), C(mount) and C(mount.fstab).'
     type: dict
   jails:
     description:
@@ -319,8 +341,7 @@ options:
         description:
           - 'C(allow.*) permissions as a dict of booleans, with or without the C(allow.) prefix, for example
             V({sysvipc: true, mount.nullfs: true}).'
-          - Unknown names fail. C(allow.raw_sockets) and C(allow.mount*) set to true emit a warning; none
-            of them is set by default.
+          - Checked as the top-level O(allow).
           - Defaults to the top-level O(allow).
         type: dict
       persist:
@@ -422,8 +443,7 @@ options:
       params:
         description:
           - 'Any other jail(8) parameter, as a dict of name and value (booleans as true/false, lists as
-            lists), for example V({children.max: 2, sysvshm: new}).'
-          - Parameters that have their own option here are refused.
+            lists), for example V({children.max: 2, sysvshm: new}); checked as the top-level O(params).'
           - Defaults to the top-level O(params).
         type: dict
   config:
@@ -437,6 +457,7 @@ options:
         read the way jail(8) reads them. A jail whose block is in one of them is edited there, O(state=absent)
         removes its blocks from every file, and new jails are added to O(config). An included file that
         does not exist fails the task before anything changes (a glob that matches nothing is fine).
+      - An absolute path.
     type: path
     default: /etc/jail.conf
   rc_enable:
@@ -477,6 +498,15 @@ seealso:
 notes:
   - C(jls) lists only running jails, so parameters jail(8) uses itself (C(exec.*), C(mount.*), C(interface)) are
     compared between the old and the new config file, and kernel parameters between the config and the running jail.
+  - 'Settings written outside any block of the config file (global settings, as C(allow.raw_sockets;) at
+    the top of C(/etc/jail.conf)) apply to every jail, the ones this module writes too. The module does not
+    override them (they are the administrator''s), but names each widening one a jail would inherit in a
+    warning: set the value in the task (O(allow), O(params)) to decide it for the jail.'
+  - Options that widen a jail beyond the defaults emit a warning on every run; see O(devfs_ruleset),
+    O(enforce_statfs), O(mount_devfs), O(allow) and O(params).
+  - 'Nothing this module writes is secret: jail.conf is world-readable, and the C(exec.*) commands appear in
+    RV(jails), the diff and C(ps). Do not put passwords or keys in them; give a command a file to read.'
+  - Every jail name in a jail(8) command line follows C(--), and names cannot start with V(-).
   - A relative C(.include) name is taken from the including file's directory. In directory mode, C(.include)
     lines inside the C(NAME.conf) files are not followed.
 """
@@ -574,7 +604,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bsd.jails.plugins.module_utils._fileio import file_diff, read_text, write_atomic
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_files import read_conf_tree
-from ansible_collections.bsd.jails.plugins.module_utils._jail_params import STATES, desired_jails
+from ansible_collections.bsd.jails.plugins.module_utils._jail_params import (
+    STATES,
+    check_absolute,
+    desired_jails,
+    effective_text,
+    inherited_warnings,
+    parse_kernel_params,
+)
 from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import conf_path_for, make_plan
 from ansible_collections.bsd.jails.plugins.module_utils._jls import parse_jls_n
 from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandError, JailsError, Runner
@@ -684,6 +721,15 @@ def read_rc(module):
     return values
 
 
+def read_kernel_params(module):
+    """The running kernel's jail parameters (sysctl -N security.jail.param), or None if unreadable."""
+    sysctl = Runner(module, "sysctl", required=False)
+    if sysctl.binary is None:
+        return None
+    rc, out, _err = sysctl.run("-N", "security.jail.param", check=False)
+    return parse_kernel_params(out) if rc == 0 else None
+
+
 def check_worlds(wanted):
     for w in wanted:
         if w.state in ("started", "restarted") and not os.path.lexists(os.path.join(w.path, "bin", "sh")):
@@ -702,7 +748,7 @@ def first_int(text):
 def apply_plan(module, plan, result, backup):
     jail = Runner(module, "jail")
     for conf, names in plan.stops:
-        jail.run("-f", conf, "-r", *names)
+        jail.run("-f", conf, "-r", "--", *names)
     backups = {}
     for path, (_before, after) in plan.files.items():
         if after is None:
@@ -720,12 +766,12 @@ def apply_plan(module, plan, result, backup):
         result["backup_files"] = backups
         result["backup_file"] = list(backups.values())[-1]
     for name, args in plan.modifies:
-        jail.run("-m", f"name={name}", *args)
+        jail.run("-m", "--", f"name={name}", *args)
     for conf, name, jid_file in plan.starts:
         argv = ["-i"]
         if jid_file:
             argv += ["-J", jid_file]
-        out = jail.out(*argv, "-f", conf, "-c", name)
+        out = jail.out(*argv, "-f", conf, "-c", "--", name)
         result["jails"][name]["jid"] = first_int(out)
     if plan.sysrc:
         Runner(module, "sysrc").run(*plan.sysrc)
@@ -739,6 +785,7 @@ def main():
     result = dict(changed=False, actions=[], jails={}, conf_file=config)
     plan = None
     try:
+        check_absolute("config", config)
         names = [j["name"] for j in p["jails"]] if p["jails"] is not None else [p["name"]]
         names = [n for n in names if isinstance(n, str) and n and "/" not in n]
         includes = None
@@ -752,7 +799,7 @@ def main():
                 includes = tree.resolved
         running = {j.get("name"): j for j in parse_jls_n(Runner(module, "jls").out("-n", "-q"))}
         known = set(running) | set(defined)
-        wanted, warnings = desired_jails(p, known=known)
+        wanted, warnings = desired_jails(p, known=known, kernel_params=lambda: read_kernel_params(module))
         if p["exclusive"] and p["jails"] is None:
             raise JailsError("exclusive: only valid with jails (batch mode)")
         check_worlds(wanted)
@@ -769,7 +816,9 @@ def main():
             rc_current=rc_current,
             includes=includes,
         )
-        for msg in warnings + plan.warnings:
+        effective = {name: j["params"] for name, j in plan.jails.items()}
+        inherited = inherited_warnings(wanted, effective.get, config)
+        for msg in warnings + inherited + plan.warnings:
             module.warn(msg)
         result.update(changed=plan.changed, actions=plan.actions, jails=plan.jails)
         if p["jails"] is None:
@@ -777,6 +826,8 @@ def main():
         if module._diff:
             diffs = [file_diff(path, before, after) for path, (before, after) in plan.files.items()]
             diffs.append({"before": plan.before, "after": plan.after})
+            if inherited:
+                diffs.append({"prepared": effective_text(wanted, effective)})
             result["diff"] = diffs
         if plan.changed and not module.check_mode:
             apply_plan(module, plan, result, p["backup"])

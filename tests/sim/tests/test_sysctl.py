@@ -170,3 +170,20 @@ def test_rc_d_sysctl_start_ignores_unknown_oids_reload_does_not(box):
     assert (cp.stderr, cp.returncode) == ("sysctl: unknown oid 'bar.baz' at line 2\n", 1)
     assert box.run("service", "sysctl", "start").returncode == 0
     assert box.run("sysctl", "-n", "kern.maxfiles").stdout == "8\n"
+
+
+def test_jail_param_lists_every_kernel_parameter(box):
+    """libjail finds a parameter's type under security.jail.param (jailparam_type()); a node that is also a
+    parameter (ip4, host, sysvshm, allow.mount) carries it in an empty-named child, so its name ends in '.'.
+    src: sys/kern/kern_jail.c SYSCTL_JAIL_PARAM*, sys/kern/sysv_msg.c SYSCTL_JAIL_PARAM_SYS_NODE()."""
+    from simfbsd import jails
+
+    out = box.run("sysctl", "-N", "security.jail.param").stdout.splitlines()
+    listed = {line[len("security.jail.param.") :].rstrip(".") for line in out}
+    builtin = set(jails.PARAMS) - set(jails.MODULE_OF)  # module parameters appear once loaded (kldload_param())
+    assert builtin <= listed, sorted(builtin - listed)
+    for node in ("allow.mount.", "ip4.", "host.", "sysvshm."):
+        assert "security.jail.param." + node in out
+    assert "security.jail.param.allow.mount.nullfs" in out and "security.jail.param.allow.chflags" in out
+    sub = box.run("sysctl", "-N", "security.jail.param.allow.mount").stdout.splitlines()
+    assert sub[0] == "security.jail.param.allow.mount." and "security.jail.param.allow.mount.zfs" in sub

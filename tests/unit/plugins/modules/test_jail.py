@@ -13,6 +13,8 @@ from ansible_collections.bsd.jails.plugins.modules import jail
 from ansible_collections.bsd.jails.tests.unit.plugins.modules._harness import Call, run_module
 
 JLS = ["/testbin/jls", "-n", "-q"]
+# Read once when a task names kernel parameters (allow, params): the running kernel's list.
+SYSCTL_PARAMS = Call(["/testbin/sysctl", "-N", "security.jail.param"], out_file="sysctl/security_jail_param_N.txt")
 
 
 def read(path):
@@ -60,7 +62,7 @@ def test_create_then_idempotent(world):
     path = make("www")
     params = {"name": "www", "path": path, "ip4_addr": ["192.0.2.23"], "config": conf}
     res = run_module(
-        jail.main, params, calls=[Call(JLS), Call(["/testbin/jail", "-i", "-f", conf, "-c", "www"], out="7\n")]
+        jail.main, params, calls=[Call(JLS), Call(["/testbin/jail", "-i", "-f", conf, "-c", "--", "www"], out="7\n")]
     )
     assert res.changed and res.writes == 1
     assert res["jails"]["www"]["jid"] == 7 and res["conf_file"] == conf
@@ -113,7 +115,7 @@ def test_batch_fresh_start_and_one_stop_call(world):
         jail.main,
         {"jails": items, "config": conf},
         calls=[Call(JLS)]
-        + [Call(["/testbin/jail", "-i", "-f", conf, "-c", n], out=f"{i}\n") for i, n in enumerate("abc", 1)],
+        + [Call(["/testbin/jail", "-i", "-f", conf, "-c", "--", n], out=f"{i}\n") for i, n in enumerate("abc", 1)],
     )
     assert res.changed and res.writes == 1
     assert parse(read(conf)).jails() == ["a", "b", "c"]
@@ -121,7 +123,7 @@ def test_batch_fresh_start_and_one_stop_call(world):
     res = run_module(
         jail.main,
         {"jails": items, "config": conf, "state": "stopped"},
-        calls=[Call(JLS, out=running), Call(["/testbin/jail", "-f", conf, "-r", "a", "b", "c"])],
+        calls=[Call(JLS, out=running), Call(["/testbin/jail", "-f", conf, "-r", "--", "a", "b", "c"])],
     )
     assert res.changed and res.writes == 0 and res["actions"] == ["stop a", "stop b", "stop c"]
 
@@ -130,7 +132,9 @@ def test_live_change_is_jail_m_and_diff(world):
     conf, make = world
     path = make("www")
     params = {"name": "www", "path": path, "config": conf}
-    run_module(jail.main, params, calls=[Call(JLS), Call(["/testbin/jail", "-i", "-f", conf, "-c", "www"], out="1\n")])
+    run_module(
+        jail.main, params, calls=[Call(JLS), Call(["/testbin/jail", "-i", "-f", conf, "-c", "--", "www"], out="1\n")]
+    )
     before = read(conf)
     running = jls_line(1, "www", path)
     res = run_module(jail.main, dict(params, securelevel=2), calls=[Call(JLS, out=running)], check=True, diff=True)
@@ -141,7 +145,7 @@ def test_live_change_is_jail_m_and_diff(world):
     res = run_module(
         jail.main,
         dict(params, securelevel=2),
-        calls=[Call(JLS, out=running), Call(["/testbin/jail", "-m", "name=www", "securelevel=2"])],
+        calls=[Call(JLS, out=running), Call(["/testbin/jail", "-m", "--", "name=www", "securelevel=2"])],
     )
     assert res.changed and res.writes == 1
     assert read(conf) == before.replace("}\n", "\tsecurelevel = 2;\n}\n")
@@ -151,7 +155,9 @@ def test_restart_pending_or_restart_on_change(world):
     conf, make = world
     path = make("www")
     params = {"name": "www", "path": path, "config": conf}
-    run_module(jail.main, params, calls=[Call(JLS), Call(["/testbin/jail", "-i", "-f", conf, "-c", "www"], out="1\n")])
+    run_module(
+        jail.main, params, calls=[Call(JLS), Call(["/testbin/jail", "-i", "-f", conf, "-c", "--", "www"], out="1\n")]
+    )
     running = jls_line(1, "www", path)
     new = dict(params, exec_start=["/bin/sh /etc/rc", "/usr/local/bin/app"])
     res = run_module(jail.main, new, calls=[Call(JLS, out=running)], check=True)
@@ -163,8 +169,8 @@ def test_restart_pending_or_restart_on_change(world):
         dict(new, restart_on_change=True),
         calls=[
             Call(JLS, out=running),
-            Call(["/testbin/jail", "-f", conf, "-r", "www"]),
-            Call(["/testbin/jail", "-i", "-f", conf, "-c", "www"], out="2\n"),
+            Call(["/testbin/jail", "-f", conf, "-r", "--", "www"]),
+            Call(["/testbin/jail", "-i", "-f", conf, "-c", "--", "www"], out="2\n"),
         ],
     )
     assert res["actions"] == [f"update www in {conf}", "restart www: exec.start changed"]
@@ -176,7 +182,7 @@ def test_jail_c_failure_returns_jail_message_and_leaves_valid_config(world):
     with open(conf, "w", encoding="utf-8") as f:
         f.write("# keep me\nother { path = /x; }\n")
     params = {"name": "www", "path": make("www"), "config": conf, "jid_file": "/var/run/www.jid"}
-    argv = ["/testbin/jail", "-i", "-J", "/var/run/www.jid", "-f", conf, "-c", "www"]
+    argv = ["/testbin/jail", "-i", "-J", "/var/run/www.jid", "-f", conf, "-c", "--", "www"]
     res = run_module(
         jail.main, params, calls=[Call(JLS), Call(argv, rc=1, err="jail: www: mount.devfs: Operation not permitted\n")]
     )
@@ -209,6 +215,27 @@ def test_jail_c_failure_returns_jail_message_and_leaves_valid_config(world):
         ({"allow": {"bogus": True}}, "allow: 'bogus' is not a known allow.* parameter"),
         ({"params": {"path": "/x"}}, "params: 'path' is set by the option 'path'"),
         ({"params": {"allow.nope": True}}, "is not a known allow.* parameter"),
+        ({"name": "-r"}, "name: '-r' starts with '-'"),
+        ({"name": "a\x01"}, "name: 'a\\x01' is not a valid jail name"),
+        ({"name": "x" * 256}, "name: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... (256 characters) is too long"),
+        ({"name": "web.5"}, "name: 'web.5' ends in a number"),
+        ({"hostname": "h" * 300}, "hostname: 'hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh'... (300 characters) is too long"),
+        ({"ip6_addr": ['fe80::1%lo0\nexec.poststart = "touch pwn"']}, "ip6_addr: "),
+        ({"ip6_addr": ["fe80::1%lo 0"]}, "is not an interface name"),
+        ({"ip4_addr": ["em0\n|192.0.2.1"]}, "ip4_addr: "),
+        ({"ip4_addr": ["192.0.2.1/²"]}, "is not a netmask"),
+        ({"interface": "averyveryverylongifname0"}, "interface: 'averyveryverylongifname0' is not an interface name"),
+        ({"devfs_ruleset": 70000}, "devfs_ruleset: 70000 is not a ruleset number (0-65535)"),
+        ({"allow": {"sysvipc": "maybe"}}, "allow.sysvipc: 'maybe' is not a boolean"),
+        ({"allow": {"vmm": True}}, "allow: 'vmm' is not a known allow.* parameter (not in the running kernel's"),
+        ({"allow": {"nomount": True}}, "allow: 'nomount': write 'mount': false"),
+        ({"params": {"no.such.param": 1}}, "params: 'no.such.param' is not a jail parameter"),
+        ({"params": {"children.cur": 1}}, "params: 'children.cur' is read-only"),
+        ({"params": {"children.max": "lots"}}, "params.children.max: 'lots' is not an integer"),
+        ({"params": {"sysvshm": "maybe"}}, "params.sysvshm: 'maybe' is not one of new, inherit, disable"),
+        ({"params": {"ip4.saddrsel": "maybe"}}, "params.ip4.saddrsel: 'maybe' is not a boolean"),
+        ({"persist": False, "exec_start": []}, "persist: false, and the jail has no exec_start"),
+        ({"config": "relative/jail.conf"}, "config: 'relative/jail.conf' is not an absolute path"),
     ],
 )
 def test_bad_input_fails_before_anything_changes(world, extra, msg):
@@ -216,7 +243,9 @@ def test_bad_input_fails_before_anything_changes(world, extra, msg):
     with open(conf, "w", encoding="utf-8") as f:
         f.write("keep { path = /k; }\n")
     params = dict({"name": "www", "path": make("www"), "config": conf}, **extra)
-    res = run_module(jail.main, params, calls=[Call(JLS)])
+    names_params = "allow" in extra or any(k != "path" for k in extra.get("params", {}))
+    calls = [] if "config" in extra else [Call(JLS)] + ([SYSCTL_PARAMS] if names_params else [])
+    res = run_module(jail.main, params, calls=calls)
     assert res.failed and msg in res["msg"], res["msg"]
     assert res.writes == 0 and read(conf) == "keep { path = /k; }\n"
 
@@ -241,10 +270,43 @@ def test_widening_warns(world):
         "name": "www", "path": make("www"), "config": conf, "state": "present", "devfs_ruleset": 0,
         "enforce_statfs": 1, "allow": {"raw_sockets": True, "mount.nullfs": True, "sysvipc": True},
     }  # fmt: skip
-    res = run_module(jail.main, params, calls=[Call(JLS)], check=True)
+    res = run_module(jail.main, params, calls=[Call(JLS), SYSCTL_PARAMS], check=True)
     w = " | ".join(res["warnings"])
     assert "devfs_ruleset=0" in w and "enforce_statfs=1" in w
     assert "allow.raw_sockets" in w and "allow.mount.nullfs" in w and "allow.sysvipc" not in w
+    more = {"children.max": 2, "ip4": "inherit", "sysvshm": "inherit", "mount.fstab": "/etc/fstab.www"}
+    params = {"name": "www", "path": params["path"], "config": conf, "state": "present", "mount_devfs": False,
+              "params": more, "allow": {"mount.zfs": True}}  # fmt: skip
+    res = run_module(jail.main, params, calls=[Call(JLS), SYSCTL_PARAMS], check=True)
+    w = res["warnings"]
+    texts = ("children.max=2", "ip4=inherit", "sysvshm=inherit", "mount.fstab=", "mount.nodevfs", "allow.mount.zfs")
+    for text in texts:
+        assert any(text in x for x in w), (text, w)
+    res = run_module(jail.main, dict(params, allow={}, params={}, mount_devfs=True), calls=[Call(JLS)], check=True)
+    assert not res.get("warnings")
+
+
+def test_kernel_params_unreadable_falls_back_to_the_catalogue(world):
+    conf, make = world
+    params = {"name": "www", "path": make("www"), "config": conf, "state": "present", "allow": {"vmm": True}}
+    unreadable = Call(SYSCTL_PARAMS.argv, rc=1, err="sysctl: unknown oid 'security.jail.param'")
+    res = run_module(jail.main, params, calls=[Call(JLS), unreadable], check=True)
+    assert not res.failed and any("allow.vmm" in w for w in res["warnings"])
+    res = run_module(jail.main, dict(params, allow={"flying": True}), calls=[Call(JLS), unreadable], check=True)
+    assert res.failed and "not in FreeBSD 14's security.jail.param" in res["msg"]
+
+
+def test_global_settings_of_jail_conf_are_named(world):
+    conf, make = world
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write("allow.raw_sockets;\nchildren.max = 50;\nexec.clean;\n")
+    params = {"name": "www", "path": make("www"), "config": conf, "state": "present"}
+    res = run_module(jail.main, params, calls=[Call(JLS)], check=True, diff=True)
+    w = [x for x in res["warnings"] if "global settings" in x]
+    assert len(w) == 1 and "allow.raw_sockets, children.max=50" in w[0] and "exec.clean" not in w[0], w
+    prepared = res["diff"][-1]["prepared"]
+    assert "+ allow.raw_sockets;" in prepared and "+ children.max = 50;" in prepared
+    assert "  enforce_statfs" in prepared
 
 
 def test_rc_enable_through_sysrc(world):
@@ -260,7 +322,7 @@ def test_rc_enable_through_sysrc(world):
         calls=[
             Call(JLS),
             sysrc_read,
-            Call(["/testbin/jail", "-i", "-f", conf, "-c", "www"], out="1\n"),
+            Call(["/testbin/jail", "-i", "-f", conf, "-c", "--", "www"], out="1\n"),
             Call(["/testbin/sysrc", "jail_enable=YES", "jail_list=db www", f"jail_conf={conf}"]),
         ],
     )
@@ -282,10 +344,10 @@ def test_directory_mode_one_file_per_jail_and_absent_deletes_it(tmp_path):
         {"name": "www", "config": str(d), "state": "absent"},
         calls=[
             Call(JLS, out=jls_line(3, "www", str(root))),
-            Call(["/testbin/jail", "-f", str(d / "www.conf"), "-r", "www"]),
+            Call(["/testbin/jail", "-f", str(d / "www.conf"), "-r", "--", "www"]),
         ],
     )
-    assert res.calls_made[-1] == ["/testbin/jail", "-f", str(d / "www.conf"), "-r", "www"]
+    assert res.calls_made[-1] == ["/testbin/jail", "-f", str(d / "www.conf"), "-r", "--", "www"]
     assert not (d / "www.conf").exists()
 
 
@@ -297,7 +359,7 @@ def test_exclusive_removes_unlisted(world):
     res = run_module(
         jail.main,
         {"jails": items, "config": conf, "exclusive": True},
-        calls=[Call(JLS, out=jls_line(9, "old", "/jails/old")), Call(["/testbin/jail", "-f", conf, "-r", "old"])],
+        calls=[Call(JLS, out=jls_line(9, "old", "/jails/old")), Call(["/testbin/jail", "-f", conf, "-r", "--", "old"])],
     )
     assert res["actions"] == [
         "exclusive: old is not listed",
@@ -305,7 +367,7 @@ def test_exclusive_removes_unlisted(world):
         f"remove old from {conf}",
         "stop old",
     ]
-    assert res.calls_made[1] == ["/testbin/jail", "-f", conf, "-r", "old"]
+    assert res.calls_made[1] == ["/testbin/jail", "-f", conf, "-r", "--", "old"]
     assert parse(read(conf)).jails() == ["new"]
 
 
@@ -354,7 +416,7 @@ def test_jail_in_an_included_file_is_edited_there_and_new_ones_go_to_config(incl
     assert res["jails"]["a"]["params"]["exec.consolelog"] == "/var/log/jail.log"
     assert res["jails"]["b"]["params"]["exec.consolelog"] == "/var/log/jail.log"
     res = run_module(
-        jail.main, args, calls=[Call(JLS, out=running), Call(["/testbin/jail", "-m", "name=a", "securelevel=2"])]
+        jail.main, args, calls=[Call(JLS, out=running), Call(["/testbin/jail", "-m", "--", "name=a", "securelevel=2"])]
     )
     assert res.changed and res.writes == 2
     assert read(conf).startswith(conf_before) and "b {" in read(conf) and "a {" not in read(conf)
@@ -369,14 +431,14 @@ def test_included_jail_is_started_through_config_and_removed_from_its_file(inclu
     res = run_module(
         jail.main,
         {"name": "a", "path": a_path, "config": conf},
-        calls=[Call(JLS), Call(["/testbin/jail", "-i", "-f", conf, "-c", "a"], out="4\n")],
+        calls=[Call(JLS), Call(["/testbin/jail", "-i", "-f", conf, "-c", "--", "a"], out="4\n")],
     )
     assert not res.failed, res["msg"]
     assert res.changed and res.writes == 0 and res["actions"] == ["start a"] and res["conf_file"] == a_conf
     res = run_module(
         jail.main,
         {"jails": [], "config": conf, "exclusive": True},
-        calls=[Call(JLS, out=jls_line(4, "a", a_path)), Call(["/testbin/jail", "-f", conf, "-r", "a"])],
+        calls=[Call(JLS, out=jls_line(4, "a", a_path)), Call(["/testbin/jail", "-f", conf, "-r", "--", "a"])],
     )
     assert res["actions"] == ["exclusive: a is not listed", f"remove a from {a_conf}", "stop a"]
     assert read(a_conf) == "" and ".include" in read(conf)
