@@ -116,36 +116,53 @@ def link_local(ether):
     return str(ipaddress.IPv6Address("fe80::" + ":".join(groups)))
 
 
-def configure_from_rc(state, rc):
-    """rc.d/netif + rc.d/routing: lo0, ifconfig_IF, _aliasN, _aliases, _ipv6, defaultrouter."""
-    lo = state["ifaces"]["lo0"]
+def configure_from_rc(state, rc, jid=0):
+    """rc.d/netif + rc.d/routing: lo0, cloned_interfaces, ifconfig_IF, _aliasN, _aliases, _ipv6,
+    defaultrouter -- on the host, or in the stack of vnet jail ``jid`` (both scripts are
+    ``KEYWORD: nojailvnet``: they run in a jail's /etc/rc when it has its own vnet)."""
+    ifs = stack(state, jid)
+    view = {"ifaces": ifs}
+    lo = ifs["lo0"]
     lo["inet"] = [{"addr": "127.0.0.1", "prefix": 8}]
     lo["inet6"] = [{"addr": "::1", "prefix": 128}, {"addr": "fe80::1", "prefix": 64, "scope": "lo0"}]
-    clone_up(state, rc)
-    for name, ifc in list(state["ifaces"].items()):
+    set_up(lo)
+    clone_up(state, rc, jid)
+    for name, ifc in list(ifs.items()):
         if name == "lo0":
             continue
         cfg = rc.get(f"ifconfig_{name}", "")
-        _apply(state, name, cfg, primary=True)
+        _apply(state, view, name, cfg, True, jid)
         n = 0
         while f"ifconfig_{name}_alias{n}" in rc:
-            _apply(state, name, rc[f"ifconfig_{name}_alias{n}"], primary=False)
+            _apply(state, view, name, rc[f"ifconfig_{name}_alias{n}"], False, jid)
             n += 1
         for spec in _split_aliases(rc.get(f"ifconfig_{name}_aliases", "")):
-            _apply(state, name, spec, primary=False)
+            _apply(state, view, name, spec, False, jid)
         v6 = rc.get(f"ifconfig_{name}_ipv6", "")
         if v6 or rc.get("ipv6_activate_all_interfaces", "").upper() == "YES":
             ifc["ipv6"] = True
             if ifc.get("ether"):
                 ifc["inet6"].insert(0, {"addr": link_local(ifc["ether"]), "prefix": 64, "scope": name})
-            _apply(state, name, v6, primary=False)
-    routes = state.setdefault("routes", {})
+            _apply(state, view, name, v6, False, jid)
+    table = routes(state, jid)
     gw = rc.get("defaultrouter", "")
     if gw and gw.upper() != "NO":
-        routes["inet"] = {"gateway": gw, "interface": _iface_for(state, gw) or "vtnet0"}
+        table["inet"] = {"gateway": gw, "interface": _iface_for(view, gw) or ("vtnet0" if not jid else "lo0")}
     gw6 = rc.get("ipv6_defaultrouter", "")
     if gw6 and gw6.upper() != "NO":
-        routes["inet6"] = {"gateway": gw6, "interface": _iface_for(state, gw6, "inet6") or "vtnet0"}
+        table["inet6"] = {
+            "gateway": gw6,
+            "interface": _iface_for(view, gw6, "inet6") or ("vtnet0" if not jid else "lo0"),
+        }
+
+
+def routes(state, jid=0):
+    """The default routes of the stack jail ``jid`` uses: state["routes"] on the host,
+    state["vnet_routes"][owner] for a vnet jail (each vnet has its own routing tables)."""
+    owner = vnet_owner(state, jid)
+    if not owner:
+        return state.setdefault("routes", {})
+    return state.setdefault("vnet_routes", {}).setdefault(str(owner), {})
 
 
 def _iface_for(state, gw, family="inet"):
@@ -213,25 +230,25 @@ RC_WORDS = ("DHCP", "SYNCDHCP", "NOSYNCDHCP", "NOAUTO", "WPA", "HOSTAP", "UP")
 WORDS = ("up", "down", "mtu", "addm", "deletem")
 
 
-def _apply(state, name, cfg, primary):
+def _apply(state, view, name, cfg, primary, jid=0):
     words = cfg.split()
     if primary:
         words = [w for w in words if w.upper() not in RC_WORDS]
     try:
         if words and words[0] in WORDS:
-            apply_words(state, name, words)
+            apply_words(state, name, words, jid)
             addr = None
         else:
             family, addr, prefix, rest = parse_spec(words)
-            apply_words(state, name, rest)
+            apply_words(state, name, rest, jid)
         if addr is not None:
             if primary and family == "inet":
-                set_primary(state, name, addr, prefix, family)
+                set_primary(view, name, addr, prefix, family)
             else:
-                add_alias(state, name, addr, prefix, family)
+                add_alias(view, name, addr, prefix, family)
         if primary and cfg.strip():
             # network.subr ifconfig_up(): an interface with ifconfig_IF set ends ``ifconfig IF up``
-            set_up(state["ifaces"][name])
+            set_up(view["ifaces"][name])
     except (NetifError, ValueError):
         pass
 
@@ -581,14 +598,15 @@ def vnet_return_all(state, jid):
     for name in list(ifs):
         _destroy(state, ifs, name)
     vnets.pop(str(jid), None)
+    state.get("vnet_routes", {}).pop(str(jid), None)
 
 
-def clone_up(state, rc):
+def clone_up(state, rc, jid=0):
     """rc.d/netif network_start() -> network.subr clone_up(): ``ifconfig IF create`` for each of
     rc.conf's cloned_interfaces (``epairN`` makes epairNa/epairNb: list_net_interfaces())."""
     for ifn in rc.get("cloned_interfaces", "").split():
         try:
-            clone_create(state, ifn)
+            clone_create(state, ifn, jid)
         except NetifError:
             pass
 

@@ -203,3 +203,30 @@ def test_devfs_ruleset_5_for_vnet_jails(box):
     # etc/defaults/devfs.rules [devfsrules_jail_vnet=5]: ruleset 4 plus pf
     out = box.run("devfs", "rule", "-s", "5", "show").stdout
     assert "path pf unhide" in out and "include 4" in out
+
+
+def test_netif_runs_in_a_vnet_jails_rc(box):
+    # libexec/rc/rc skips "nojailvnet" scripts (rc.d/netif, rc.d/routing) only in a jail without
+    # its own vnet: a vnet jail's /etc/rc configures its interfaces and default route
+    r = box.sh("mkdir -p /j/vj && tar -xf /usr/freebsd-dist/base.txz -C /j/vj")
+    assert r.returncode == 0, r.stderr
+    box.run("sysrc", "-f", "/j/vj/etc/rc.conf", "ifconfig_epair0b=inet 10.9.0.2/24", "defaultrouter=10.9.0.1")
+    box.run("ifconfig", "epair", "create")
+    box.write(
+        "/etc/jail.conf",
+        'vj { path = /j/vj; vnet; persist; exec.created = "ifconfig epair0b vnet vj";\n'
+        '  exec.start = "/bin/sh /etc/rc"; exec.stop = "/bin/sh /etc/rc.shutdown jail"; }\n',
+    )
+    r = box.run("jail", "-c", "vj")
+    assert r.returncode == 0, r.stderr
+    out = box.run("jexec", "vj", "ifconfig").stdout
+    assert "\tinet 10.9.0.2 netmask 0xffffff00 broadcast 10.9.0.255" in out
+    assert "lo0: flags=1008049<UP,LOOPBACK,RUNNING,MULTICAST,LOWER_UP>" in out and "\tinet 127.0.0.1 " in out
+    assert "    gateway: 10.9.0.1\n" in box.run("jexec", "vj", "route", "-n", "get", "default").stdout
+    assert "    gateway: 192.0.2.1\n" in box.run("route", "-n", "get", "default").stdout
+    # a jail without vnet: netif is not run, the host's interfaces are untouched
+    box.sh("mkdir -p /j/plain && tar -xf /usr/freebsd-dist/base.txz -C /j/plain")
+    box.run("sysrc", "-f", "/j/plain/etc/rc.conf", "ifconfig_vtnet0=inet 10.7.0.1/24")
+    r = box.run("jail", "-c", "path=/j/plain", "name=plain", "persist", "exec.start=/bin/sh /etc/rc")
+    assert r.returncode == 0, r.stderr
+    assert "10.7.0.1" not in box.run("ifconfig", "vtnet0").stdout
