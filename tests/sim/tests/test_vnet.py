@@ -230,3 +230,25 @@ def test_netif_runs_in_a_vnet_jails_rc(box):
     r = box.run("jail", "-c", "path=/j/plain", "name=plain", "persist", "exec.start=/bin/sh /etc/rc")
     assert r.returncode == 0, r.stderr
     assert "10.7.0.1" not in box.run("ifconfig", "vtnet0").stdout
+
+
+def test_daemon_in_a_vnet_jail_binds_its_own_address(box):
+    # a vnet jail has no address restriction: a daemon binds the addresses of its own stack
+    # (kern_jail.c: "vnet jails cannot have IP address restrictions"); the host's sockstat reads
+    # the host's pcblists only, sockstat -j of a vnet jail attaches to it (sockstat.c main())
+    r = box.sh("mkdir -p /j/vj && tar -xf /usr/freebsd-dist/base.txz -C /j/vj")
+    assert r.returncode == 0, r.stderr
+    box.run("sysrc", "-f", "/j/vj/etc/rc.conf", "ifconfig_epair0b=inet 10.9.0.2/24", "sshd_enable=YES")
+    box.sh("echo 'ListenAddress 10.9.0.2' >> /j/vj/etc/ssh/sshd_config")
+    box.run("ifconfig", "epair", "create")
+    box.write(
+        "/etc/jail.conf",
+        'vj { path = /j/vj; vnet; persist; exec.created = "ifconfig epair0b vnet vj";\n'
+        '  exec.start = "/bin/sh /etc/rc"; }\n',
+    )
+    r = box.run("jail", "-c", "vj")
+    assert r.returncode == 0, r.stderr
+    inside = box.run("jexec", "vj", "sockstat", "-4l").stdout
+    assert "tcp4   10.9.0.2:22 " in inside
+    assert "10.9.0.2" in box.run("sockstat", "-4l", "-j", "vj").stdout
+    assert "10.9.0.2" not in box.run("sockstat", "-4l").stdout
