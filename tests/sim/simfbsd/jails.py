@@ -662,6 +662,10 @@ def new_record(state, box, ctx_jid, kparams):
         tpr["children.cur"] = tpr.get("children.cur", 0) + 1
         tpr = jails.get(str(tpr.get("parent", 0)))
     jails[str(jid)] = rec
+    if rec.get("vnet") == "new":
+        # kern_jail_set(): a jail with ``vnet`` gets its own stack (vnet_alloc(), sys/net/vnet.c),
+        # with its lo0 (sys/net/if_loop.c vnet_loif_init())
+        netif.stack(state, jid)
     return rec
 
 

@@ -450,7 +450,12 @@ def _destroy(state, ifs, name):
     if ifc.get("kind") == "epair":
         for _o, other in _all_stacks(state):
             peer = other.get(ifc["peer"])
-            if peer is not None and peer.get("peer") == name and peer.get("unit") == ifc["unit"]:
+            if (
+                peer is not None
+                and peer.get("peer") == name
+                and peer.get("unit") == ifc["unit"]
+                and peer.get("home", 0) == ifc.get("home", 0)
+            ):
                 _detach_member(state, other, ifc["peer"])
                 del other[ifc["peer"]]
                 break

@@ -252,3 +252,13 @@ def test_daemon_in_a_vnet_jail_binds_its_own_address(box):
     assert "tcp4   10.9.0.2:22 " in inside
     assert "10.9.0.2" in box.run("sockstat", "-4l", "-j", "vj").stdout
     assert "10.9.0.2" not in box.run("sockstat", "-4l").stdout
+
+
+def test_epair_destroy_takes_the_end_inside_a_jail(box):
+    # sys/net/if_epair.c epair_clone_destroy(): the other end is destroyed in its own vnet
+    box.run("ifconfig", "epair", "create")
+    box.run("jail", "-c", "name=vj", "vnet", "persist")
+    box.run("ifconfig", "epair0b", "vnet", "vj")
+    assert box.run("ifconfig", "epair0a", "destroy").returncode == 0
+    assert _names(box, "jexec", "vj") == ["lo0"]
+    assert box.run("ifconfig", "epair", "create").stdout == "epair0a\n"
