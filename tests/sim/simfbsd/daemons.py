@@ -38,7 +38,7 @@ import os
 import re
 import shlex
 
-from . import bsdgetopt
+from . import bsdgetopt, netif
 from .tools import sshd as sshd_tool
 
 NAMES = (
@@ -80,11 +80,19 @@ def _addr_of(entry):
     return a.split("/")[0]
 
 
-def host_addrs(state, family):
-    """Every address of every interface (jail aliases included), family 4 or 6."""
+def _own_vnet(jail):
+    """A jail created with ``vnet``: its sockets live in its own stack, with no address restriction
+    (kern_jail.c kern_jail_set(): ``vnet jails cannot have IP address restrictions``)."""
+    return jail is not None and jail.get("vnet") == "new"
+
+
+def host_addrs(state, family, jail=None):
+    """Every address of every interface (jail aliases included), family 4 or 6; for a vnet jail,
+    those of its own stack (simfbsd/netif.py stack())."""
     key = "inet" if family == 4 else "inet6"
     out = []
-    for ifname, iface in sorted((state.get("ifaces") or {}).items(), key=lambda kv: (kv[0] == "lo0", kv[0])):
+    ifaces = netif.stack(state, jail["jid"]) if _own_vnet(jail) else (state.get("ifaces") or {})
+    for ifname, iface in sorted(ifaces.items(), key=lambda kv: (kv[0] == "lo0", kv[0])):
         for entry in iface.get(key) or []:
             a = _addr_of(entry)
             if a and a not in out:
@@ -104,7 +112,7 @@ def _listify(value):
 
 def jail_addrs(jail, family):
     """None = unrestricted (host, or ip4/ip6=inherit); else the jail's list (maybe empty)."""
-    if jail is None:
+    if jail is None or _own_vnet(jail):
         return None
     key = "ip4" if family == 4 else "ip6"
     if str(jail.get(key, "")).lower() == "inherit":
@@ -117,9 +125,9 @@ def bind_addr(state, family, addr, jail):
     allowed = jail_addrs(jail, family)
     loop = "127.0.0.1" if family == 4 else "::1"
     if allowed is None:
-        if addr == "*" or jail is not None:
+        if addr == "*" or (jail is not None and not _own_vnet(jail)):
             return addr
-        have = host_addrs(state, family)
+        have = host_addrs(state, family, jail)
         bare = [h.split("%")[0] for h in have]
         if have and addr != loop and addr not in have and addr.split("%")[0] not in bare:
             raise BindError(EADDRNOTAVAIL)
@@ -137,7 +145,7 @@ def bind_addr(state, family, addr, jail):
 
 def visible_addrs(state, family, jail):
     allowed = jail_addrs(jail, family)
-    return host_addrs(state, family) if allowed is None else list(allowed)
+    return host_addrs(state, family, jail) if allowed is None else list(allowed)
 
 
 def _resolve(name, root, family=None):

@@ -36,7 +36,7 @@ through kernel.held_state() when its caller passes only the record).
 
 import ipaddress
 
-from . import kernel
+from . import kernel, netif
 
 # ------------------------------------------------------------ parameter catalogue
 # name: (type, flag, default).  Types: int, str, bool, ip4, ip6 (address lists),
@@ -662,6 +662,10 @@ def new_record(state, box, ctx_jid, kparams):
         tpr["children.cur"] = tpr.get("children.cur", 0) + 1
         tpr = jails.get(str(tpr.get("parent", 0)))
     jails[str(jid)] = rec
+    if rec.get("vnet") == "new":
+        # kern_jail_set(): a jail with ``vnet`` gets its own stack (vnet_alloc(), sys/net/vnet.c),
+        # with its lo0 (sys/net/if_loop.c vnet_loif_init())
+        netif.stack(state, jid)
     return rec
 
 
@@ -743,6 +747,15 @@ def remove_record(state, jid):
         parent = jails.get(str(rec.get("parent", 0)))
         if parent:
             parent["children.cur"] = max(0, parent.get("children.cur", 0) - 1)
+    for rec in reversed(removed):
+        # The last reference to a prison with its own vnet goes: kern_jail.c prison_deref() ->
+        # vnet_destroy() (sys/net/vnet.c), whose sys/net/if.c vnet_if_return() gives every
+        # interface moved in back to the vnet it came from -- jail(8) runs no ``-vnet`` for
+        # vnet.interface (usr.sbin/jail/jail.c stopcommands[] has no IP_VNET_INTERFACE; jail(8):
+        # "The interface will automatically be released when the jail is removed").  Children
+        # first, so an interface passed down to a grandchild goes back home through its vnet.
+        if rec.get("vnet") == "new":
+            netif.vnet_return_all(state, rec["jid"])
     return removed
 
 

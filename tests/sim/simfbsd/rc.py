@@ -48,7 +48,11 @@ BOOT_ORDER = (
     "jail",
 )
 # Scripts with ``# KEYWORD: nojail`` (not run by /etc/rc inside a jail).
-NOJAIL = ("hostname", "netif", "routing", "devfs", "sysctl", "jail")
+NOJAIL = ("hostname", "devfs", "sysctl", "jail")
+# Scripts with ``# KEYWORD: nojailvnet``: run in a jail only when it has its own vnet
+# (src: libexec/rc/rc: ``skip="$skip -s nojailvnet"`` unless security.jail.vnet is 1;
+# libexec/rc/rc.d/netif, rc.d/routing).
+NOJAILVNET = ("netif", "routing")
 
 LOCAL_STARTUP = "/usr/local/etc/rc.d"
 
@@ -354,13 +358,15 @@ def daemon_stop(ctx, rc, mod, pids, pidfiles=None):
 # ------------------------------------------------------------------ boot
 
 
-def modules(jailed=False):
+def modules(jailed=False, vnet=False):
     out = []
     for script in BOOT_ORDER:
         mod = rcd.load(script)
         if mod is None:
             continue
         if jailed and not getattr(mod, "JAIL_BOOT", script not in NOJAIL):
+            continue
+        if jailed and not vnet and script in NOJAILVNET:
             continue
         out.append(mod)
     return out
@@ -369,11 +375,19 @@ def modules(jailed=False):
 def boot(ctx, rc=None):
     """/etc/rc autoboot: ``faststart`` of every modelled script in rcorder."""
     rc = rcconf.load(ctx.root) if rc is None else rc
-    for mod in modules(jailed=bool(ctx.jid)):
+    for mod in modules(jailed=bool(ctx.jid), vnet=_own_vnet(ctx.jid)):
         if not exists(ctx, mod):
             continue
         run_rc_command(ctx, mod, "faststart", rc=rc, autoboot=True)
     return 0
+
+
+def _own_vnet(jid):
+    """security.jail.vnet of jail ``jid``: 1 when it was created with its own vnet."""
+    if not jid:
+        return False
+    rec = kernel.read_state()["jails"].get(str(jid)) or {}
+    return rec.get("vnet") == "new"
 
 
 def _jail_ctx(jid, root, out, err):
@@ -386,7 +400,7 @@ def boot_jail(jid, root, out=None, err=None):
     """``/bin/sh /etc/rc`` in a jail: ``quietstart`` of the jail's enabled scripts (no nojail ones)."""
     ctx = _jail_ctx(jid, root, out, err)
     rc = rcconf.load(root)
-    for mod in modules(jailed=True):
+    for mod in modules(jailed=True, vnet=_own_vnet(jid)):
         if not exists(ctx, mod):
             continue
         run_rc_command(ctx, mod, "quietstart", rc=rc, autoboot=True)
@@ -397,7 +411,7 @@ def shutdown_jail(jid, root, out=None, err=None):
     """``/bin/sh /etc/rc.shutdown jail``: ``faststop`` of the scripts in reverse rcorder."""
     ctx = _jail_ctx(jid, root, out, err)
     rc = rcconf.load(root)
-    for mod in reversed(modules(jailed=True)):
+    for mod in reversed(modules(jailed=True, vnet=_own_vnet(jid))):
         if not exists(ctx, mod) or (not getattr(mod, "PROCNAME", None) and not hasattr(mod, "stop")):
             continue
         run_rc_command(ctx, mod, "faststop", rc=rc)

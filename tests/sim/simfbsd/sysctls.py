@@ -40,6 +40,9 @@ MIB = {
     "kern.ipc.shmall": ("LU", "RW", 2091819, "Maximum number of pages available for shared memory"),
     "kern.ipc.semmni": ("I", "RDTUN", 50, "Number of semaphore identifiers"),
     "kern.ipc.semmns": ("I", "RDTUN", 340, "Maximum number of semaphores in the system"),
+    # src: sys/net/vnet.c FEATURE(vimage, "VIMAGE kernel virtualization"): GENERIC has options
+    # VIMAGE since 12.0, so kern.features.vimage is 1 (jail_basic_test.sh list checks it)
+    "kern.features.vimage": ("I", "RD", 1, "VIMAGE kernel virtualization"),
     "hw.machine": ("A", "RD", "amd64", "Machine class"),
     "hw.model": ("A", "RD", "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz", "Machine model"),
     "hw.ncpu": ("I", "RD", 4, "Number of active CPUs"),

@@ -1,4 +1,5 @@
-"""rc.d/netif (+ lo0): addresses from ifconfig_IF, _aliasN, _aliases, _ipv6 (simfbsd/netif.py)."""
+"""rc.d/netif (+ lo0): cloned_interfaces, addresses from ifconfig_IF, _aliasN, _aliases, _ipv6
+(simfbsd/netif.py); in a vnet jail, the jail's own stack (``# KEYWORD: nojailvnet``)."""
 
 from .. import kernel
 from .. import netif as _netif
@@ -10,7 +11,7 @@ COMMANDS = ("cloneup", "clonedown", "clear", "vnetup", "vnetdown")
 
 def start(ctx, rc, args):
     with kernel.Kernel() as k:
-        _netif.configure_from_rc(k.state, rc)
+        _netif.configure_from_rc(k.state, rc, ctx.jid)
     return 0
 
 

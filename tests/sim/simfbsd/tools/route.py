@@ -6,7 +6,7 @@
 
 import ipaddress
 
-from .. import kernel
+from .. import kernel, netif
 
 FLAGS_GW = "<UP,GATEWAY,DONE,STATIC>"
 
@@ -41,6 +41,7 @@ def main(ctx, argv):
         return 1
     target = args[1]
     state = kernel.read_state()
+    ifs = netif.stack(state, ctx.jid)  # a vnet jail has its own interfaces and routes
     if ":" in target:
         family = "inet6"
     if target != "default":
@@ -49,16 +50,16 @@ def main(ctx, argv):
         except ValueError:
             ctx.err.write(f"route: bad address: {target}\n")
             return 1
-        for name, ifc in state["ifaces"].items():
+        for name, ifc in ifs.items():
             for e in ifc.get(family, []):
                 if a in ipaddress.ip_network(f"{e['addr']}/{e['prefix']}", strict=False):
                     _print(ctx, target, target, None, None, name, "<UP,DONE,PINNED>", ifc.get("mtu", 1500))
                     return 0
-    route = state.get("routes", {}).get(family)
+    route = netif.routes(state, ctx.jid).get(family)
     if not route:
         ctx.err.write("route: route has not been found\n")
         return 1
-    mtu = state["ifaces"].get(route["interface"], {}).get("mtu", 1500)
+    mtu = ifs.get(route["interface"], {}).get("mtu", 1500)
     if target == "default":
         _print(ctx, "default", "default", "default", route["gateway"], route["interface"], FLAGS_GW, mtu)
     else:

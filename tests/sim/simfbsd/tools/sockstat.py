@@ -12,12 +12,15 @@ port 0, IPv6 without brackets.  Processes come newest first (kern.file walks
 allproc).  Getopt string ``46Ccij:Llnp:P:qSsUuvw``; ``--libxo json`` as 15.x
 (tests/fixtures/freebsd/BEHAVIOUR.md §8 JSON shape; not in 14.x - accepted for convenience).
 Inside a jail only the jail's own processes are visible; on the host every
-process, jailed or not, is listed (``-j`` filters by jail).
+process, jailed or not, is listed (``-j`` filters by jail).  Internet sockets are per vnet
+(net.inet.*.pcblist is virtualized): only those of the caller's stack are listed; ``-j`` of a
+vnet jail looks from inside it (src: usr.bin/sockstat/sockstat.c main(): jail_getvnet() ==
+JAIL_SYS_NEW -> jail_attach(), then opt_j = -1).
 """
 
 import json
 
-from .. import bsdgetopt, kernel, pwdb
+from .. import bsdgetopt, kernel, netif, pwdb
 
 USAGE = "usage: sockstat [-46CciLlnqSsUuvw] [-j jid] [-p ports] [-P protocols]\n"
 KNOWN_PROTOS = ("tcp", "udp", "sctp", "udplite", "divert")
@@ -134,6 +137,7 @@ def main(ctx, argv):
         optc = optl = True
     wide = "w" in o
     rows = []
+    view = netif.vnet_owner(state, opt_j if opt_j else ctx.jid)  # the stack whose pcblists are read
     procs = sorted(state.get("procs", []), key=lambda p: -p["pid"])
     for proc in procs:
         if ctx.jid and proc.get("jid", 0) != ctx.jid:
@@ -150,6 +154,8 @@ def main(ctx, argv):
             else:
                 if protos is None or base not in protos:
                     continue
+                if netif.vnet_owner(state, proc.get("jid", 0)) != view:
+                    continue  # a socket of another vnet's stack
                 if not ((opt4 and "4" in fams) or (opt6 and "6" in fams)):
                     continue
             connected = bool(s.get("fport")) or bool(s.get("faddr") not in (None, "*", ""))

@@ -87,8 +87,13 @@ def value(ctx, state, name):
         return _boottime(state)
     if name == "security.jail.jailed":
         return 1 if jail is not None else 0
+    if name in ("security.jail.children.cur", "security.jail.children.max") and jail is not None:
+        # src: sys/kern/kern_jail.c: security.jail.children.max/.cur report the calling process's
+        # prison (td_ucred->cr_prison: its pr_childmax / pr_childcount), prison0's on the host;
+        # tests/sys/kern/sysctl_security_jail_children.sh max_cur checks both from inside jails
+        return int(jail.get(name[len("security.jail.") :], 0))
     if name == "security.jail.children.cur":
-        return 0 if jail is not None else len(state.get("jails", {}))
+        return len(state.get("jails", {}))
     if name == "security.jail.vnet" and jail is not None:
         return 1 if jail.get("vnet") in (1, True, "new") else 0
     host = state.get("sysctl", {}).get(name, default)

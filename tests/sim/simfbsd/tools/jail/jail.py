@@ -144,7 +144,12 @@ class Jail(Commands, ConfigOps):
             if self.verbose >= 0 and (job.cname or self.verbose > 0):
                 self.note(job, "created")
             self.write_jfile(job, rec)
-            for w in ("exec.created", "exec.start", "command", "exec.poststart"):
+            # src: jail.c startcommands[]: ... IP__OP, IP_EXEC_CREATED, IP_ZFS_DATASET, IP_VNET_INTERFACE,
+            # IP_EXEC_START, IP_COMMAND, IP_EXEC_POSTSTART
+            for w in ("exec.created", "vnet.interface", "exec.start", "command", "exec.poststart"):
+                if w == "vnet.interface":
+                    self.vnet_interfaces(job, rec, ctx_jid)
+                    continue
                 if w == "command" and job.cname is None and job.get("command"):
                     self.run(job, rec, w, None, argv=list(job.get("command")))
                     continue
@@ -168,6 +173,22 @@ class Jail(Commands, ConfigOps):
             self.undo(job, stage)
             raise
         return rec
+
+    def vnet_interfaces(self, job, rec, ctx_jid):
+        """src: command.c run_command() IP_VNET_INTERFACE: "/sbin/ifconfig IF vnet JID" for each interface
+        (the value is a comma-separated list, config.c splits it like the address lists).  Nothing at stop:
+        the kernel returns the interfaces when the jail dies (netif.vnet_return_all())."""
+        for ifname in [x for v in job.get("vnet.interface") or [] for x in v.split(",") if x]:
+            argv = ["/sbin/ifconfig", ifname, "vnet", str(rec["jid"])]
+            if self.verbose > 0:
+                self.note(job, f"run command: {' '.join(argv)}")
+            with kernel.Kernel() as k:
+                try:
+                    netif.vnet_move(k.state, ifname, rec["jid"], ctx_jid)
+                except netif.NetifError as exc:
+                    self.ctx.err.write(f"ifconfig: {exc}\n")
+                    self.warn(job, f"{' '.join(argv)}: failed")
+                    raise Failed from None
 
     def remove(self, job, rec, use_conf):
         """jail -r: src: jail.c stopcommands[]: exec.prestop, exec.stop, stop.timeout, IP__OP
