@@ -115,7 +115,7 @@ def check_rel_path(field, path):
 def check_dist_set(field, name):
     _str(field, name, "a release set name")
     if not DIST_SET.fullmatch(name):
-        _fail(field, "%r is not a release set file name of the distribution directory (e.g. base.txz, lib32.txz)" % name)
+        _fail(field, "%r is not a release set file name of the distribution directory (base.txz, lib32.txz...)" % name)
     return name
 
 

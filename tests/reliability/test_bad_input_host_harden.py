@@ -36,7 +36,9 @@ CASES = [
     pytest.param(
         {"host_harden_inetd_flags": "-wW -C 60\ninetd_enable=NO"}, "host_harden_inetd_flags", id="inetd-flags-newline"
     ),
-    pytest.param({"host_harden_rpcbind_flags": "-s; reboot"}, "host_harden_rpcbind_flags", id="rpcbind-flags-semicolon"),
+    pytest.param(
+        {"host_harden_rpcbind_flags": "-s; reboot"}, "host_harden_rpcbind_flags", id="rpcbind-flags-semicolon"
+    ),
     pytest.param(
         {"host_harden_mountd_flags": "-r $(touch /tmp/pwned)"}, "host_harden_mountd_flags", id="mountd-flags-subst"
     ),

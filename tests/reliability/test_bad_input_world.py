@@ -18,14 +18,18 @@ CASES = [
     pytest.param({"world_dest": f"{WORLD}/new\nj"}, "world_dest", id="dest-newline"),
     pytest.param({"world_dest": f"{WORLD}/a/../../../etc"}, "world_dest", id="dest-dotdot"),
     pytest.param({"world_dest": "/var/tmp/elsewhere"}, "world_dest", id="dest-outside-root"),
-    pytest.param({"world_dest": "relative/jail"}, "world_dest: 'relative/jail' is not an absolute path", id="dest-relative"),
+    pytest.param(
+        {"world_dest": "relative/jail"}, "world_dest: 'relative/jail' is not an absolute path", id="dest-relative"
+    ),
     pytest.param(
         {"world_dest": f"{WORLD}/newj", "world_dist_sets": ["../../etc/passwd"]},
         "world_dist_sets[0]: '../../etc/passwd'",
         id="dist-set-path",
     ),
     pytest.param(
-        {"world_dest": f"{WORLD}/newj", "world_dist_sets": ["base.txz", "-rf"]}, "world_dist_sets[1]", id="dist-set-option"
+        {"world_dest": f"{WORLD}/newj", "world_dist_sets": ["base.txz", "-rf"]},
+        "world_dist_sets[1]",
+        id="dist-set-option",
     ),
     pytest.param(
         {"world_dest": f"{WORLD}/newj", "world_rc_conf": {"sshd_flags": "-4\nsshd_enable=YES"}},
