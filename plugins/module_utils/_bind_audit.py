@@ -21,6 +21,8 @@ from __future__ import annotations
 import fnmatch
 import ipaddress
 
+from ansible_collections.bsd.jails.plugins.module_utils._jail_params import check_ip
+from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 from ansible_collections.bsd.jails.plugins.module_utils._sockstat import family, is_wildcard
 
 FINDINGS = ("wildcard", "on_jail_address", "unbindable", "ok")
@@ -78,6 +80,19 @@ def normalize_address(addr):
         return text
 
 
+def check_address(field, value):
+    """One bare IP address (IPv4, or IPv6 with an optional ``%scope``): its canonical text.
+
+    The address rule of the jail module (``check_ip``), without the ``interface|`` and ``/mask``
+    that only ``ip4.addr``/``ip6.addr`` know.  Raises JailsError naming ``field``.
+    """
+    if not isinstance(value, str):
+        raise JailsError("%s: %r is not an IP address" % (field, value))
+    if "|" in value or "/" in value:
+        raise JailsError("%s: %r is not an IP address (a bare address: no interface| and no /mask)" % (field, value))
+    return check_ip(field, value, 6 if ":" in value else 4)
+
+
 def address_family(addr):
     """ "4" or "6" for a literal address, None otherwise."""
     try:
@@ -104,7 +119,7 @@ def transport(proto):
     return (proto or "").rstrip("46")
 
 
-def parse_ignore(patterns):
+def parse_ignore(patterns, field="ignore"):
     """``ignore`` entries -> list of (daemon_glob, port_glob); raises ValueError naming the entry.
 
     Forms: ``DAEMON``, ``DAEMON:PORT``, ``:PORT`` or ``*:PORT``; globs allowed in both parts.
@@ -113,11 +128,11 @@ def parse_ignore(patterns):
     for idx, raw in enumerate(patterns or []):
         text = str(raw).strip()
         if not text:
-            raise ValueError("ignore[%d]: empty pattern" % idx)
+            raise ValueError("%s[%d]: empty pattern" % (field, idx))
         if ":" in text:
             daemon, port = text.rsplit(":", 1)
             if not port:
-                raise ValueError("ignore[%d]: %r has no port after ':'" % (idx, raw))
+                raise ValueError("%s[%d]: %r has no port after ':'" % (field, idx, raw))
         else:
             daemon, port = text, "*"
         out.append((daemon or "*", port))

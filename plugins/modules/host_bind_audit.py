@@ -34,12 +34,15 @@ options:
   host_addresses:
     description:
       - The host's own addresses, used in the suggested settings (C(ListenAddress 192.0.2.10)).
+      - Each is a bare IPv4 or IPv6 address (an IPv6 address may carry a C(%scope)); anything else is refused
+        before any command runs.
       - Default is every address C(ifconfig) lists that does not belong to a jail.
     type: list
     elements: str
   jail_addresses:
     description:
       - The jails' addresses. Default is every C(ip4.addr) and C(ip6.addr) of the running jails, from C(jls).
+      - Each is a bare IPv4 or IPv6 address, checked like O(host_addresses).
       - Use this to audit a host before its jails are started.
     type: list
     elements: str
@@ -199,6 +202,7 @@ import shlex
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bsd.jails.plugins.module_utils._bind_audit import (
+    check_address,
     classify,
     normalize_address,
     offenders,
@@ -253,10 +257,16 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    # Every input is checked before the first command runs; messages name the field.
     try:
         ignore = parse_ignore(p["ignore"])
+        for field in ("host_addresses", "jail_addresses"):
+            if p[field] is not None:
+                p[field] = [check_address("%s[%d]" % (field, i), a) for i, a in enumerate(p[field])]
     except ValueError as exc:
         module.fail_json(msg=str(exc))
+    except JailsError as exc:
+        module.fail_json(msg=exc.msg)
     try:
         sockets = parse_sockstat(Runner(module, "sockstat").out("-46l"))
         jails = []
