@@ -563,9 +563,17 @@ backup_files:
 """
 
 import os
+import re
+import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.bsd.jails.plugins.module_utils._fileio import file_diff, read_text, write_atomic
+from ansible_collections.bsd.jails.plugins.module_utils._fileio import (
+    file_diff,
+    read_text,
+    remove_stale,
+    stale_temps,
+    write_atomic,
+)
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_files import read_conf_tree
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import STATES, desired_jails
@@ -666,8 +674,23 @@ def parse_configs(texts):
     return confs
 
 
+_UNKNOWN_VAR = re.compile(r"sysrc: unknown variable '[^']*'\Z")
+
+
 def read_rc(module):
-    _rc, out, _err = Runner(module, "sysrc").run("jail_enable", "jail_list", "jail_conf", check=False)
+    """jail_enable, jail_list and jail_conf as sysrc(8) reads them.
+
+    sysrc exits 1 for a variable that is set nowhere (not even in /etc/defaults/rc.conf) and still
+    prints the others: such a variable reads as unset.  Any other failure fails the task before
+    anything changes, with sysrc's own message: an rc.conf that cannot be read is not an empty one.
+    """
+    argv = ("jail_enable", "jail_list", "jail_conf")
+    sysrc = Runner(module, "sysrc")
+    rc, out, err = sysrc.run(*argv, check=False)
+    if rc != 0:
+        lines = [line for line in (err or "").splitlines() if line.strip()]
+        if not lines or not all(_UNKNOWN_VAR.match(line.strip()) for line in lines):
+            raise CommandError([sysrc.binary, *argv], rc, out, err)
     values = {}
     for line in out.splitlines():
         name, sep, value = line.partition(": ")
@@ -694,6 +717,7 @@ def first_int(text):
 
 
 def apply_plan(module, plan, result, backup):
+    remove_stale(plan.stale)
     jail = Runner(module, "jail")
     for conf, names in plan.stops:
         jail.run("-f", conf, "-r", *names)
@@ -732,6 +756,7 @@ def main():
     directory_mode = is_directory_mode(config)
     result = dict(changed=False, actions=[], jails={}, conf_file=config)
     plan = None
+    started = time.time()
     try:
         names = [j["name"] for j in p["jails"]] if p["jails"] is not None else [p["name"]]
         names = [n for n in names if isinstance(n, str) and n and "/" not in n]
@@ -751,6 +776,7 @@ def main():
             raise JailsError("exclusive: only valid with jails (batch mode)")
         check_worlds(wanted)
         rc_current = read_rc(module) if p["rc_enable"] else None
+        stale = sorted({t for path in texts for t in stale_temps(path, started)})
         plan = make_plan(
             config,
             directory_mode,
@@ -762,10 +788,13 @@ def main():
             rc_enable=p["rc_enable"],
             rc_current=rc_current,
             includes=includes,
+            stale=stale,
         )
         for msg in warnings + plan.warnings:
             module.warn(msg)
         result.update(changed=plan.changed, actions=plan.actions, jails=plan.jails)
+        if p["exclusive"]:
+            result["unmanaged"] = plan.unmanaged
         if p["jails"] is None:
             result["conf_file"] = plan.jails[wanted[0].name]["conf_file"]
         if module._diff:
