@@ -66,7 +66,8 @@ def test_create_then_idempotent(world):
     assert res["jails"]["www"]["jid"] == 7 and res["conf_file"] == conf
     text = read(conf)
     assert text == (
-        f"# managed by bsd.jails\nwww {{\n\tpath = {path};\n\tip4.addr = 192.0.2.23;\n\tmount.devfs;\n\tdevfs_ruleset = 4;\n"
+        f"# managed by bsd.jails\nwww {{\n\tpath = {path};\n\tip4.addr = 192.0.2.23;\n"
+        "\tmount.devfs;\n\tdevfs_ruleset = 4;\n"
         '\tenforce_statfs = 2;\n\tpersist;\n\texec.start = "/bin/sh /etc/rc";\n'
         '\texec.stop = "/bin/sh /etc/rc.shutdown jail";\n}\n'
     )
