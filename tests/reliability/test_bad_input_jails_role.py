@@ -32,9 +32,7 @@ CASES = [
         role({"name": "w2", "path": f"{WORLD}/../../etc"}), ["jails_list[1].path", "../../etc"], id="path-dotdot"
     ),
     pytest.param(role({"name": "w3", "path": WORLD}), ["jails_list[1].path", "jails_root itself"], id="path-root"),
-    pytest.param(
-        role({"name": "w4", "ip4_addr": ["300.1.1.1"]}), ["jails_list[1].ip4_addr", "300.1.1.1"], id="bad-ip"
-    ),
+    pytest.param(role({"name": "w4", "ip4_addr": ["300.1.1.1"]}), ["jails_list[1].ip4_addr", "300.1.1.1"], id="bad-ip"),
     pytest.param(role({"name": "w5", "securelevel": 9}), ["jails_list[1].securelevel", "9"], id="securelevel-9"),
     pytest.param(
         role({"name": "w6", "sysctls": {"not a name": 1}}), ["jails_list[1].sysctls", "not a name"], id="sysctl-name"
@@ -71,9 +69,11 @@ def test_check_mode_predicts_absent_as_absent_when_a_world_is_missing(make_host)
     """In check mode a jail whose world is missing is planned as present; every other item keeps its state."""
     host = make_host()
     before = host.snapshot()
-    res = host.play(role({"name": "neww", "ip4_addr": ["192.0.2.71"]}, {"name": "handj", "state": "absent"}), check=True)
+    res = host.play(
+        role({"name": "neww", "ip4_addr": ["192.0.2.71"]}, {"name": "handj", "state": "absent"}), check=True
+    )
     assert not res.failed, res
-    plan = [r for name, r in res.tasks if "Plan | Validate" in name][0]
+    plan = next(r for name, r in res.tasks if "Plan | Validate" in name)
     assert plan["jails"]["handj"]["state"] == "absent" and "stop handj" in plan["actions"]
     assert plan["jails"]["neww"]["state"] == "present"
     # nothing written but Ansible's own async job directory (the world role's async tasks run in check mode too)
