@@ -31,6 +31,11 @@ statements and blocks use jail.conf(5)'s own style: one parameter per line,
 indented with a tab, ``name = value;``, values quoted only when they hold
 more than letters, digits and ``._-/:|@%``, lists as ``a, b``, booleans as
 ``name;`` / ``noname;`` (the ``no`` after the last dot).
+
+Ownership: ``apply(..., mark=True)`` writes the line ``MARKER`` (``# managed by
+bsd.jails``) right above every block it sets; ``managed(name)`` says whether a
+block carries it (alone on the line right above a top-level block); removing a
+block removes its marker line too, so a marker never moves onto another block.
 """
 
 from __future__ import annotations
