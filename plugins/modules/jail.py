@@ -18,7 +18,7 @@ description:
   - 'Ownership: every block the module writes for a listed jail carries the line C(# managed by bsd.jails) right
     above it. A jail the task names with any state other than V(absent) is managed from then on (a hand-written
     block gets the marker); a jail written by hand is never touched unless a task names it, and O(exclusive)
-    removes only jails whose block carries the marker.
+    removes only jails whose block carries the marker.'
   - One task handles one jail (O(name)) or many (O(jails)) with a single C(jls -n -q) call, one read and at most one
     write of each config file, one plan; stops are batched into one C(jail -r) per config file, starts run one
     C(jail -c NAME) each because jail(8) takes one jail name per C(-c) from a config file.
@@ -568,7 +568,7 @@ jails:
 unmanaged:
   description:
     - With O(exclusive=true), the jails of O(config) that are not listed and carry no C(# managed by bsd.jails)
-      marker (written by hand, or by a version of the collection before the marker): left alone.
+      marker (written by hand, or by a version of the collection before the marker). They are left alone.
   returned: with O(exclusive=true)
   type: list
   elements: str
