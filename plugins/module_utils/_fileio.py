@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tempfile
 
 from ansible.module_utils.common.text.converters import to_bytes
@@ -27,6 +29,51 @@ def read_text(path):
         raise JailsError("cannot read %s: %s" % (path, exc.strerror or exc)) from exc
 
 
+def temp_prefix(path):
+    """The name prefix of write_atomic's temporary file for ``path`` (``.NAME.``, then mkstemp's 8 characters)."""
+    return ".%s." % os.path.basename(path)
+
+
+def stale_temps(path, before):
+    """Temporary files of write_atomic for ``path`` that an interrupted write left behind.
+
+    Only names made by write_atomic (``.NAME.`` and tempfile.mkstemp()'s eight
+    characters ``[a-z0-9_]``) in ``path``'s own directory, only regular files
+    (lstat: a symlink is never followed nor listed), owned by this user, and
+    last modified before ``before`` (the current run's start): a write still in
+    progress by a run that started later is left alone.  Sorted paths.
+    """
+    directory = os.path.dirname(path) or "."
+    pattern = re.compile(re.escape(temp_prefix(path)) + r"[a-z0-9_]{8}\Z")
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        if not pattern.match(name):
+            continue
+        p = os.path.join(directory, name)
+        try:
+            st = os.lstat(p)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) and st.st_uid == os.geteuid() and st.st_mtime < before:
+            out.append(p)
+    return sorted(out)
+
+
+def remove_stale(paths):
+    """Unlink the files stale_temps() found (unlink never follows a symlink); gone already is fine."""
+    for p in paths:
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise JailsError("cannot remove %s: %s" % (p, exc.strerror or exc)) from exc
+
+
 def write_atomic(module, path, text, backup=False, mode=None):
     """Replace ``path`` with ``text`` in one rename; returns the backup file name or None.
 
@@ -42,7 +89,7 @@ def write_atomic(module, path, text, backup=False, mode=None):
     exists = os.path.exists(path)
     if backup and exists:
         backup_file = module.backup_local(path)
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), dir=directory)
     module.add_cleanup_file(tmp)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -31,6 +31,11 @@ statements and blocks use jail.conf(5)'s own style: one parameter per line,
 indented with a tab, ``name = value;``, values quoted only when they hold
 more than letters, digits and ``._-/:|@%``, lists as ``a, b``, booleans as
 ``name;`` / ``noname;`` (the ``no`` after the last dot).
+
+Ownership: ``apply(..., mark=True)`` writes the line ``MARKER`` (``# managed by
+bsd.jails``) right above every block it sets; ``managed(name)`` says whether a
+block carries it (alone on the line right above a top-level block); removing a
+block removes its marker line too, so a marker never moves onto another block.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ _ESCAPE_RE = re.compile(r"\\(?:[0-7]{1,3}|x[0-9A-Fa-f]{1,2}|.|\n)", re.S)
 _VAR_RE = re.compile(r"\$[A-Za-z_][A-Za-z_0-9]*")
 _BRACED_VAR_RE = re.compile(r"\$\{(?:[^\n{}\\]|\\.)*\}", re.S)
 _SAFE_VALUE_RE = re.compile(r"[A-Za-z0-9._\-/:|@%]+")
+# The comment line the collection writes right above every block it manages (see JailConf.managed()).
+MARKER = "# managed by bsd.jails"
 _C_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
 
@@ -460,6 +467,8 @@ class JailConf:
         self.items = items
         self._cf_index = None
         self._byname = None
+        self.marked = set()  # names whose block got the MARKER line from apply(..., mark=True)
+        self.rewritten = set()  # names whose block statements apply() changed or added
 
     @classmethod
     def parse(cls, text):
@@ -530,6 +539,41 @@ class JailConf:
         """The last block defining ``name`` (None if none)."""
         found = self._blocks_by_name().get(name)
         return found[-1] if found else None
+
+    def _marker_above(self, b):
+        """Token index of the MARKER comment alone on the line right above block ``b`` (None if none).
+
+        Only a top-level block that starts its line can carry the marker; the
+        comment must be exactly MARKER with nothing but blanks before it on its line.
+        """
+        if b.parent is not None:
+            return None
+        toks = self.toks
+        j = b.first - 1
+        while j >= 0 and toks[j].kind == "ws":
+            j -= 1
+        if j < 1 or toks[j].kind != "nl":
+            return None
+        c = j - 1
+        if toks[c].kind != "comment" or toks[c].text.rstrip("\r") != MARKER:
+            return None
+        j = c - 1
+        while j >= 0 and toks[j].kind == "ws":
+            j -= 1
+        if j >= 0 and toks[j].kind != "nl":
+            return None
+        return c
+
+    def managed(self, name):
+        """True when the block of ``name`` (the last one) carries the collection's MARKER line."""
+        b = self.block(name)
+        return b is not None and self._marker_above(b) is not None
+
+    def _line_start(self, k):
+        """Index of the first token of the line holding token ``k``."""
+        while k > 0 and self.toks[k - 1].kind != "nl":
+            k -= 1
+        return k
 
     def _jail_list(self):
         """jail(8)'s cfjails list: (name, params) in creation order, with one global pseudo-jail (cached)."""
@@ -695,8 +739,14 @@ class JailConf:
         """Remove every block defining ``name`` (whole lines, and one blank line before it). True if changed."""
         return name in self.apply([(name, None)])
 
-    def apply(self, changes):
+    def apply(self, changes, mark=False):
         """Several ``set_jail`` (params) and ``remove_jail`` (None) at once: [(name, params or None)].
+
+        With ``mark``, every block that is set carries the MARKER line (new
+        blocks are written with it, an existing block without it gets it);
+        ``marked`` and ``rewritten`` collect the names that got the marker and
+        those whose statements changed.  A removed block always takes its
+        marker line with it, so a marker never ends up above another block.
 
         Every edit is worked out on the file as it is, the text is rebuilt in
         one pass and read once; new blocks are only appended.  Returns the set
@@ -705,29 +755,38 @@ class JailConf:
         """
         names = [n for n, _p in changes]
         if len(set(names)) != len(names):
-            return self._apply_each(changes)
+            return self._apply_each(changes, mark)
         blocks = self._blocks_by_name()
         edits = []  # (first, last, text): tokens first..last become text; first == last + 1 inserts
         appends = []
-        changed = set()
+        changed, marked, rewritten = set(), set(), set()
         for name, params in changes:
             found = blocks.get(name)
             if params is None:
                 if found:
-                    edits.extend(self._removal(b) for b in found)
+                    for b in found:
+                        edits.extend(self._removal(b))
                     changed.add(name)
             elif found:
                 mine = [e for e in self._block_edits(found[-1], params) if self._text_of(e[0], e[1]) != e[2]]
+                if mine:
+                    rewritten.add(name)
+                if mark and found[-1].parent is None and self._marker_above(found[-1]) is None:
+                    mine.append(self._marker_insertion(found[-1]))
+                    marked.add(name)
                 if mine:
                     edits.extend(mine)
                     changed.add(name)
             else:
                 appends.append((name, params))
                 changed.add(name)
+                rewritten.add(name)
         edits.sort(key=lambda e: (e[0], e[1]))
         if any(b[0] <= a[1] for a, b in zip(edits, edits[1:])):
-            return self._apply_each(changes)
-        new_blocks = [self._new_block(n, p) for n, p in appends]
+            return self._apply_each(changes, mark)
+        self.marked |= marked
+        self.rewritten |= rewritten
+        new_blocks = [self._new_block(n, p, mark) for n, p in appends]
         if not edits:
             if new_blocks:
                 # the file's end is all that decides the separator: its last two tokens (a newline is one)
@@ -748,10 +807,10 @@ class JailConf:
         self._replace_with(text)
         return changed
 
-    def _apply_each(self, changes):
+    def _apply_each(self, changes, mark=False):
         changed = set()
         for name, params in changes:
-            if self.apply([(name, params)]):
+            if self.apply([(name, params)], mark):
                 changed.add(name)
         return changed
 
@@ -759,9 +818,16 @@ class JailConf:
         return "".join(t.text for t in self.toks[first : last + 1])
 
     @staticmethod
-    def _new_block(name, params):
+    def _new_block(name, params, mark=False):
         body = "".join("\t" + render_param(k, v) + "\n" for k, v in params.items())
-        return f"{name} {{\n{body}}}\n"
+        return (MARKER + "\n" if mark else "") + f"{name} {{\n{body}}}\n"
+
+    def _marker_insertion(self, b):
+        """The edit that puts the MARKER line right above block ``b``."""
+        ls = self._line_start(b.first)
+        if all(t.kind == "ws" for t in self.toks[ls : b.first]):
+            return (ls, ls - 1, MARKER + "\n")
+        return (b.first, b.first - 1, "\n" + MARKER + "\n")  # the block shares its line: give it its own
 
     @staticmethod
     def _after_last_statement(tail, content):
@@ -808,15 +874,24 @@ class JailConf:
         return edits
 
     def _removal(self, b):
-        """The edit removing block ``b``: its whole lines, and a blank line before it when a blank line or
-        the end of the file follows."""
+        """The edits removing block ``b``: its whole lines with its MARKER line, and a blank line before them
+        when a blank line or the end of the file follows."""
         a, z, whole = self._line_span(b.first, b.last)
+        out = []
+        m = self._marker_above(b)
+        if m is not None:
+            ms = self._line_start(m)
+            if whole:
+                a = ms
+            else:
+                out.append((ms, m + 1, ""))  # the marker's line, its newline included
         if whole:
             prev_blank = a >= 1 and self.toks[a - 1].kind == "nl" and (a < 2 or self.toks[a - 2].kind == "nl")
             next_blank = z + 1 >= len(self.toks) or self.toks[z + 1].kind == "nl"
             if prev_blank and next_blank:
                 a -= 1
-        return (a, z, "")
+        out.append((a, z, ""))
+        return out
 
 
 def _spelled(name, value):

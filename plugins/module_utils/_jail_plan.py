@@ -144,10 +144,12 @@ class Plan:
         self.before = {}
         self.after = {}
         self.jails = {}
+        self.unmanaged = []  # jails defined in the config that exclusive leaves alone (no MARKER)
+        self.stale = []  # stale temporary files of an interrupted write, removed by the run
 
     @property
     def changed(self):
-        return bool(self.files or self.stops or self.modifies or self.starts or self.sysrc)
+        return bool(self.files or self.stops or self.modifies or self.starts or self.sysrc or self.stale)
 
     def commands(self):
         """The jail(8) argument lists in run order, with a marker for the file writes."""
@@ -180,6 +182,7 @@ def make_plan(
     rc_enable=False,
     rc_current=None,
     includes=None,
+    stale=(),
 ):
     """Plan a run.
 
@@ -190,6 +193,12 @@ def make_plan(
     includes: file mode only, {path: [[paths], ...]}: what each .include of each file names (see
     JailConfTree).  A jail whose block is in an included file is edited there (and removed from
     every file that defines it); new jails go to config; jail(8) is always given config.
+    stale: temporary files an interrupted write left (see _fileio.stale_temps), removed first.
+
+    Ownership: every block the plan writes for a listed jail carries the MARKER line
+    (_jail_conf.MARKER); ``exclusive`` removes only unlisted jails whose block carries it.
+    A jail written by hand (or by a version of the collection before the marker) is
+    never touched unless the task names it.
     """
     plan = Plan()
     confs = {p: JailConf.parse(t or "") for p, t in texts.items()}
@@ -197,15 +206,26 @@ def make_plan(
     tree = None if directory_mode or not includes else JailConfTree(config, old, includes)
     owners = tree.owners() if tree is not None else {}
 
+    for path in stale:
+        plan.stale.append(path)
+        plan.actions.append(f"remove {path} (left by an interrupted write)")
+
     wanted = list(wanted)
     if exclusive:
         listed = {w.name for w in wanted}
-        defined_names = tree.jails() if tree is not None else [n for _p, c in sorted(old.items()) for n in c.jails()]
-        for name in defined_names:
-            if name not in listed:
-                listed.add(name)
-                wanted.append(Wanted(name, "absent", {}, None, None, "exclusive"))
-                plan.actions.append(f"exclusive: {name} is not listed")
+        if tree is not None:
+            candidates = [(n, files[-1]) for n, files in owners.items()]
+        else:
+            candidates = [(n, p) for p, c in sorted(old.items()) for n in c.jails()]
+        for name, path in candidates:
+            if name in listed:
+                continue
+            listed.add(name)
+            if not old[path].managed(name):
+                plan.unmanaged.append(name)
+                continue
+            wanted.append(Wanted(name, "absent", {}, None, None, "exclusive"))
+            plan.actions.append(f"exclusive: {name} is not listed")
 
     # Every file's edits at once: one pass over each file, however many jails change (O(N), not O(N^2)).
     # paths: the file jail(8) is given for each jail; edits: the files its block is edited in.
@@ -218,7 +238,7 @@ def make_plan(
     for w, where in zip(wanted, edits):
         for path in where:
             changes.setdefault(path, []).append((w.name, None if w.state == "absent" else w.block))
-    edited = {path: confs.setdefault(path, JailConf.parse("")).apply(ch) for path, ch in changes.items()}
+    edited = {path: confs.setdefault(path, JailConf.parse("")).apply(ch, mark=True) for path, ch in changes.items()}
     empty = JailConf.parse("")
     defined = {path: set(conf.jails()) for path, conf in old.items()}
     tree_after = JailConfTree(config, confs, includes) if tree is not None else None
@@ -238,8 +258,13 @@ def make_plan(
                 continue
             if w.state == "absent":
                 plan.actions.append(f"remove {w.name} from {epath}")
+            elif w.name not in defined.get(epath, ()):
+                plan.actions.append(f"add {w.name} in {epath}")
             else:
-                plan.actions.append(f"{'update' if w.name in defined.get(epath, ()) else 'add'} {w.name} in {epath}")
+                if w.name in confs[epath].rewritten:
+                    plan.actions.append(f"update {w.name} in {epath}")
+                if w.name in confs[epath].marked:
+                    plan.actions.append(f"mark {w.name} in {epath} as managed by bsd.jails")
         new_eff = {}
         if w.state != "absent":
             new_eff = tree_after.effective(w.name) if tree_after is not None else confs[path].effective(w.name)

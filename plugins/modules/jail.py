@@ -15,6 +15,10 @@ description:
     jail(8), so that FreeBSD's own C(service jail) and a reboot (with O(rc_enable=true)) keep honouring it.
   - Edits O(config) in place and touches only the blocks of the jails it manages; comments, spacing and every
     other block stay byte for byte. A new block uses jail.conf(5)'s style, one parameter per line.
+  - 'Ownership: every block the module writes for a listed jail carries the line C(# managed by bsd.jails) right
+    above it. A jail the task names with any state other than V(absent) is managed from then on (a hand-written
+    block gets the marker); a jail written by hand is never touched unless a task names it, and O(exclusive)
+    removes only jails whose block carries the marker.'
   - One task handles one jail (O(name)) or many (O(jails)) with a single C(jls -n -q) call, one read and at most one
     write of each config file, one plan; stops are batched into one C(jail -r) per config file, starts run one
     C(jail -c NAME) each because jail(8) takes one jail name per C(-c) from a config file.
@@ -40,6 +44,7 @@ attributes:
       - Runs only C(jls) (C(sysctl -N security.jail.param) when the task names kernel parameters, and C(sysrc)
         to read C(/etc/rc.conf) with O(rc_enable=true)); C(changed) and RV(actions) are exact. A jid that
         only a real start knows reads V(unknown).
+      - Check mode with every item is a full validation and plan of the task (the jails role runs it first).
   diff_mode:
     support: full
     details:
@@ -466,6 +471,8 @@ options:
         and O(state=restarted) jails are added, O(state=stopped) and O(state=absent) ones removed) through
         sysrc(8).'
       - With a config file other than C(/etc/jail.conf) also sets C(jail_conf).
+      - Only the entries of the jails the task names (and those O(exclusive) removes) change; the others stay.
+      - A failed read of C(/etc/rc.conf) fails the task before any change, with sysrc's message.
       - V(false) leaves C(/etc/rc.conf) alone.
     type: bool
     default: false
@@ -479,7 +486,14 @@ options:
     default: false
   exclusive:
     description:
-      - 'With O(jails): remove (stop, and delete the block of) every jail in O(config) that is not listed.'
+      - 'With O(jails): remove (stop, delete the block of, and drop from C(jail_list) with O(rc_enable)) every
+        jail of O(config) that is not listed B(and whose block carries the C(# managed by bsd.jails) marker line),
+        that is every jail the collection wrote.'
+      - A jail written by hand has no marker and is left alone, with its block and its C(jail_list) entry; it is
+        returned in RV(unmanaged). To remove it, name it in O(jails) with O(jails[].state=absent).
+      - 'Upgrading: blocks written by versions of the collection before the marker have none. The first run that
+        lists such a jail adds it (action C(mark NAME in FILE as managed by bsd.jails)); one that is no longer
+        listed is left alone, as hand-written, until a task removes it by name with V(absent).'
     type: bool
     default: false
   backup:
@@ -509,6 +523,9 @@ notes:
   - Every jail name in a jail(8) command line follows C(--), and names cannot start with V(-).
   - A relative C(.include) name is taken from the including file's directory. In directory mode, C(.include)
     lines inside the C(NAME.conf) files are not followed.
+  - The config file is replaced through a temporary file C(.NAME.XXXXXXXX) in its directory. One that an
+    interrupted run left behind (a regular file of that name pattern, older than the run; never through a
+    symlink) is removed by the next run, which reports it in RV(actions).
 """
 
 EXAMPLES = r"""
@@ -530,7 +547,7 @@ EXAMPLES = r"""
     exec_system_jail_user: true
     jid_file: /var/run/jail_app.jid
 
-- name: Many jails in one task, started at boot, nothing else in /etc/jail.conf
+- name: Many jails in one task, started at boot; jails the collection wrote and no longer lists are removed
   bsd.jails.jail:
     rc_enable: true
     exclusive: true
@@ -540,6 +557,8 @@ EXAMPLES = r"""
       - {name: db, path: /usr/jails/db, ip4_addr: ["em0|192.0.2.31/24"]}
       - {name: web, path: /usr/jails/web, ip4_addr: [192.0.2.32], depend: [db]}
       - {name: old, path: /usr/jails/old, state: stopped}
+      # a jail written by hand in /etc/jail.conf is left alone by exclusive, unless named:
+      - {name: legacy, state: absent}
 
 - name: One file per jail in /etc/jail.conf.d, restart when a change needs it
   bsd.jails.jail:
@@ -563,7 +582,8 @@ actions:
   returned: always
   type: list
   elements: str
-  sample: ["add www in /etc/jail.conf", "start www", "rc.conf: jail_enable=YES, jail_list=www"]
+  sample: ["add www in /etc/jail.conf", "start www", "rc.conf: jail_enable=YES, jail_list=www",
+           "mark db in /etc/jail.conf as managed by bsd.jails"]
 jails:
   description:
     - Each jail of the task by name; C(params) are the effective parameters from the new config
@@ -581,6 +601,14 @@ jails:
       params: {name: www, path: /usr/jails/www, host.hostname: www.example.org, ip4.addr: [192.0.2.23],
                mount.devfs: true, devfs_ruleset: "4", enforce_statfs: "2", persist: true,
                exec.start: [/bin/sh /etc/rc], exec.stop: [/bin/sh /etc/rc.shutdown jail]}
+unmanaged:
+  description:
+    - With O(exclusive=true), the jails of O(config) that are not listed and carry no C(# managed by bsd.jails)
+      marker (written by hand, or by a version of the collection before the marker). They are left alone.
+  returned: with O(exclusive=true)
+  type: list
+  elements: str
+  sample: [handj]
 conf_file:
   description: The file that holds the jail's block (O(name)), or O(config) with O(jails).
   returned: always
@@ -599,9 +627,17 @@ backup_files:
 """
 
 import os
+import re
+import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.bsd.jails.plugins.module_utils._fileio import file_diff, read_text, write_atomic
+from ansible_collections.bsd.jails.plugins.module_utils._fileio import (
+    file_diff,
+    read_text,
+    remove_stale,
+    stale_temps,
+    write_atomic,
+)
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_files import read_conf_tree
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import (
@@ -709,8 +745,23 @@ def parse_configs(texts):
     return confs
 
 
+_UNKNOWN_VAR = re.compile(r"sysrc: unknown variable '[^']*'\Z")
+
+
 def read_rc(module):
-    _rc, out, _err = Runner(module, "sysrc").run("jail_enable", "jail_list", "jail_conf", check=False)
+    """jail_enable, jail_list and jail_conf as sysrc(8) reads them.
+
+    sysrc exits 1 for a variable that is set nowhere (not even in /etc/defaults/rc.conf) and still
+    prints the others: such a variable reads as unset.  Any other failure fails the task before
+    anything changes, with sysrc's own message: an rc.conf that cannot be read is not an empty one.
+    """
+    argv = ("jail_enable", "jail_list", "jail_conf")
+    sysrc = Runner(module, "sysrc")
+    rc, out, err = sysrc.run(*argv, check=False)
+    if rc != 0:
+        lines = [line for line in (err or "").splitlines() if line.strip()]
+        if not lines or not all(_UNKNOWN_VAR.match(line.strip()) for line in lines):
+            raise CommandError([sysrc.binary, *argv], rc, out, err)
     values = {}
     for line in out.splitlines():
         name, sep, value = line.partition(": ")
@@ -746,6 +797,7 @@ def first_int(text):
 
 
 def apply_plan(module, plan, result, backup):
+    remove_stale(plan.stale)
     jail = Runner(module, "jail")
     for conf, names in plan.stops:
         jail.run("-f", conf, "-r", "--", *names)
@@ -784,6 +836,7 @@ def main():
     directory_mode = is_directory_mode(config)
     result = dict(changed=False, actions=[], jails={}, conf_file=config)
     plan = None
+    started = time.time()
     try:
         check_absolute("config", config)
         names = [j["name"] for j in p["jails"]] if p["jails"] is not None else [p["name"]]
@@ -804,6 +857,7 @@ def main():
             raise JailsError("exclusive: only valid with jails (batch mode)")
         check_worlds(wanted)
         rc_current = read_rc(module) if p["rc_enable"] else None
+        stale = sorted({t for path in texts for t in stale_temps(path, started)})
         plan = make_plan(
             config,
             directory_mode,
@@ -815,12 +869,15 @@ def main():
             rc_enable=p["rc_enable"],
             rc_current=rc_current,
             includes=includes,
+            stale=stale,
         )
         effective = {name: j["params"] for name, j in plan.jails.items()}
         inherited = inherited_warnings(wanted, effective.get, config)
         for msg in warnings + inherited + plan.warnings:
             module.warn(msg)
         result.update(changed=plan.changed, actions=plan.actions, jails=plan.jails)
+        if p["exclusive"]:
+            result["unmanaged"] = plan.unmanaged
         if p["jails"] is None:
             result["conf_file"] = plan.jails[wanted[0].name]["conf_file"]
         if module._diff:

@@ -410,3 +410,48 @@ def test_include_target_relative_to_the_including_file():
     assert include_target("/etc/x.conf", "/etc/jail.conf") == "/etc/x.conf"
     assert include_target("jail.conf.d/*.conf", "/etc/jail.conf") == "/etc/jail.conf.d/*.conf"
     assert include_target("x.conf", "jail.conf") == "x.conf"
+
+
+# -- the collection's marker ---------------------------------------------------------------------
+
+
+def test_marker_written_detected_and_removed_with_its_block():
+    from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import MARKER
+
+    hand = "# by hand\nexec.clean;\n\nhandj {\n    path = /h;\n}\n"
+    c = parse(hand)
+    c.apply([("a", {"path": "/a"})], mark=True)
+    assert c.render() == hand + f"\n{MARKER}\na {{\n\tpath = /a;\n}}\n"
+    assert c.managed("a") and not c.managed("handj") and not c.managed("nosuch")
+    c.apply([("a", None)])
+    assert c.render() == hand
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# managed by bsd.jails\n\nhandj { path = /h; }\n",  # a blank line between: not the marker of handj
+        "x = 1; # managed by bsd.jails\nhandj { path = /h; }\n",  # not alone on its line
+        "# managed by bsd.jails, says the admin\nhandj { path = /h; }\n",
+        "outer {\n# managed by bsd.jails\nhandj { path = /h; }\n}\n",  # nested blocks are never the collection's
+    ],
+)
+def test_marker_only_alone_on_the_line_right_above_a_top_level_block(text):
+    c = parse(text)
+    assert not any(c.managed(n) for n in c.jails())
+
+
+def test_removing_a_marked_block_that_shares_its_line_leaves_no_marker_for_the_next():
+    c = parse("# managed by bsd.jails\nfoo { path = /f; } bar { path = /b; }\n")
+    assert c.managed("foo") and not c.managed("bar")
+    c.apply([("foo", None)])
+    assert "managed" not in c.render() and not c.managed("bar") and c.jails() == ["bar"]
+
+
+def test_marking_an_existing_block_keeps_its_text():
+    text = "// mine\nhandj {\n    path = /h;  # keep\n}\n"
+    c = parse(text)
+    assert c.apply([("handj", {"path": "/h"})], mark=True) == {"handj"}
+    assert c.render() == "// mine\n# managed by bsd.jails\nhandj {\n    path = /h;  # keep\n}\n"
+    assert c.marked == {"handj"} and c.rewritten == set()
+    assert c.apply([("handj", {"path": "/h"})], mark=True) == set()

@@ -68,7 +68,8 @@ def test_create_then_idempotent(world):
     assert res["jails"]["www"]["jid"] == 7 and res["conf_file"] == conf
     text = read(conf)
     assert text == (
-        f"www {{\n\tpath = {path};\n\tip4.addr = 192.0.2.23;\n\tmount.devfs;\n\tdevfs_ruleset = 4;\n"
+        f"# managed by bsd.jails\nwww {{\n\tpath = {path};\n\tip4.addr = 192.0.2.23;\n"
+        "\tmount.devfs;\n\tdevfs_ruleset = 4;\n"
         '\tenforce_statfs = 2;\n\tpersist;\n\texec.start = "/bin/sh /etc/rc";\n'
         '\texec.stop = "/bin/sh /etc/rc.shutdown jail";\n}\n'
     )
@@ -84,8 +85,7 @@ def test_converged_batch_of_50_is_one_jls_call_and_no_write(world):
         {"name": f"j{i}", "path": make(f"j{i}"), "ip4_addr": [f"10.0.{i // 200}.{i % 200 + 1}"]} for i in range(50)
     ]
     c = parse("# fleet\n")
-    for it in items:
-        c.set_jail(it["name"], jail_block(it))
+    c.apply([(it["name"], jail_block(it)) for it in items], mark=True)
     with open(conf, "w", encoding="utf-8") as f:
         f.write(c.render())
     out = "".join(jls_line(i + 1, it["name"], it["path"], it["ip4_addr"][0]) for i, it in enumerate(items))
@@ -354,7 +354,7 @@ def test_directory_mode_one_file_per_jail_and_absent_deletes_it(tmp_path):
 def test_exclusive_removes_unlisted(world):
     conf, make = world
     with open(conf, "w", encoding="utf-8") as f:
-        f.write("# fleet\n\nold {\n\tpath = /jails/old;\n}\n")
+        f.write("# fleet\n\n# managed by bsd.jails\nold {\n\tpath = /jails/old;\n}\n")
     items = [{"name": "new", "path": make("new"), "state": "present"}]
     res = run_module(
         jail.main,
@@ -369,6 +369,99 @@ def test_exclusive_removes_unlisted(world):
     ]
     assert res.calls_made[1] == ["/testbin/jail", "-f", conf, "-r", "--", "old"]
     assert parse(read(conf)).jails() == ["new"]
+    assert read(conf).startswith("# fleet\n\n# managed by bsd.jails\nnew {\n") and read(conf).count("managed") == 1
+
+
+HAND = "# by hand\nexec.clean;\n\nhandj {\n    path = /jails/handj;  # mine\n}\n"
+
+
+def test_exclusive_leaves_a_hand_written_jail_and_its_jail_list_entry(world):
+    """A block without the marker (written by hand, or by a version before it) is never removed by exclusive."""
+    conf, make = world
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(HAND)
+    items = [{"name": "new", "path": make("new")}]
+    sysrc_read = Call(["/testbin/sysrc", "jail_enable", "jail_list", "jail_conf"],
+                      out=f"jail_enable: YES\njail_list: handj\njail_conf: {conf}\n")  # fmt: skip
+    res = run_module(
+        jail.main,
+        {"jails": items, "config": conf, "exclusive": True, "rc_enable": True},
+        calls=[
+            Call(JLS, out=jls_line(9, "handj", "/jails/handj")),
+            sysrc_read,
+            Call(["/testbin/jail", "-i", "-f", conf, "-c", "new"], out="10\n"),
+            Call(["/testbin/sysrc", "jail_list=handj new"]),
+        ],
+    )
+    assert not res.failed, res["msg"]
+    assert res["actions"] == [f"add new in {conf}", "start new", "rc.conf: jail_list=handj new"]
+    assert res["unmanaged"] == ["handj"]
+    assert read(conf).startswith(HAND) and parse(read(conf)).jails() == ["handj", "new"]
+
+
+def test_a_named_hand_written_jail_is_marked_and_an_absent_one_removed(world):
+    conf, make = world
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(HAND)
+    path = make("handj")
+    params = {"jails": [{"name": "handj", "path": path, "state": "present"}], "config": conf}
+    res = run_module(jail.main, params, calls=[Call(JLS)])
+    assert res["actions"] == [f"update handj in {conf}", f"mark handj in {conf} as managed by bsd.jails"]
+    assert read(conf).startswith("# by hand\nexec.clean;\n\n# managed by bsd.jails\nhandj {\n")
+    res = run_module(jail.main, params, calls=[Call(JLS)])
+    assert not res.changed and res.writes == 0
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(HAND)
+    res = run_module(
+        jail.main,
+        {"jails": [{"name": "handj", "state": "absent"}], "config": conf},
+        calls=[Call(JLS, out=jls_line(9, "handj", "/jails/handj")), Call(["/testbin/jail", "-f", conf, "-r", "handj"])],
+    )
+    assert res["actions"] == [f"remove handj from {conf}", "stop handj"]
+    assert read(conf) == "# by hand\nexec.clean;\n"
+
+
+def test_failed_rc_conf_read_fails_before_anything(world):
+    conf, make = world
+    params = {"name": "www", "path": make("www"), "config": conf, "rc_enable": True}
+    argv = ["/testbin/sysrc", "jail_enable", "jail_list", "jail_conf"]
+    res = run_module(
+        jail.main, params, calls=[Call(JLS), Call(argv, rc=2, err="sysrc: /etc/rc.conf: Permission denied\n")]
+    )
+    assert res.failed and res.writes == 0 and not os.path.exists(conf)
+    assert res["msg"] == " ".join(argv) + " exited 2: sysrc: /etc/rc.conf: Permission denied"
+    # a variable set nowhere is unset, not a failure (sysrc still prints the others)
+    res = run_module(
+        jail.main,
+        params,
+        calls=[
+            Call(JLS),
+            Call(argv, rc=1, out="jail_enable: NO\njail_list: \n", err="sysrc: unknown variable 'jail_conf'\n"),
+            Call(["/testbin/jail", "-i", "-f", conf, "-c", "www"], out="1\n"),
+            Call(["/testbin/sysrc", "jail_enable=YES", "jail_list=www", f"jail_conf={conf}"]),
+        ],
+    )
+    assert not res.failed, res["msg"]
+
+
+def test_stale_temp_files_of_an_interrupted_write_are_removed(world, tmp_path):
+    conf, make = world
+    stale = tmp_path / ".jail.conf.ab12cd_9"
+    stale.write_text("half")
+    os.utime(stale, (1, 1))
+    other = tmp_path / ".jail.conf.keep"  # not a name write_atomic makes
+    other.write_text("mine")
+    os.utime(other, (1, 1))
+    link = tmp_path / ".jail.conf.zz99zz99"  # a symlink is never followed nor removed
+    link.symlink_to(other)
+    params = {"name": "www", "path": make("www"), "config": conf, "state": "present"}
+    res = run_module(jail.main, params, calls=[Call(JLS)], check=True)
+    assert res["actions"] == [f"remove {stale} (left by an interrupted write)", f"add www in {conf}"]
+    assert stale.exists()
+    res = run_module(jail.main, params, calls=[Call(JLS)])
+    assert not stale.exists() and other.read_text() == "mine" and link.is_symlink()
+    res = run_module(jail.main, params, calls=[Call(JLS)])
+    assert not res.changed
 
 
 # -- a jail.conf that .includes others ---------------------------------------------------------
@@ -382,17 +475,22 @@ def included(tmp_path, world):
     confd = tmp_path / "conf.d"
     confd.mkdir()
     c = parse("")
-    c.set_jail(
-        "a",
-        {
-            "path": make("a"),
-            "persist": True,
-            **{
-                k: v
-                for k, v in jail_block({"path": "", "ip4_addr": []}).items()
-                if k not in ("path", "ip4.addr", "persist")
-            },
-        },
+    c.apply(
+        [
+            (
+                "a",
+                {
+                    "path": make("a"),
+                    "persist": True,
+                    **{
+                        k: v
+                        for k, v in jail_block({"path": "", "ip4_addr": []}).items()
+                        if k not in ("path", "ip4.addr", "persist")
+                    },
+                },
+            )
+        ],
+        mark=True,
     )
     (confd / "a.conf").write_text(c.render())
     with open(conf, "w", encoding="utf-8") as f:
