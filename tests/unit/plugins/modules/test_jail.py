@@ -389,7 +389,7 @@ def test_exclusive_leaves_a_hand_written_jail_and_its_jail_list_entry(world):
         calls=[
             Call(JLS, out=jls_line(9, "handj", "/jails/handj")),
             sysrc_read,
-            Call(["/testbin/jail", "-i", "-f", conf, "-c", "new"], out="10\n"),
+            Call(["/testbin/jail", "-i", "-f", conf, "-c", "--", "new"], out="10\n"),
             Call(["/testbin/sysrc", "jail_list=handj new"]),
         ],
     )
@@ -415,7 +415,7 @@ def test_a_named_hand_written_jail_is_marked_and_an_absent_one_removed(world):
     res = run_module(
         jail.main,
         {"jails": [{"name": "handj", "state": "absent"}], "config": conf},
-        calls=[Call(JLS, out=jls_line(9, "handj", "/jails/handj")), Call(["/testbin/jail", "-f", conf, "-r", "handj"])],
+        calls=[Call(JLS, out=jls_line(9, "handj", "/jails/handj")), Call(["/testbin/jail", "-f", conf, "-r", "--", "handj"])],
     )
     assert res["actions"] == [f"remove handj from {conf}", "stop handj"]
     assert read(conf) == "# by hand\nexec.clean;\n"
@@ -437,7 +437,7 @@ def test_failed_rc_conf_read_fails_before_anything(world):
         calls=[
             Call(JLS),
             Call(argv, rc=1, out="jail_enable: NO\njail_list: \n", err="sysrc: unknown variable 'jail_conf'\n"),
-            Call(["/testbin/jail", "-i", "-f", conf, "-c", "www"], out="1\n"),
+            Call(["/testbin/jail", "-i", "-f", conf, "-c", "--", "www"], out="1\n"),
             Call(["/testbin/sysrc", "jail_enable=YES", "jail_list=www", f"jail_conf={conf}"]),
         ],
     )
