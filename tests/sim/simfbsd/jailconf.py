@@ -493,6 +493,15 @@ def resolve(entries):
         if not did_self:
             for p in own:
                 _add(params, i, p[0], p[1], p[2], p[3], jname, errors)
+        if key == "jid" and not any(equalopts(p[0], "name") for p in params):
+            # A jail whose block name is a jid also gets that name as its "name" when nothing
+            # set one, so "${name}" expands to it and an explicit "name = x;" still wins.
+            # src: FreeBSD's own usr.sbin/jail/tests/jail_basic_test.sh jid_name_set ("Confirm
+            # that ${name} expanded and expanded correctly to the jid-implied name", "we didn't
+            # override the explicitly-set name with the jid"); the config.c load_config() versions
+            # in the search index predate it (they add only KP_JID for a numeric name), so where
+            # the implied name goes in the parameter order is UNVERIFIED (added last here).
+            params.append(["name", [[("s", jname)]], False, False, True])
         jails.append(_substitute(jname, params, errors))
     return jails
 

@@ -196,3 +196,71 @@ def test_stop_timeout_sigterm(box):
     r = box.run("jail", "-v", "-r", "w")
     assert r.returncode == 0 and "SIGTERM" not in r.stdout
     assert box.run("jls", "name").stdout == ""
+
+
+def _env_lines(text):
+    return [ln for ln in text.splitlines() if ln.split("=", 1)[0] in ("JID", "JNAME", "JPATH")]
+
+
+def test_exec_environment_jid_jname_jpath(box):
+    # src: freebsd-src PR #1609 (command.c run_command()); FreeBSD's jail_basic_test.sh commands
+    # and param_consistency: the commands jail(8) runs on the host see JID, JNAME and JPATH --
+    # exec.poststop too, with the jid of the jail just removed
+    box.write(
+        "/etc/jail.conf",
+        'path = "/";\npersist;\nexec.poststart = "env";\nexec.poststop = "env";\nenvj { }\n',
+    )
+    r = box.run("jail", "-qc", "envj")
+    assert r.returncode == 0, r.stderr
+    jid = box.run("jls", "-j", "envj", "jid").stdout.strip()
+    assert sorted(_env_lines(r.stdout)) == sorted([f"JID={jid}", "JNAME=envj", "JPATH=/"])
+    r = box.run("jail", "-qr", "envj")
+    assert r.returncode == 0, r.stderr
+    assert sorted(_env_lines(r.stdout)) == sorted([f"JID={jid}", "JNAME=envj", "JPATH=/"])
+
+
+def test_exec_environment_not_with_clean_nor_in_jail(box):
+    # src: freebsd-src PR #1609: "not added when using exec.clean.  Neither are they for
+    # commands executed inside jails"
+    box.write(
+        "/etc/jail.conf",
+        'path = "/";\npersist;\nexec.clean;\nexec.poststart = "env";\nc1 { }\n'
+        'c2 { exec.noclean; exec.start = "env"; exec.poststart = ""; }\n',
+    )
+    r = box.run("jail", "-qc", "c1")
+    assert r.returncode == 0, r.stderr
+    assert _env_lines(r.stdout) == []
+    r = box.run("jail", "-qc", "c2")
+    assert r.returncode == 0, r.stderr
+    assert _env_lines(r.stdout) == []
+
+
+def test_jid_named_block_implies_name(box):
+    # src: FreeBSD's jail_basic_test.sh jid_name_set: a block named by a jid takes the jid as its
+    # name for "${name}", an explicit name wins; the notes use the block's name
+    box.write("/tmp/j.conf", '5309 { host.hostname = "${name}"; persist; }\n')
+    r = box.run("jail", "-f", "/tmp/j.conf", "-c", "5309")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "5309: created\n", "")
+    assert box.run("jls", "-j", "5309", "name", "host.hostname").stdout == "5309 5309\n"
+    r = box.run("jail", "-f", "/tmp/j.conf", "-r", "5309")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "5309: removed\n", "")
+    box.write("/tmp/j.conf", "5309 { name = basejail; persist; }\n")
+    r = box.run("jail", "-f", "/tmp/j.conf", "-c", "5309")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "5309: created\n", "")
+    assert box.run("jls", "-j", "5309", "name").stdout == "basejail\n"
+    r = box.run("jail", "-f", "/tmp/j.conf", "-r", "5309")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "5309: removed\n", "")
+
+
+def test_jls_check_only(box):
+    # src: jls.8 (15.x): "jls -c [-d] -j jail": no output, the exit status says if it exists
+    assert box.run("jail", "-c", "name=chk", "path=/", "persist").returncode == 0
+    jid = box.run("jls", "-j", "chk", "jid").stdout.strip()
+    for argv in (["-c", "-j", "chk"], ["-cj", jid]):
+        r = box.run("jls", *argv)
+        assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+    r = box.run("jls", "-cj", "nope")
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", "")
+    r = box.run("jls", "-c")
+    assert (r.returncode, r.stdout) == (1, "")
+    assert "usage" in r.stderr

@@ -220,8 +220,12 @@ def test_wildcards_and_hierarchy():
     assert jailconf.wild_jail_match("a.b", "*.b") and not jailconf.wild_jail_match("a.c", "*.b")
     assert jailconf.wild_jail_match("a.b.c", "a.*") and not jailconf.wild_jail_match("a", "a.*")
     assert jailconf.wild_jail_name("foo.*") and not jailconf.wild_jail_name("foo*")
-    (j,) = jailconf.loads("5 { path = /; }")  # a numeric name sets jid, not name
-    assert params(j) == [["jid", ["5"]], ["path", ["/"]]]
+    # a numeric name sets jid (config.c load_config(): KP_JID), and the same name when none is set
+    # (FreeBSD's jail_basic_test.sh jid_name_set); an explicit name is kept
+    (j,) = jailconf.loads("5 { path = /; }")
+    assert params(j) == [["jid", ["5"]], ["path", ["/"]], ["name", ["5"]]]
+    (j,) = jailconf.loads("5 { name = five; }")
+    assert params(j) == [["jid", ["5"]], ["name", ["five"]]]
 
 
 def test_includes_glob_relative_and_missing(tmp_path):

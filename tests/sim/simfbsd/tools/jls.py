@@ -100,14 +100,17 @@ def _export(p, v):
 
 def main(ctx, argv):
     fmt, argv = _libxo(argv)
-    opts, args = _getopt(ctx, argv, "adj:hNnqsv")
+    opts, args = _getopt(ctx, argv, "acdj:hNnqsv")
     if opts is None:
         ctx.errx(1, USAGE)
     pflags = 0
     dying = False
+    check = False
     jid, jname = 0, None
     for o, v in opts:
-        if o in ("a", "d"):
+        if o == "c":
+            check = True
+        elif o in ("a", "d"):
             dying = True
         elif o == "j":
             # src: jls.c main(): strtoul; zero or trailing garbage -> a name
@@ -125,6 +128,8 @@ def main(ctx, argv):
         elif o == "v":
             pflags = (pflags & ~(HEADER | NAMEVAL | SKIP)) | VERBOSE
     state = kernel.read_state()
+    if check:
+        return _check(ctx, state, opts, args, jid, jname, dying)
     params = []
     if not args:
         if pflags & (HEADER | NAMEVAL):
@@ -198,6 +203,23 @@ def main(ctx, argv):
         ctx.out.flush()
         ctx.errx(1, missing)
     return 0
+
+
+def _check(ctx, state, opts, args, jid, jname, dying):
+    """``jls -c [-d] -j jail``: only the exit status says whether the jail exists.
+
+    src: usr.sbin/jls/jls.8 (FreeBSD 15.x, man.freebsd.org): "When the -c option is used, jls
+    will not emit any output except for usage errors.  This mode is intended solely to check for
+    a single jail's existence, and it does not accept any parameter or print-option flags."
+    FreeBSD's own usr.sbin/jail/tests/jail_basic_test.sh (jid_name_set) loops on ``jls -cj JID``
+    and ``jls -c -j JID``.  The 14.3-RELEASE jls(8) has no -c (its synopsis is
+    ``jls [--libxo] [-dhNnqsv] [-j jail] [parameter ...]``).  Exit status 1 for a missing jail and
+    the usage text for a misuse: UNVERIFIED (jls.c with -c was not in the search index).
+    """
+    misuse = args or not (jid or jname is not None) or any(o not in ("c", "a", "d", "j") for o, _v in opts)
+    if misuse:
+        ctx.errx(1, USAGE)
+    return 0 if jails.find(state, jid or jname, ctx.jid, dying=dying) is not None else 1
 
 
 def _default_rows(state, recs, ctx_jid, by_name):

@@ -132,6 +132,8 @@ class Commands:
                 if "TERM" in os.environ:
                     env["TERM"] = os.environ["TERM"]
             env.update({"USER": pw[0], "HOME": pw[5], "SHELL": pw[6] or "/bin/sh"})
+        if not injail and not clean:
+            env.update(self.jail_environ(job, rec))
         conslog = job.string("exec.consolelog") if injail else None
         out = err = None
         if conslog:
@@ -159,6 +161,30 @@ class Commands:
             # src: command.c finish_command(): "%s: failed" with the command line
             self.warn(job, f"{comline}: failed")
             raise Failed
+
+    @staticmethod
+    def jail_environ(job, rec):
+        """JID, JNAME and JPATH for the exec.* commands run on the host (not in the jail).
+
+        src: freebsd/freebsd-src pull request #1609 "jail: add JID, JNAME and JPATH to environment
+        for exec.* commands" (opened 2025-03-05): command.c run_command() sets them for the
+        commands jail(8) runs on the system; "These variables are not added when using
+        exec.clean.  Neither are they for commands executed inside jails".  FreeBSD's own
+        usr.sbin/jail/tests/jail_basic_test.sh checks them: commands (exec.poststart's env has
+        ``JID=<n>``, ``JNAME=basejail``, ``JPATH=<path>``) and param_consistency (exec.poststop
+        still sees the ``JID`` of the jail just removed: the jid jail(8) resolved, not j->jid,
+        which is -1 by then).  The command.c versions in the search index (1ca35de, 2a17823)
+        predate the change; whether a variable whose value is unknown (JID before the jail
+        exists, in exec.prepare/exec.prestart) is left out or set empty is UNVERIFIED: left out.
+        """
+        out = {}
+        jid = job.string("jid") or (str(rec["jid"]) if rec else None)
+        name = job.string("name") or (rec.get("name") if rec else None) or jid
+        path = job.string("path") or (rec.get("path") if rec else None)
+        for var, value in (("JID", jid), ("JNAME", name), ("JPATH", path)):
+            if value is not None:
+                out[var] = str(value)
+        return out
 
     def _exec(self, job, argv, injail, jid, root, env, pw, clean, out, err):
         name = os.path.basename(argv[0])
