@@ -161,9 +161,9 @@ options:
       - 'Jails this jail depends on (C(depend)): jail(8) starts them first and stops them last.'
       - Each must be defined in O(config), and the dependencies must not form a loop; otherwise the task fails
         before anything changes. Not available when O(config) is a directory (jail(8) reads one jail's file).
-      - When this task stops or restarts a jail, jail(8) also stops every running jail that depends on it; the
+      - 'When this task stops or restarts a jail, jail(8) also stops every running jail that depends on it; the
         module starts those again afterwards (RV(actions) says C(restart NAME: it depends on ...)), unless they
-        depend on a jail the task stops.
+        depend on a jail the task stops.'
     type: list
     elements: str
   exec_prepare:

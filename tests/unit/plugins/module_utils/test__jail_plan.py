@@ -103,7 +103,8 @@ def test_depend_in_directory_mode_is_refused():
 
 
 def test_ip4_new_is_what_the_kernel_reports_as_disable():
-    text = '# managed by bsd.jails\ndb {\n    path = "/j/db";\n    ip4.addr = 192.0.2.5;\n    ip4 = new;\n    persist;\n}\n'
+    text = '# managed by bsd.jails\ndb {\n    path = "/j/db";\n    ip4.addr = 192.0.2.5;\n    ip4 = new;\n'
+    text += "    persist;\n}\n"
     running = {"db": dict(RUNNING["db"], **{"ip4": "disable", "ip4.addr": "192.0.2.5", "persist": True})}
     p = plan([db(ip4_addr=["192.0.2.5"], params={"ip4": "new"})], text=text, running=running)
     assert not p.changed and p.warnings == [] and p.pending == {}

@@ -415,7 +415,10 @@ def test_a_named_hand_written_jail_is_marked_and_an_absent_one_removed(world):
     res = run_module(
         jail.main,
         {"jails": [{"name": "handj", "state": "absent"}], "config": conf},
-        calls=[Call(JLS, out=jls_line(9, "handj", "/jails/handj")), Call(["/testbin/jail", "-f", conf, "-r", "--", "handj"])],
+        calls=[
+            Call(JLS, out=jls_line(9, "handj", "/jails/handj")),
+            Call(["/testbin/jail", "-f", conf, "-r", "--", "handj"]),
+        ],
     )
     assert res["actions"] == [f"remove handj from {conf}", "stop handj"]
     assert read(conf) == "# by hand\nexec.clean;\n"
