@@ -86,3 +86,18 @@ def test_jail_view(box):
     cp = _in_jail(box, 3, "/", "sysctl", "net.inet.ip.forwarding=1")
     assert (cp.stderr, cp.returncode) == ("sysctl: net.inet.ip.forwarding=1: Operation not permitted\n", 1)
     assert _in_jail(box, 3, "/", "sysctl", "kern.securelevel=3").stdout == "kern.securelevel: 2 -> 3\n"
+
+
+def test_t_prints_types(box):
+    # src: sbin/sysctl/sysctl.c show_var() and ctl_typename[]
+    cp = box.run("sysctl", "-t", "kern.maxfiles", "kern.maxvnodes", "kern.hostname", "vm.stats.vm.v_page_size")
+    assert cp.returncode == 0
+    assert cp.stdout == (
+        "kern.maxfiles: integer\nkern.maxvnodes: unsigned long\nkern.hostname: string\n"
+        "vm.stats.vm.v_page_size: unsigned integer\n"
+    )
+    assert box.run("sysctl", "-t", "-e", "vm.swap_total").stdout == "vm.swap_total=uint64_t\n"
+    assert box.run("sysctl", "-t", "-n", "kern.boottime").stdout == "opaque\n"
+    assert box.run("sysctl", "-t", "-d", "kern.maxfiles").stdout == "kern.maxfiles: integer: Maximum number of files\n"
+    cp = box.run("sysctl", "-t", "no.such")
+    assert (cp.returncode, cp.stderr) == (1, "sysctl: unknown oid 'no.such'\n")
