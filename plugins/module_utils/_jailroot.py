@@ -42,7 +42,7 @@ def components(rel, field="path"):
     """``/etc/sysctl.conf`` or ``etc/sysctl.conf`` -> ["etc", "sysctl.conf"]; ``..`` is refused."""
     names = [n for n in (rel or "").split("/") if n not in ("", ".")]
     if ".." in names:
-        raise JailsError("%s: %r has a '..' component: a path inside a jail's root never climbs out of it" % (field, rel))
+        raise JailsError("%s: %r has a '..' component: a path inside a jail's root never leaves it" % (field, rel))
     if not names:
         raise JailsError("%s: %r names no file inside the jail's root" % (field, rel))
     return names
@@ -187,9 +187,10 @@ class JailRoot:
                 if backup and st is not None:
                     old = self.read_text(rel, field)
                     name = "%s.%s.%s" % (names[-1], os.getpid(), time.strftime("%Y-%m-%d@%H:%M:%S~"))
-                    tmp = self._new_file(dfd, ".%s." % name, to_bytes(old, errors="surrogate_or_strict"), new_mode, owner)
+                    old_data = to_bytes(old, errors="surrogate_or_strict")
+                    tmp = self._new_file(dfd, ".%s." % name, old_data, new_mode, owner)
                     os.rename(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
-                    backup_file = os.path.join(self.root, *(names[:-1] + [name]))
+                    backup_file = os.path.join(self.root, *names[:-1], name)
                 data = to_bytes(text, errors="surrogate_or_strict")
                 tmp = self._new_file(dfd, ".%s." % names[-1], data, new_mode, owner)
                 try:

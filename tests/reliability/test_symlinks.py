@@ -38,20 +38,24 @@ ETC_BACK = "rm -f etc && mv etc.saved etc"
 CONF_SAVED = "{ [ ! -e etc/sysctl.conf ] || mv etc/sysctl.conf etc/sysctl.conf.saved; }"
 CONF_BACK = "rm -f etc/sysctl.conf && { [ ! -e etc/sysctl.conf.saved ] || mv etc/sysctl.conf.saved etc/sysctl.conf; }"
 
+# fmt: off
 SYSCTL_CASES = [
     pytest.param(f"{ETC_SAVED} && ln -s /etc etc", ETC_BACK, {}, "jail good1: etc is a symbolic link (to /etc)",
-                 id="etc-to-host-etc"),  # fmt: skip
+                 id="etc-to-host-etc"),
     pytest.param(f"{CONF_SAVED} && ln -s /etc/rc.conf etc/sysctl.conf", CONF_BACK, {},
-                 "jail good1: etc/sysctl.conf is a symbolic link (to /etc/rc.conf)", id="conf-to-host-file"),  # fmt: skip
+                 "jail good1: etc/sysctl.conf is a symbolic link (to /etc/rc.conf)",
+                 id="conf-to-host-file"),
     pytest.param(f"{CONF_SAVED} && ln -s ../../../../../etc/sysctl.conf etc/sysctl.conf",
                  CONF_BACK, {}, "jail good1: etc/sysctl.conf is a symbolic link (to ../../../../../etc/sysctl.conf)",
-                 id="conf-dotdot-link"),  # fmt: skip
+                 id="conf-dotdot-link"),
     pytest.param("[ ! -e srv ] && mkdir -p srv/conf && ln -s /etc srv/conf/etc", "rm -rf srv",
                  {"sysctl_file": "/srv/conf/etc/sysctl.conf"}, "jail good1: srv/conf/etc is a symbolic link (to /etc)",
-                 id="deeper-dir-to-absolute"),  # fmt: skip
+                 id="deeper-dir-to-absolute"),
     pytest.param("true", "true", {"sysctl_file": "/../../../../etc/sysctl.conf"},
-                 "sysctl_file: '/../../../../etc/sysctl.conf' has a '..' component", id="dotdot-sysctl-file"),  # fmt: skip
+                 "sysctl_file: '/../../../../etc/sysctl.conf' has a '..' component",
+                 id="dotdot-sysctl-file"),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize("plant,restore,args,expected", SYSCTL_CASES)

@@ -36,6 +36,7 @@ def ctl_typename(typ):
         return TYPENAMES[typ]
     return "string" if typ == "A" else "opaque"  # "S,..." formats are CTLTYPE_OPAQUE
 
+
 # security.jail.* compat sysctls inside a jail report the jail's own parameters (kern_jail.c).
 JAIL_VIEW = {
     "security.jail.set_hostname_allowed": ("allow.set_hostname", 1),

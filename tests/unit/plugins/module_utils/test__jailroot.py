@@ -42,7 +42,9 @@ def test_read_write_keep_mode_and_backup(tree):
     backup = jr.write_text("/etc/sysctl.conf", "a=2\n", backup=True)
     assert jr.read_text("etc/sysctl.conf") == "a=2\n"
     assert oct(os.stat(root / "etc" / "sysctl.conf").st_mode & 0o7777) == "0o600"
-    assert backup.startswith(str(root / "etc" / "sysctl.conf.")) and open(backup).read() == "a=1\n"
+    assert backup.startswith(str(root / "etc" / "sysctl.conf."))
+    with open(backup, encoding="utf-8") as f:
+        assert f.read() == "a=1\n"
     assert sorted(n for n in os.listdir(root / "etc") if n.startswith(".")) == []  # no temp file left
     assert jr.path("/etc/sysctl.conf") == str(root / "etc" / "sysctl.conf")
     with pytest.raises(JailsError, match="jail web: cannot write nodir/x: its directory does not exist"):

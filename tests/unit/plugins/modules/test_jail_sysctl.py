@@ -198,7 +198,8 @@ def test_jail_links_in_the_root_are_never_followed(tmp_path):
 
 
 def test_sysctl_file_checked_before_any_call(tmp_path):
-    res = run_module(jail_sysctl.main, {"name": "kern.maxfiles", "value": 1, "sysctl_file": "rel/sysctl.conf"}, calls=[])
+    params = {"name": "kern.maxfiles", "value": 1, "sysctl_file": "rel/sysctl.conf"}
+    res = run_module(jail_sysctl.main, params, calls=[])
     assert res.failed and res["msg"].startswith("sysctl_file: 'rel/sysctl.conf' is not an absolute path")
     params = {"jail": "web", "name": "kern.maxfiles", "value": 1, "sysctl_file": "/../../etc/sysctl.conf"}
     res = run_module(jail_sysctl.main, params, calls=[])
