@@ -81,3 +81,36 @@ def test_jail_sysctl_without_links_still_persists(make_host):
     assert "kern.securelevel=1" in host.read(f"{ROOT}/etc/sysctl.conf")
     assert "kern.securelevel" not in host.read("/etc/sysctl.conf")
     assert host.play(sysctl()).changed == 0
+
+
+def test_jail_devfs_never_mounts_through_a_link(make_host, refused):
+    """A jail whose dev is a link to the host's /dev: mount(8) and devfs -m would act on the host's /dev."""
+    host = make_host()
+    host.sh(f"umount {ROOT}/dev 2>/dev/null; rm -rf {ROOT}/dev && ln -s /dev {ROOT}/dev")
+    task = [
+        {
+            "name": "jail_devfs",
+            "bsd.jails.jail_devfs": {
+                "name": "devfsrules_jail_bpf",
+                "number": 170,
+                "rules": ["path 'bpf*' unhide"],
+                "jail": GOOD,
+            },
+        }
+    ]
+    refused(task, "jail good1: dev is a symbolic link (to /dev)", host=host)
+
+
+WORLD_ROLE = [{"name": "world", "ansible.builtin.include_role": {"name": "bsd.jails.world"}}]
+
+
+def test_world_finishing_steps_never_write_through_a_link(make_host, refused):
+    """A base that is also a jail's root (world_dest == world_base_dir): its etc turned into a link to /etc
+    must not have the finishing steps write the host's rc.conf, fstab or resolv.conf."""
+    host = make_host(prepared=False)
+    base = f"{WORLD}/w1"
+    world_vars = {"world_dest": base, "world_base_dir": base}
+    res = host.play(WORLD_ROLE, play_vars=world_vars)
+    assert not res.failed, res
+    host.sh(f"cd {base} && mv etc etc.saved && ln -s /etc etc")
+    refused(WORLD_ROLE, f"world: {base}/etc is a symbolic link (to /etc)", host=host, play_vars=world_vars)
