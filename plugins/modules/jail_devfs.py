@@ -17,21 +17,20 @@ description:
   - The ruleset starts with C(add include $devfsrules_jail) (O(base)), so a jail sees what FreeBSD's ruleset 4
     shows it, plus what O(include) and O(rules) add.
   - With O(jail), also applies the ruleset to the jail's C(/dev) (C(devfs -m PATH/dev ruleset N) and
-    C(rule applyset)), mounting devfs there first if it is not mounted. The jail's C(dev) must be a directory:
+    C(rule applyset)), mounting devfs there first if it is not mounted. The jail's C(dev) must be a directory;
     a symbolic link there (which would lead C(mount) and C(devfs -m) to the host's C(/dev)) fails the task
     before anything changes.
   - Refuses a ruleset that leaves disks or kernel memory visible in a jail unless O(allow_disks=true). The
-    ruleset is judged by what it shows: its rules, with every C(include) expanded, are evaluated in order the
+    ruleset is judged by what it shows; its rules, with every C(include) expanded, are evaluated in order the
     way devfs does (a device is visible until a rule hides it; path patterns match as C(fnmatch(3)) with
     C(FNM_PATHNAME)) against a catalogue of disk devices (C(ada), C(da), C(nvd), C(nda), C(vtbd), C(md),
     C(cd), C(mmcsd), C(pass), C(xpt), C(gpt/), C(gptid/), C(diskid/), C(label/), C(ufs/), C(zvol/), GEOM
     classes, ...) and memory devices (C(mem), C(kmem), C(io)). So C(unhide) alone, C(path 'gpt/*' unhide),
     C(path 'pass*' unhide) or a ruleset that never hides anything (O(base) empty) are refused too.
   - Refuses a rule that devfs(8) cannot read, and any character outside single quotes other than words,
-    blanks and C($name) references: C(/etc/rc.subr) loads C(devfs.rules) lines with C(eval), so C($(...)),
+    blanks and C($name) references. C(/etc/rc.subr) loads C(devfs.rules) lines with C(eval), so C($(...)),
     backticks, C(;), C(|), C(&), C(<), C(>), double quotes or backslashes would be run by the shell at boot.
-  - Refuses to redefine
-    FreeBSD's rulesets 1 to 5 unless O(force=true), and refuses a number or name used by another ruleset in
+  - Refuses to redefine FreeBSD's rulesets 1 to 5 unless O(force=true), and refuses a number or name used by another ruleset in
     O(defaults_file) or O(rules_file). Nothing is written or loaded when it refuses.
   - Idempotent, nothing is reloaded when the file and the kernel already hold the ruleset.
 author:

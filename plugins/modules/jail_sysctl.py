@@ -22,7 +22,7 @@ description:
     (as C(sysctl -t) reports it, for example V(-5) for an C(unsigned long) or V(99999999999999999999) for an
     C(integer)), a relative O(sysctl_file), and lowering C(kern.securelevel).
   - With O(jail), O(sysctl_file) is read and written inside the jail's root one path component at a time,
-    never through a symbolic link: a jail's root user can replace C(etc) or C(etc/sysctl.conf) with a link to
+    never through a symbolic link; a jail's root user can replace C(etc) or C(etc/sysctl.conf) with a link to
     the host's files, so a link anywhere on the path fails the task, naming it, before anything changes.
   - Warns when a deprecated host-wide C(security.jail.*) knob is set and names the jail parameter that replaces
     it (for example C(security.jail.allow_raw_sockets) and C(allow.raw_sockets)), to be set per jail with
