@@ -181,7 +181,10 @@ def test_exposed_after_hide_all(rule, bad):
 
 def test_exposed_follows_rule_order_and_fnmatch_pathname():
     hide_all = parse_rule(["hide"])
-    r = lambda text: parse_rule(tokenize(text))  # noqa: E731
+
+    def r(text):
+        return parse_rule(tokenize(text))
+
     # '*' does not cross '/' (FNM_PATHNAME): it shows ada0 but not gpt/rootfs
     names = [d for d, _k, _r in exposed_devices([hide_all, r("path '*' unhide")])]
     assert "ada0" in names and "gpt/rootfs" not in names
