@@ -22,12 +22,12 @@ removed, globbing is off).  rc reads /etc/defaults/devfs.rules, then
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import shlex
 
 HEADER_RE = re.compile(r"^\[(?P<name>.*)=(?P<number>[0-9]*)\]")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+USER_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 VAR_RE = re.compile(r"\$\{(?P<b>[A-Za-z_][A-Za-z0-9_]*)\}|\$(?P<n>[A-Za-z_][A-Za-z0-9_]*)")
 DEFAULT_RULESETS = {
     1: "devfsrules_hide_all",
@@ -37,27 +37,21 @@ DEFAULT_RULESETS = {
     5: "devfsrules_jail_vnet",
 }
 TYPES = ("disk", "mem", "tape", "tty")
-# Device names that expose storage or kernel memory when unhidden (jail(8):
-# "exposing disks to a jail breaks it"); a rule is a disk rule when its path
-# pattern matches one of these, or it has ``type disk``.
-DISK_SAMPLES = (
-    "ada0",
-    "ada0p1",
-    "da0",
-    "da0s1a",
-    "nvd0",
-    "nvd0p2",
-    "nda0",
-    "nda0p2",
-    "vtbd0",
-    "vtbd0p1",
-    "md0",
-    "md10",
-    "zvol/zroot/vol",
-    "mem",
-    "kmem",
-    "io",
-)
+# Devices that give a jail the host's storage or kernel memory when visible (jail(8): "exposing disks
+# to a jail breaks it"): one sample name per driver and GEOM class, with the type devfs(8)'s ``type``
+# condition sees (``disk``: GEOM providers, D_DISK in geom_dev.c; ``mem``: mem and kmem, D_MEM) or None.
+# A ruleset is judged by which of these it leaves visible, rules evaluated in order as devfs does.
+SENSITIVE_DEVICES = (
+    ("disk", "disk", ("ada0", "ada0p1", "ada0s1a", "da0", "da0p2", "nvd0", "nvd0p2", "nda0", "nda0p2", "vtbd0",
+                      "vtbd0p1", "md0", "md10", "cd0", "mmcsd0", "mmcsd0s1", "sdda0", "xbd0", "mfid0", "mfisyspd0",
+                      "aacd0", "ipsd0", "twed0", "ada0.eli", "ada0p1.eli", "gpt/rootfs", "gptid/0f1e2d3c-4b5a-6978",
+                      "diskid/DISK-S3Z9NB0K", "label/data", "ufs/rootfs", "ufsid/5f1e2d3c4b5a6978", "msdosfs/EFISYS",
+                      "iso9660/CDROM", "ext2fs/data", "zvol/zroot/vol", "mirror/gm0", "raid/r0", "stripe/st0",
+                      "concat/c0", "raid3/r0", "graid5/r0", "linux_lvm/vg-lv", "nop/ada0.nop")),
+    ("disk", None, ("pass0", "xpt0", "sg0", "geom.ctl")),
+    ("memory", "mem", ("mem", "kmem")),
+    ("memory", None, ("io",)),
+)  # fmt: skip
 
 
 class DevfsRulesError(ValueError):
@@ -216,6 +210,10 @@ def parse_rule(tokens, where="rule"):
                     arg = "%o" % int(arg, 8)
                 except ValueError:
                     raise DevfsRulesError("%s: invalid mode: %s" % (where, arg)) from None
+            if tok in ("user", "group") and not USER_RE.match(arg):
+                raise DevfsRulesError("%s: invalid %s: %s" % (where, tok, arg))
+            if tok == "path" and not arg:
+                raise DevfsRulesError("%s: empty path pattern" % where)
             if tok == "include" and not arg.isdigit():
                 raise DevfsRulesError("%s: include needs a ruleset number, got %s" % (where, arg))
             rule[tok] = arg
@@ -300,23 +298,91 @@ def expand_includes(rules, by_number, seen=None):
     return out
 
 
-def disk_rules(rules):
-    """The rules (expanded) that unhide a disk or memory device."""
-    bad = []
-    for rule in rules:
-        if rule.get("action") != "unhide":
-            continue
-        if (
-            rule.get("type") == "disk"
-            or (
-                rule.get("type") in (None, "mem")
-                and rule.get("path") is not None
-                and any(fnmatch.fnmatchcase(dev, rule["path"]) for dev in DISK_SAMPLES)
-            )
-            or (rule.get("type") == "mem" and rule.get("path") is None)
-        ):
-            bad.append(rule)
-    return bad
+def _glob_re(pattern):
+    """fnmatch(3) with FNM_PATHNAME as a regular expression: ``*``, ``?`` and ``[...]`` never match ``/``.
+
+    src: sys/fs/devfs/devfs_rule.c devfs_rule_matchpath() matches ``fnmatch(pattern, name, FNM_PATHNAME)``
+    against the device's name below /dev (``gpt/rootfs``).
+    """
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "\\" and i + 1 < len(pattern):
+            i += 1
+            out.append(re.escape(pattern[i]))
+        elif c == "[":
+            j = i + 1
+            if j < len(pattern) and pattern[j] in "!^":
+                j += 1
+            if j < len(pattern) and pattern[j] == "]":
+                j += 1
+            while j < len(pattern) and pattern[j] != "]":
+                j += 1
+            if j >= len(pattern):  # no closing bracket: a literal [
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1 : j]
+                neg = body[:1] in ("!", "^")
+                if neg:
+                    body = body[1:]
+                body = body.replace("\\", "\\\\").replace("^", "\\^")
+                out.append("(?!/)[%s%s]" % ("^" if neg else "", body))
+                i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("^" + "".join(out) + "$", re.S)
+
+
+def rule_matches(rule, device, devtype):
+    """Does ``rule`` (its path and type conditions) select ``device`` (whose type is ``devtype``)?"""
+    if rule.get("type") is not None and rule["type"] != devtype:
+        return False
+    return rule.get("path") is None or bool(_glob_re(rule["path"]).match(device))
+
+
+def exposed_devices(rules):
+    """The disk and memory devices ``rules`` (includes expanded) leave visible in a jail's /dev.
+
+    devfs shows every device until a rule hides it; each ``hide``/``unhide`` rule whose conditions match
+    a device sets its visibility, in order (devfs_rule.c devfs_rule_run()).  Returns a list of
+    ``(device, class, rule)`` where ``rule`` is the last rule that unhid the device, or None when no
+    rule ever hid it (the ruleset does not start by hiding everything).
+    """
+    out = []
+    for klass, devtype, names in SENSITIVE_DEVICES:
+        for device in names:
+            visible, by = True, None
+            for rule in rules:
+                if rule.get("action") in ("hide", "unhide") and rule_matches(rule, device, devtype):
+                    visible = rule["action"] == "unhide"
+                    by = rule if visible else None
+            if visible:
+                out.append((device, klass, by))
+    return out
+
+
+def describe_exposed(exposed, limit=6):
+    """``path ada* unhide: ada0, ada0p1, ...; not hidden by any rule: mem`` for a message."""
+    groups = []
+    for device, _klass, rule in exposed:
+        key = format_rule(rule) if rule is not None else "not hidden by any rule"
+        for g in groups:
+            if g[0] == key:
+                g[1].append(device)
+                break
+        else:
+            groups.append((key, [device]))
+    parts = []
+    for key, devices in groups:
+        shown = ", ".join(devices[:limit]) + (", ..." if len(devices) > limit else "")
+        parts.append("%s: %s" % (key, shown))
+    return "; ".join(parts)
 
 
 def clashes(files, name, number, redefine=False):
@@ -357,6 +423,39 @@ def normalize_command(spec, where="rules"):
         raise DevfsRulesError("%s: empty rule" % where)
     if "#" in text or "\n" in text:
         raise DevfsRulesError("%s: %r: no comments or newlines in a rule" % (where, spec))
+    check_shell_words(text, spec, where)
     if not text.startswith("add ") and text != "add":
         text = "add " + text
     return text
+
+
+# What a rule line may hold outside single quotes: words of these characters, blanks and $ruleset
+# references.  rc.subr devfs_rulesets_from_file() runs each line as ``eval /sbin/devfs rule -s N LINE``
+# (with ``set -f``), so anything else -- $(...), backticks, ;, |, &, <, >, double quotes, backslashes --
+# would be run by the shell at every boot, as root, before devfs(8) ever sees it.
+_WORD_CHARS = re.compile(r"[A-Za-z0-9_./*?\[\]!:+,=@%^-]")
+
+
+def check_shell_words(text, spec, where):
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "'":
+            j = text.find("'", i + 1)
+            if j < 0:
+                raise DevfsRulesError("%s: %r: unterminated quote" % (where, spec))
+            i = j + 1
+            continue
+        if c == "$":
+            m = VAR_RE.match(text, i)
+            if m:
+                i = m.end()
+                continue
+        if c in " \t" or _WORD_CHARS.match(c):
+            i += 1
+            continue
+        raise DevfsRulesError(
+            "%s: %r: %r cannot be part of a devfs rule: rc reads devfs.rules lines with eval "
+            "(rc.subr devfs_rulesets_from_file), so the shell would run it at boot; quote a path "
+            "pattern with single quotes" % (where, spec, c)
+        )

@@ -370,3 +370,60 @@ class SysctlConf:
 
     def render(self):
         return "".join(self.lines)
+
+
+# What ``sysctl -t`` prints for an oid (src: sbin/sysctl/sysctl.c ctl_typename[]) and the values a set
+# of that type can take: sysctl.c parse_numeric() reads each word with strtol/strtoul/strtoimax/strtoumax
+# (base 0), refusing only what overflows the C long; a value of a narrower type is then cut down without
+# a word (an ``integer`` set to 4294967297 becomes 1) and strtoul takes ``-5`` as a huge number.  The
+# collection refuses both before anything changes.  ``long`` is the 64-bit long of amd64 and arm64.
+TYPE_RANGES = {
+    "integer": (-(2**31), 2**31 - 1),
+    "unsigned integer": (0, 2**32 - 1),
+    "long integer": (-(2**63), 2**63 - 1),
+    "unsigned long": (0, 2**64 - 1),
+    "int8_t": (-(2**7), 2**7 - 1),
+    "int16_t": (-(2**15), 2**15 - 1),
+    "int32_t": (-(2**31), 2**31 - 1),
+    "int64_t": (-(2**63), 2**63 - 1),
+    "uint8_t": (0, 2**8 - 1),
+    "uint16_t": (0, 2**16 - 1),
+    "uint32_t": (0, 2**32 - 1),
+    "uint64_t": (0, 2**64 - 1),
+}
+SETTABLE_TYPES = set(TYPE_RANGES) | {"string"}
+HEX_RE = re.compile(r"^[+-]?0[xX][0-9a-fA-F]+$")
+
+
+def integer_value(word):
+    """A number word as the module sends it (decimal, ``0x`` hex, or a whole ``1.0``) -> int, or None."""
+    word = (word or "").strip()
+    if HEX_RE.match(word):
+        return int(word, 16)
+    text = integer_text(word)
+    return None if text is None else int(text)
+
+
+def check_type(name, value, typename):
+    """Why ``value`` cannot be set on ``name`` whose ``sysctl -t`` type is ``typename``; None when it can.
+
+    Numeric oids take one or more numbers separated by spaces or commas (sysctl.c parse()), each within
+    the type's range.
+    """
+    if typename is None or typename == "string":
+        return None
+    if typename not in SETTABLE_TYPES:
+        return "%s: the oid is of type %s, which sysctl cannot set" % (name, typename)
+    low, high = TYPE_RANGES[typename]
+    words = [w for w in re.split(r"[ ,]", value or "") if w]
+    if not words:
+        return "%s: an empty value for an oid of type %s" % (name, typename)
+    for word in words:
+        n = integer_value(word)
+        if n is None:
+            return "%s: %r is not a number (the oid is of type %s)" % (name, word, typename)
+        if n < 0 and low == 0:
+            return "%s: %s is negative, and the oid is of type %s (0 to %d)" % (name, word, typename, high)
+        if not low <= n <= high:
+            return "%s: %s is out of range for the oid's type %s (%d to %d)" % (name, word, typename, low, high)
+    return None

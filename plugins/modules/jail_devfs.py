@@ -17,11 +17,21 @@ description:
   - The ruleset starts with C(add include $devfsrules_jail) (O(base)), so a jail sees what FreeBSD's ruleset 4
     shows it, plus what O(include) and O(rules) add.
   - With O(jail), also applies the ruleset to the jail's C(/dev) (C(devfs -m PATH/dev ruleset N) and
-    C(rule applyset)), mounting devfs there first if it is not mounted.
-  - Refuses a ruleset that unhides disks or kernel memory (C(type disk), C(ada*), C(da*), C(nvd*), C(nda*),
-    C(vtbd*), C(md*), C(zvol/*), C(mem), C(kmem), C(io)) unless O(allow_disks=true), refuses to redefine
-    FreeBSD's rulesets 1 to 5 unless O(force=true), and refuses a number or name used by another ruleset in
-    O(defaults_file) or O(rules_file). Nothing is written or loaded when it refuses.
+    C(rule applyset)), mounting devfs there first if it is not mounted. The jail's C(dev) must be a directory;
+    a symbolic link there (which would lead C(mount) and C(devfs -m) to the host's C(/dev)) fails the task
+    before anything changes.
+  - Refuses a ruleset that leaves disks or kernel memory visible in a jail unless O(allow_disks=true). The
+    ruleset is judged by what it shows; its rules, with every C(include) expanded, are evaluated in order the
+    way devfs does (a device is visible until a rule hides it; path patterns match as C(fnmatch(3)) with
+    C(FNM_PATHNAME)) against a catalogue of disk devices (C(ada), C(da), C(nvd), C(nda), C(vtbd), C(md),
+    C(cd), C(mmcsd), C(pass), C(xpt), C(gpt/), C(gptid/), C(diskid/), C(label/), C(ufs/), C(zvol/), GEOM
+    classes, ...) and memory devices (C(mem), C(kmem), C(io)). So C(unhide) alone, C(path 'gpt/*' unhide),
+    C(path 'pass*' unhide) or a ruleset that never hides anything (O(base) empty) are refused too.
+  - Refuses a rule that devfs(8) cannot read, and any character outside single quotes other than words,
+    blanks and C($name) references. C(/etc/rc.subr) loads C(devfs.rules) lines with C(eval), so C($(...)),
+    backticks, C(;), C(|), C(&), C(<), C(>), double quotes or backslashes would be run by the shell at boot.
+  - Refuses to redefine FreeBSD's rulesets 1 to 5 unless O(force=true), and refuses a number or name used by
+    another ruleset in O(defaults_file) or O(rules_file). Nothing is written or loaded when it refuses.
   - Idempotent, nothing is reloaded when the file and the kernel already hold the ruleset.
 author:
   - bsd.jails developers (@bsd-jails)
@@ -92,7 +102,7 @@ options:
     type: str
   allow_disks:
     description:
-      - Allow rules that unhide disk or memory devices; the module then warns.
+      - Allow a ruleset that leaves disk or memory devices visible; the module then warns, naming them.
     type: bool
     default: false
   force:
@@ -175,9 +185,10 @@ from ansible_collections.bsd.jails.plugins.module_utils._devfs_rules import (
     DevfsRules,
     DevfsRulesError,
     clashes,
-    disk_rules,
+    describe_exposed,
     expand_includes,
     expand_vars,
+    exposed_devices,
     format_rule,
     normalize_command,
     parse_rule,
@@ -189,6 +200,7 @@ from ansible_collections.bsd.jails.plugins.module_utils._devfs_rules import (
     variables,
 )
 from ansible_collections.bsd.jails.plugins.module_utils._fileio import file_diff, read_text, write_atomic
+from ansible_collections.bsd.jails.plugins.module_utils._jailroot import JailRoot
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError, Runner
 
 MOUNT_RE = re.compile(r"^\S+ on (?P<path>.+) \((?P<fs>[^,)]+)")
@@ -283,9 +295,9 @@ def main():
             files = [defaults, local]
             by_number = rules_by_number(files)
             own = ruleset_rules(files, name)[1]
-            bad = disk_rules(expand_includes(own, by_number, {number}))
+            bad = exposed_devices(expand_includes(own, by_number, {number}))
             if bad:
-                shown = ", ".join(format_rule(r) for r in bad)
+                shown = describe_exposed(bad)
                 if not p["allow_disks"]:
                     raise JailsError(
                         "ruleset %s unhides disk or memory devices (%s): exposing disks to a jail breaks it "
@@ -328,6 +340,10 @@ def main():
         if p["jail"] and p["state"] == "present":
             root = Runner(module, "jls").out("-j", p["jail"], "path").strip()
             jail_dev = os.path.join(root, "dev")
+            # the jail owns its root: a "dev" replaced by a link to the host's /dev would have mount(8)
+            # (which takes the real path) and devfs -m work on the host's /dev
+            if not JailRoot(root, p["jail"]).check_dir("dev"):
+                raise JailsError("jail %s: %s does not exist: no mount point for its devfs" % (p["jail"], jail_dev))
             mounted = False
             for line in Runner(module, "mount").out("-t", "devfs").splitlines():
                 m = MOUNT_RE.match(line)

@@ -13,13 +13,19 @@ version_added: 0.1.0
 description:
   - Sets one (O(name), O(value)) or many (O(sysctls)) kernel variables with C(sysctl), on the host or, with
     O(jail), inside a running jail through C(jexec).
-  - All requested variables are read with one C(sysctl -e) call and set with one C(sysctl name=value ...) call.
+  - All requested variables are read with one C(sysctl -e) call, their types with one C(sysctl -t -e) call, and
+    set with one C(sysctl name=value ...) call.
   - With O(persist=true) the values are also written to O(sysctl_file), which C(/etc/rc.d/sysctl) applies at
     boot with C(sysctl -f); the value of a line already setting the name is replaced (also one written with
     blanks around C(=) or C(:), as C(sysctl -f) reads it), otherwise a C(name=value) line is added; comments
     and every other line are kept.
-  - Refuses before changing anything an unknown oid, a read-only oid, a boot-time tunable (those belong in
-    C(/boot/loader.conf)), a value of the wrong type, and lowering C(kern.securelevel).
+  - Refuses before changing anything, for the whole batch, an unknown oid, a read-only oid, a boot-time tunable
+    (those belong in C(/boot/loader.conf)), a value of the wrong type or out of the range of the oid's type
+    (as C(sysctl -t) reports it, for example V(-5) for an C(unsigned long) or V(99999999999999999999) for an
+    C(integer)), a relative O(sysctl_file), and lowering C(kern.securelevel).
+  - With O(jail), O(sysctl_file) is read and written inside the jail's root one path component at a time,
+    never through a symbolic link; a jail's root user can replace C(etc) or C(etc/sysctl.conf) with a link to
+    the host's files, so a link anywhere on the path fails the task, naming it, before anything changes.
   - Warns when a deprecated host-wide C(security.jail.*) knob is set and names the jail parameter that replaces
     it (for example C(security.jail.allow_raw_sockets) and C(allow.raw_sockets)), to be set per jail with
     M(bsd.jails.jail).
@@ -62,7 +68,9 @@ options:
     default: true
   sysctl_file:
     description:
-      - The file the values are persisted in, for example V(/etc/sysctl.conf.local).
+      - The file the values are persisted in, for example V(/etc/sysctl.conf.local). An absolute path.
+      - With O(jail), a path inside the jail's root; it may not contain V(..) and none of its components may
+        be a symbolic link.
     type: path
     default: /etc/sysctl.conf
   state:
@@ -133,15 +141,15 @@ backup_file:
   sample: /etc/sysctl.conf.1234.2024-01-01@00:00:00~
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bsd.jails.plugins.module_utils._fileio import file_diff, read_text, write_atomic
+from ansible_collections.bsd.jails.plugins.module_utils._jailroot import JailRoot, components
 from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandError, JailsError, Runner
 from ansible_collections.bsd.jails.plugins.module_utils._sysctl import (
     LOADER_CONF_MSG,
     SysctlConf,
     check_settable,
+    check_type,
     deprecation_warning,
     integer_text,
     is_integer,
@@ -193,6 +201,26 @@ def read_live(module, names, jail):
     return values, errors
 
 
+def read_types(module, names, jail):
+    """One ``sysctl -t -e`` call -> {name: type name as sysctl prints it} (unknown names are left out)."""
+    if jail is None:
+        _rc, out, _err = Runner(module, "sysctl").run("-t", "-e", *names, check=False)
+    else:
+        _rc, out, _err = Runner(module, "jexec").run(jail, SYSCTL, "-t", "-e", *names, check=False)
+    return dict((k, v.strip()) for k, v in parse_sysctl_e(out).items())
+
+
+def check_sysctl_file(params):
+    """sysctl_file is absolute; inside a jail it has no '..' (it is read from the jail's root)."""
+    path = params["sysctl_file"]
+    if not params["persist"]:
+        return
+    if not path.startswith("/"):
+        raise JailsError("sysctl_file: %r is not an absolute path" % path)
+    if params["jail"] is not None:
+        components(path, "sysctl_file")
+
+
 def explain_set_failure(exc):
     """A clear message for a failed set."""
     msgs = []
@@ -235,6 +263,7 @@ def main():
         if p["state"] == "absent" and not p["persist"]:
             raise JailsError("state=absent removes persisted lines: it needs persist=true")
         names = list(wanted)
+        check_sysctl_file(p)
 
         # 1. read and validate everything
         live = {}
@@ -246,6 +275,12 @@ def main():
                 msg = check_settable(name, wanted[name], None if name in unknown else live.get(name), jail)
                 if msg:
                     problems.append(msg)
+            if not problems:  # every oid known: their types, and every value within its type
+                types = read_types(module, names, jail)
+                for name in names:
+                    msg = check_type(name, wanted[name], types.get(name))
+                    if msg:
+                        problems.append(msg)
             if problems:
                 raise JailsError("; ".join(problems))
             for name in names:  # "1.0" for an integer oid is sent as "1"
@@ -260,10 +295,14 @@ def main():
         before_text = after_text = None
         if p["persist"]:
             conf_path = p["sysctl_file"]
+            jail_root = None
             if jail is not None:
-                root = Runner(module, "jls").out("-j", jail, "path").strip()
-                conf_path = os.path.join(root, p["sysctl_file"].lstrip("/"))
-            before_text = read_text(conf_path)
+                # the file is read and written through the jail's root, never through a link in it
+                jail_root = JailRoot(Runner(module, "jls").out("-j", jail, "path").strip(), jail)
+                conf_path = jail_root.path(p["sysctl_file"])
+                before_text = jail_root.read_text(p["sysctl_file"], "sysctl_file")
+            else:
+                before_text = read_text(conf_path)
             conf = SysctlConf(before_text)
             for name in names:
                 if p["state"] == "present":
@@ -316,7 +355,10 @@ def main():
             except CommandError as exc:
                 raise JailsError(explain_set_failure(exc), **exc.details) from None
         if file_changed and not module.check_mode:
-            backup_file = write_atomic(module, conf_path, after_text or "", backup=p["backup"])
+            if jail_root is not None:
+                backup_file = jail_root.write_text(p["sysctl_file"], after_text or "", p["backup"], field="sysctl_file")
+            else:
+                backup_file = write_atomic(module, conf_path, after_text or "", backup=p["backup"])
             if backup_file:
                 result["backup_file"] = backup_file
     except JailsError as exc:

@@ -187,3 +187,18 @@ def test_jail_param_lists_every_kernel_parameter(box):
     assert "security.jail.param.allow.mount.nullfs" in out and "security.jail.param.allow.chflags" in out
     sub = box.run("sysctl", "-N", "security.jail.param.allow.mount").stdout.splitlines()
     assert sub[0] == "security.jail.param.allow.mount." and "security.jail.param.allow.mount.zfs" in sub
+
+
+def test_t_prints_types(box):
+    # src: sbin/sysctl/sysctl.c show_var() and ctl_typename[]
+    cp = box.run("sysctl", "-t", "kern.maxfiles", "kern.maxvnodes", "kern.hostname", "vm.stats.vm.v_page_size")
+    assert cp.returncode == 0
+    assert cp.stdout == (
+        "kern.maxfiles: integer\nkern.maxvnodes: unsigned long\nkern.hostname: string\n"
+        "vm.stats.vm.v_page_size: unsigned integer\n"
+    )
+    assert box.run("sysctl", "-t", "-e", "vm.swap_total").stdout == "vm.swap_total=uint64_t\n"
+    assert box.run("sysctl", "-t", "-n", "kern.boottime").stdout == "opaque\n"
+    assert box.run("sysctl", "-t", "-d", "kern.maxfiles").stdout == "kern.maxfiles: integer: Maximum number of files\n"
+    cp = box.run("sysctl", "-t", "no.such")
+    assert (cp.returncode, cp.stderr) == (1, "sysctl: unknown oid 'no.such'\n")

@@ -38,6 +38,15 @@ TYPENAMES = {
     "QU": "uint64_t",
 }
 NUMERIC = tuple(TYPENAMES)
+
+
+# src: sbin/sysctl/sysctl.c ctl_typename[] (what -t prints): the catalogue's format letters by CTLTYPE.
+def ctl_typename(typ):
+    if typ in TYPENAMES:
+        return TYPENAMES[typ]
+    return "string" if typ == "A" else "opaque"  # "S,..." formats are CTLTYPE_OPAQUE
+
+
 # security.jail.* compat sysctls inside a jail report the jail's own parameters (kern_jail.c).
 JAIL_VIEW = {
     "security.jail.set_hostname_allowed": ("allow.set_hostname", 1),
@@ -231,6 +240,16 @@ class Run:
             self.ctx.print(name)
             return
         text = fmt(typ, v)
+        # src: sbin/sysctl/sysctl.c show_var(): with -t (and/or -d) "name" + sep unless -n, then the type
+        # name; -t alone stops there, -t -d adds sep and the description.
+        if "t" in self.f:
+            sep = "=" if "e" in self.f else ": "
+            head = "" if "n" in self.f else name + sep
+            if "d" in self.f:
+                self.ctx.print(f"{head}{ctl_typename(typ)}{sep}{sysctls.MIB[name][3]}")
+            else:
+                self.ctx.print(f"{head}{ctl_typename(typ)}")
+            return
         if "d" in self.f:
             self.ctx.print(f"{name}: {sysctls.MIB[name][3]}")
             return

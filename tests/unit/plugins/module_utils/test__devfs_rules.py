@@ -13,8 +13,9 @@ from ansible_collections.bsd.jails.plugins.module_utils._devfs_rules import (
     DevfsRulesError,
     all_clashes,
     clashes,
-    disk_rules,
+    describe_exposed,
     expand_includes,
+    exposed_devices,
     format_rule,
     normalize_command,
     parse_rule,
@@ -81,7 +82,7 @@ def test_ruleset_5_expands_through_devfsrules_jail():
                          "path urandom unhide"]  # fmt: skip
     assert flat[-3:] == ["path fuse unhide", "path zfs unhide", "path pf unhide"]
     assert "path ptyp* unhide" in flat and len(flat) == len(set(flat))
-    assert disk_rules(expand_includes(rules, rules_by_number(files))) == []
+    assert exposed_devices(expand_includes(rules, rules_by_number(files))) == []
 
 
 def test_local_file_comments_and_variables_across_files():
@@ -148,20 +149,83 @@ def test_show_and_showsets_parsers():
         ("add path 'nda*' unhide", True),
         ("add path 'vtbd*' unhide", True),
         ("add path 'md*' unhide", True),
-        ("add path 'zvol/*' unhide", True),
+        ("add path 'zvol/*/*' unhide", True),
+        ("add path 'zvol/*' unhide", False),  # FNM_PATHNAME: only the pool directories, no volume
         ("add path mem unhide", True),
         ("add path kmem unhide", True),
         ("add path io unhide", True),
         ("add type disk unhide", True),
         ("add path '*' unhide", True),
+        ("add unhide", True),
+        ("add path 'gpt/*' unhide", True),
+        ("add path 'pass*' unhide", True),
+        ("add path 'vtbd[0-9]*' unhide", True),
+        ("add path 'diskid/*' unhide", True),
+        ("add path 'zvol/*/*' unhide", True),
+        ("add type mem unhide", True),
+        ("add path '[ik]*' unhide", True),
         ("add path 'bpf*' unhide", False),
         ("add path 'ada*' hide", False),
         ("add path pf unhide", False),
         ("add path 'tun*' mode 0660", False),
+        ("add type tty unhide", False),
+        ("add type disk path 'pass*' unhide", False),  # pass is no GEOM disk: both conditions must match
     ],
 )
-def test_disk_rules(rule, bad):
-    assert bool(disk_rules([parse_rule(tokenize(rule))])) is bad
+def test_exposed_after_hide_all(rule, bad):
+    """One rule after FreeBSD's hide-all (ruleset 1): does the jail see a disk or memory device?"""
+    assert bool(exposed_devices([parse_rule(["hide"]), parse_rule(tokenize(rule))])) is bad
+
+
+def test_exposed_follows_rule_order_and_fnmatch_pathname():
+    hide_all = parse_rule(["hide"])
+
+    def r(text):
+        return parse_rule(tokenize(text))
+
+    # '*' does not cross '/' (FNM_PATHNAME): it shows ada0 but not gpt/rootfs
+    names = [d for d, _k, _r in exposed_devices([hide_all, r("path '*' unhide")])]
+    assert "ada0" in names and "gpt/rootfs" not in names
+    # a later hide wins
+    assert exposed_devices([hide_all, r("path 'ada*' unhide"), r("path 'ada*' hide")]) == []
+    # nothing hidden at all: every device is visible, and the message says why
+    bad = exposed_devices([r("path 'bpf*' unhide")])
+    assert ("mem", "memory", None) in bad
+    assert describe_exposed(bad).startswith("not hidden by any rule: ada0, ada0p1, ")
+    assert describe_exposed(exposed_devices([hide_all, r("path 'gpt/*' unhide")])) == "path gpt/* unhide: gpt/rootfs"
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "path '$(reboot)' unhide",  # single quotes: literal for eval too
+        "path ${devfsrules_jail} unhide",
+        "path 'bpf*' unhide",
+        "include $devfsrules_hide_all",
+    ],
+)
+def test_shell_words_accepted(spec):
+    assert normalize_command(spec).startswith("add ")
+
+
+@pytest.mark.parametrize(
+    "spec, char",
+    [
+        ("path $(reboot) unhide", "'$'"),
+        ("path `reboot` unhide", "'`'"),
+        ("path bpf unhide; reboot", "';'"),
+        ("path bpf unhide | sh", "'|'"),
+        ("path bpf unhide && reboot", "'&'"),
+        ('path "$(reboot)" unhide', "'\"'"),
+        ("path bpf unhide > /etc/rc.conf", "'>'"),
+        ("path b\\pf unhide", "'\\\\'"),
+    ],
+)
+def test_shell_metacharacters_refused(spec, char):
+    with pytest.raises(DevfsRulesError) as exc:
+        normalize_command(spec, "rules[0]")
+    msg = str(exc.value)
+    assert msg.startswith("rules[0]: ") and ("%s cannot be part of a devfs rule" % char) in msg, msg
 
 
 def test_parse_rule_errors_like_devfs():
@@ -174,6 +238,8 @@ def test_parse_rule_errors_like_devfs():
     with pytest.raises(DevfsRulesError, match="unknown argument: shown"):
         parse_rule(tokenize("add path x shown"))
     assert parse_rule(tokenize("add 300 path x unhide"))["number"] == 300
+    with pytest.raises(DevfsRulesError, match="invalid user: a/b"):
+        parse_rule(tokenize("add path x user a/b"))
 
 
 def test_normalize_command():

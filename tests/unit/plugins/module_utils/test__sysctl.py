@@ -206,3 +206,19 @@ def test_sysctl_conf_missing_newline_and_empty():
     conf.set("kern.b", "2")
     assert conf.render() == "kern.b=2\n"
     assert SysctlConf('kern.x="quoted"\n').entries() == {"kern.x": "quoted"}
+
+
+def test_check_type_ranges():
+    from ansible_collections.bsd.jails.plugins.module_utils._sysctl import check_type
+
+    assert check_type("kern.maxfiles", "300000", "integer") is None
+    assert check_type("kern.hostname", "a b", "string") is None
+    assert check_type("x.y", "2147483648", "integer").startswith("x.y: 2147483648 is out of range")
+    assert check_type("x.y", "-2147483648", "integer") is None
+    assert "negative" in check_type("x.y", "-5", "unsigned integer")
+    assert check_type("x.y", "18446744073709551615", "uint64_t") is None
+    assert "out of range" in check_type("x.y", "256", "uint8_t")
+    assert check_type("x.y", "1,2 3", "integer") is None
+    assert "'a' is not a number" in check_type("x.y", "1,a", "integer")
+    assert "which sysctl cannot set" in check_type("x.y", "1", "opaque")
+    assert check_type("x.y", "1", None) is None

@@ -75,7 +75,7 @@ def test_file_matches_but_kernel_lost_it_reloads_only(files):
 def test_disk_rule_refused_then_allowed_with_warning(files, capsys):
     p = params(files, rules=["path 'ada*' unhide"])
     res = run_module(jail_devfs.main, p, calls=[])
-    assert res.failed and "unhides disk or memory devices (path ada* unhide)" in res["msg"]
+    assert res.failed and "unhides disk or memory devices (path ada* unhide: ada0, ada0p1, " in res["msg"]
     assert "exposing disks to a jail breaks it" in res["msg"]
     assert res.writes == 0 and slurp(files["rules_file"]) == "# my rules\n"
     load = [
@@ -127,27 +127,45 @@ def test_force_redefines_a_default(files):
     assert not res.changed
 
 
-def test_apply_to_a_jail_mounts_and_sets_the_ruleset(files):
+def test_apply_to_a_jail_mounts_and_sets_the_ruleset(files, tmp_path):
     run_module(jail_devfs.main, params(files), calls=[SHOWSETS, *LOAD])
+    root = tmp_path / "web"
+    (root / "dev").mkdir(parents=True)
+    dev = str(root / "dev")
     loaded = Call([D, "rule", "showsets"], out="1\n2\n3\n4\n5\n100\n")
     show = Call([D, "rule", "-s", "100", "show"], out="100 include 4\n200 path bpf* unhide\n")
-    jls = Call(["/testbin/jls", "-j", "web", "path"], out="/jails/web\n")
+    jls = Call(["/testbin/jls", "-j", "web", "path"], out="%s\n" % root)
     not_mounted = Call(["/testbin/mount", "-t", "devfs"], out="devfs on /dev (devfs)\n")
     calls = [
         loaded,
         show,
         jls,
         not_mounted,
-        Call(["/testbin/mount", "-t", "devfs", "devfs", "/jails/web/dev"]),
-        Call([D, "-m", "/jails/web/dev", "ruleset", "100"]),
-        Call([D, "-m", "/jails/web/dev", "rule", "applyset"]),
+        Call(["/testbin/mount", "-t", "devfs", "devfs", dev]),
+        Call([D, "-m", dev, "ruleset", "100"]),
+        Call([D, "-m", dev, "rule", "applyset"]),
     ]
     res = run_module(jail_devfs.main, params(files, jail="web"), calls=calls)
-    assert res.changed and res["actions"] == ["apply ruleset 100 to /jails/web/dev"]
-    mounted = Call(["/testbin/mount", "-t", "devfs"], out="devfs on /dev (devfs)\ndevfs on /jails/web/dev (devfs)\n")
-    current = Call([D, "-m", "/jails/web/dev", "rule", "show"], out="100 include 4\n200 path bpf* unhide\n")
+    assert res.changed and res["actions"] == ["apply ruleset 100 to %s" % dev]
+    mounted = Call(["/testbin/mount", "-t", "devfs"], out="devfs on /dev (devfs)\ndevfs on %s (devfs)\n" % dev)
+    current = Call([D, "-m", dev, "rule", "show"], out="100 include 4\n200 path bpf* unhide\n")
     res = run_module(jail_devfs.main, params(files, jail="web"), calls=[loaded, show, jls, mounted, current])
     assert not res.changed and res.writes == 0
+
+
+def test_a_jail_dev_that_is_a_link_is_refused_before_any_change(files, tmp_path):
+    run_module(jail_devfs.main, params(files), calls=[SHOWSETS, *LOAD])
+    before = slurp(files["rules_file"])
+    root = tmp_path / "web"
+    root.mkdir()
+    (root / "dev").symlink_to("/dev")
+    loaded = Call([D, "rule", "showsets"], out="1\n2\n3\n4\n5\n100\n")
+    show = Call([D, "rule", "-s", "100", "show"], out="100 include 4\n200 path bpf* unhide\n")
+    jls = Call(["/testbin/jls", "-j", "web", "path"], out="%s\n" % root)
+    p = params(files, jail="web", rules=["path 'bpf*' unhide", "path pf unhide"])
+    res = run_module(jail_devfs.main, p, calls=[loaded, show, jls])
+    assert res.failed and res["msg"].startswith("jail web: dev is a symbolic link (to /dev)"), res
+    assert slurp(files["rules_file"]) == before and res.writes == 0
 
 
 def test_absent_removes_block_and_kernel_set(files):

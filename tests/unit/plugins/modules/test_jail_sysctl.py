@@ -31,26 +31,36 @@ def read_e(names, out, rc=0, err=""):
     return Call(["/testbin/sysctl", "-e", *names], rc=rc, out=out, err=err)
 
 
+def read_t(names, types, jail=None):
+    """The ``sysctl -t -e`` call that reads the oids' types (one type for all names, or a list)."""
+    if isinstance(types, str):
+        types = [types] * len(names)
+    out = "".join("%s=%s\n" % (n, t) for n, t in zip(names, types))
+    pre = ["/testbin/sysctl"] if jail is None else ["/testbin/jexec", jail, "/sbin/sysctl"]
+    return Call([*pre, "-t", "-e", *names], out=out)
+
+
 def test_set_one_check_apply_again(tmp_path):
     path = conf(tmp_path)
     before = slurp(path)
     params = {"name": "security.bsd.see_other_uids", "value": 0, "sysctl_file": path}
     read1 = read_e(["security.bsd.see_other_uids"], "security.bsd.see_other_uids=1\n")
-    res = run_module(jail_sysctl.main, params, calls=[read1], check=True, diff=True)
+    type1 = read_t(["security.bsd.see_other_uids"], "integer")
+    res = run_module(jail_sysctl.main, params, calls=[read1, type1], check=True, diff=True)
     assert res.changed and res.writes == 0 and slurp(path) == before
     assert res["sysctls"] == {"security.bsd.see_other_uids": {"before": "1", "after": "0"}}
     assert res["diff"][0]["after"] == {"security.bsd.see_other_uids": "0"}
     assert res["diff"][1]["after"].endswith("#security.bsd.see_other_uids=0\nsecurity.bsd.see_other_uids=0\n")
 
     setc = Call(["/testbin/sysctl", "security.bsd.see_other_uids=0"], out="security.bsd.see_other_uids: 1 -> 0\n")
-    res = run_module(jail_sysctl.main, params, calls=[read1, setc])
+    res = run_module(jail_sysctl.main, params, calls=[read1, type1, setc])
     assert res.changed and res.writes == 1 and res["persisted_to"] == path
     assert slurp(path) == before + "security.bsd.see_other_uids=0\n"
 
     read2 = read_e(["security.bsd.see_other_uids"], "security.bsd.see_other_uids=0\n")
-    res = run_module(jail_sysctl.main, params, calls=[read2], check=True)
+    res = run_module(jail_sysctl.main, params, calls=[read2, type1], check=True)
     assert not res.changed and res.writes == 0
-    res = run_module(jail_sysctl.main, params, calls=[read2])
+    res = run_module(jail_sysctl.main, params, calls=[read2, type1])
     assert not res.changed and res.writes == 0
 
 
@@ -59,6 +69,7 @@ def test_many_in_one_read_and_one_set_numeric_equality(tmp_path):
     params = {"sysctls": {"kern.ipc.somaxconn": "1024.0", "kern.maxfiles": 20000}, "sysctl_file": path}
     calls = [
         read_e(["kern.ipc.somaxconn", "kern.maxfiles"], "kern.ipc.somaxconn= 1024\nkern.maxfiles=12345\n"),
+        read_t(["kern.ipc.somaxconn", "kern.maxfiles"], "integer"),
         Call(["/testbin/sysctl", "kern.maxfiles=20000"]),
     ]
     res = run_module(jail_sysctl.main, params, calls=calls)
@@ -92,9 +103,10 @@ def test_bad_name_and_missing_value_fail_without_any_call(tmp_path):
 
 def test_jail_raise_securelevel_live_only_and_refuse_lowering():
     read = Call(["/testbin/jexec", "web", "/sbin/sysctl", "-e", "kern.securelevel"], out="kern.securelevel=-1\n")
+    typ = read_t(["kern.securelevel"], "integer", jail="web")
     setc = Call(["/testbin/jexec", "web", "/sbin/sysctl", "kern.securelevel=3"], out="kern.securelevel: -1 -> 3\n")
     params = {"jail": "web", "name": "kern.securelevel", "value": 3, "persist": False}
-    res = run_module(jail_sysctl.main, params, calls=[read, setc])
+    res = run_module(jail_sysctl.main, params, calls=[read, typ, setc])
     assert res.changed and res.writes == 0 and res["persisted_to"] is None
     read3 = Call(["/testbin/jexec", "web", "/sbin/sysctl", "-e", "kern.securelevel"], out="kern.securelevel=3\n")
     res = run_module(jail_sysctl.main, dict(params, value=1), calls=[read3])
@@ -107,11 +119,12 @@ def test_jail_persist_writes_inside_the_jail_root(tmp_path):
     read = Call(read.argv, out="net.inet.tcp.blackhole=0\n")
     calls = [
         read,
+        read_t(["net.inet.tcp.blackhole"], "integer", jail="web"),
         Call(["/testbin/jls", "-j", "web", "path"], out="%s\n" % tmp_path),
         Call(["/testbin/jexec", "web", "/sbin/sysctl", "net.inet.tcp.blackhole=2"]),
     ]
     res = run_module(jail_sysctl.main, {"jail": "web", "name": "net.inet.tcp.blackhole", "value": 2}, calls=calls)
-    assert res.changed and res.writes == 1
+    assert res.changed  # written through the jail's root (renameat), not by the host path
     assert res["persisted_to"] == str(tmp_path / "etc" / "sysctl.conf")
     assert (tmp_path / "etc" / "sysctl.conf").read_text() == "net.inet.tcp.blackhole=2\n"
 
@@ -121,6 +134,7 @@ def test_deprecated_knob_warns_with_the_jail_parameter(tmp_path, capsys):
     params = {"name": "security.jail.allow_raw_sockets", "value": True, "sysctl_file": path}
     calls = [
         read_e(["security.jail.allow_raw_sockets"], "security.jail.allow_raw_sockets=0\n"),
+        read_t(["security.jail.allow_raw_sockets"], "integer"),
         Call(["/testbin/sysctl", "security.jail.allow_raw_sockets=1"]),
     ]
     res = run_module(jail_sysctl.main, params, calls=calls)
@@ -134,6 +148,7 @@ def test_kernel_refusal_is_explained_and_file_untouched(tmp_path):
     err = "sysctl: kern.securelevel=2: Operation not permitted\n"
     calls = [
         read_e(["kern.securelevel"], "kern.securelevel=1\n"),
+        read_t(["kern.securelevel"], "integer"),
         Call(["/testbin/sysctl", "kern.securelevel=2"], rc=1, out="kern.securelevel: 1\n", err=err),
     ]
     res = run_module(jail_sysctl.main, {"name": "kern.securelevel", "value": 2, "sysctl_file": path}, calls=calls)
@@ -151,3 +166,59 @@ def test_absent_removes_the_line_only(tmp_path):
     assert res["sysctls"] == {"kern.a": {"before": "1", "after": None}}
     res = run_module(jail_sysctl.main, params, calls=[])
     assert not res.changed and res.writes == 0
+
+
+def jail_calls(tmp_path, name="kern.securelevel", live="-1", typ="integer"):
+    return [
+        Call(["/testbin/jexec", "web", "/sbin/sysctl", "-e", name], out="%s=%s\n" % (name, live)),
+        read_t([name], typ, jail="web"),
+        Call(["/testbin/jls", "-j", "web", "path"], out="%s\n" % (tmp_path / "root")),
+    ]
+
+
+def test_jail_links_in_the_root_are_never_followed(tmp_path):
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "sysctl.conf").write_text("host=1\n")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "etc").symlink_to(host)
+    params = {"jail": "web", "name": "kern.securelevel", "value": 1}
+    res = run_module(jail_sysctl.main, params, calls=jail_calls(tmp_path), diff=True)
+    assert res.failed and "jail web: etc is a symbolic link (to %s)" % host in res["msg"], res
+    assert (host / "sysctl.conf").read_text() == "host=1\n" and "diff" not in res.result
+
+    (root / "etc").unlink()
+    (root / "etc").mkdir()
+    (root / "etc" / "sysctl.conf").symlink_to(host / "sysctl.conf")
+    res = run_module(jail_sysctl.main, params, calls=jail_calls(tmp_path), diff=True)
+    assert res.failed and "jail web: etc/sysctl.conf is a symbolic link" in res["msg"], res
+    assert (host / "sysctl.conf").read_text() == "host=1\n"
+    assert os.path.islink(root / "etc" / "sysctl.conf")
+
+
+def test_sysctl_file_checked_before_any_call(tmp_path):
+    params = {"name": "kern.maxfiles", "value": 1, "sysctl_file": "rel/sysctl.conf"}
+    res = run_module(jail_sysctl.main, params, calls=[])
+    assert res.failed and res["msg"].startswith("sysctl_file: 'rel/sysctl.conf' is not an absolute path")
+    params = {"jail": "web", "name": "kern.maxfiles", "value": 1, "sysctl_file": "/../../etc/sysctl.conf"}
+    res = run_module(jail_sysctl.main, params, calls=[])
+    assert res.failed and res["msg"].startswith("sysctl_file: '/../../etc/sysctl.conf' has a '..' component")
+
+
+def test_whole_batch_typed_before_the_first_set(tmp_path):
+    path = conf(tmp_path, "# mine\n")
+    names = ["kern.maxfiles", "kern.maxvnodes"]
+    calls = [
+        read_e(names, "kern.maxfiles=262144\nkern.maxvnodes=536178\n"),
+        read_t(names, ["integer", "unsigned long"]),
+    ]
+    params = {"sysctls": {"kern.maxfiles": 300000, "kern.maxvnodes": -5}, "sysctl_file": path}
+    res = run_module(jail_sysctl.main, params, calls=calls)
+    assert res.failed and "kern.maxvnodes: -5 is negative, and the oid is of type unsigned long" in res["msg"], res
+    assert "kern.maxfiles" not in res["msg"] and slurp(path) == "# mine\n"
+
+    params = {"sysctls": {"kern.maxfiles": "99999999999999999999", "kern.maxvnodes": 1}, "sysctl_file": path}
+    res = run_module(jail_sysctl.main, params, calls=calls)
+    assert res.failed and res["msg"].startswith("kern.maxfiles: 99999999999999999999 is out of range"), res
+    assert "(-2147483648 to 2147483647)" in res["msg"] and slurp(path) == "# mine\n"
