@@ -61,7 +61,7 @@ def test_rc_conf_read_fails_before_any_write(make_host):
 def test_jail_c_fails_mid_batch(make_host):
     host = make_host()
     tasks = task(good(), new("n1", "192.0.2.64"), new("n2", "192.0.2.65"))
-    host.fault("jail", match=r"-c n2$", rc=1, stderr="jail: n2: mount.devfs: Operation not permitted")
+    host.fault("jail", match=r"-c -- n2$", rc=1, stderr="jail: n2: mount.devfs: Operation not permitted")
     res = host.play(tasks)
     assert res.failed and "Operation not permitted" in res.failure()[1], res
     assert_valid(host)
@@ -74,7 +74,7 @@ def test_jail_r_fails(make_host):
     host = make_host()
     tasks = task(good(state="stopped"))
     before = host.read("/etc/jail.conf")
-    host.fault("jail", match=r"-r good1", rc=1, stderr="jail: good1: exec.stop: failed")
+    host.fault("jail", match=r"-r -- good1", rc=1, stderr="jail: good1: exec.stop: failed")
     res = host.play(tasks)
     assert res.failed and "exec.stop" in res.failure()[1], res
     assert_valid(host)
@@ -110,7 +110,7 @@ def test_sysrc_write_fails_after_the_start(make_host):
 def test_jail_m_fails_after_the_write(make_host):
     host = make_host()
     tasks = task(good(securelevel=2))
-    host.fault("jail", match=r"-m name=good1", rc=1, stderr="jail: good1: securelevel: Operation not permitted")
+    host.fault("jail", match=r"-m -- name=good1", rc=1, stderr="jail: good1: securelevel: Operation not permitted")
     res = host.play(tasks)
     assert res.failed and "Operation not permitted" in res.failure()[1], res
     assert_valid(host)
