@@ -248,7 +248,6 @@ def make_plan(
     for w, path, where in zip(wanted, paths, edits):
         is_running = w.name in running
         run = running.get(w.name, {})
-        jid = run.get("jid")
         try:
             old_eff = tree.effective(w.name) if tree is not None else (old.get(path) or empty).effective(w.name)
         except KeyError:
@@ -268,7 +267,7 @@ def make_plan(
         new_eff = {}
         if w.state != "absent":
             new_eff = tree_after.effective(w.name) if tree_after is not None else confs[path].effective(w.name)
-        b = {"running": is_running, "jid": int(jid) if jid and str(jid).isdigit() else None}
+        b = {"running": is_running, "jid": _jid(run)}
         a = dict(b)
         stop = start = False
         if w.state in ("absent", "stopped"):
@@ -428,20 +427,25 @@ def _check_dependencies(graph, wanted_by_name, config):
                 stack.append((nxt, iter(graph[nxt])))
 
 
+def _reach(edges, seeds):
+    """Every node reachable from ``seeds`` along ``edges`` ({node: [nodes]}), the seeds themselves left out."""
+    out = set()
+    todo = list(seeds)
+    while todo:
+        for n in edges.get(todo.pop(), ()):
+            if n not in out:
+                out.add(n)
+                todo.append(n)
+    return out
+
+
 def _closure(graph, seeds):
     """Every jail that depends, directly or not, on one of ``seeds`` (``graph``: jail -> its dependencies)."""
     users = {}
     for name, deps in graph.items():
         for d in deps:
             users.setdefault(d, []).append(name)
-    out = set()
-    todo = list(seeds)
-    while todo:
-        for u in users.get(todo.pop(), ()):
-            if u not in out:
-                out.add(u)
-                todo.append(u)
-    return out
+    return _reach(users, seeds)
 
 
 def _plan_dependencies(plan, wanted, running, before_all, after_all, stop_by_conf, starts, config):
@@ -519,15 +523,8 @@ def _jid(run):
 
 
 def _requires(graph, name):
-    """Every jail ``name`` depends on, directly or not."""
-    out = set()
-    todo = [name]
-    while todo:
-        for d in graph.get(todo.pop(), ()):
-            if d not in out and d in graph:
-                out.add(d)
-                todo.append(d)
-    return out
+    """Every jail ``name`` depends on, directly or not (only jails the config defines)."""
+    return {d for d in _reach(graph, [name]) if d in graph}
 
 
 def _topological(graph, names):
