@@ -252,10 +252,12 @@ def normalize_value(value):
     return str(value).strip()
 
 
-def check_settable(name, value, current, jail=None):
+def check_settable(name, value, current, jail=None, compare=True):
     """Reasons ``name=value`` cannot be set, checked before anything changes; returns a message or None.
 
-    ``current`` is the live value (None when the oid is unknown).
+    ``current`` is the live value (None when the oid is unknown).  ``compare=False`` skips what depends
+    on the value of the place it is set in (a securelevel that may only be raised), for a check made
+    against another place (the host's values for a jail's sysctls).
     """
     if current is None:
         return "%s: unknown oid '%s'" % (name, name)
@@ -270,7 +272,8 @@ def check_settable(name, value, current, jail=None):
         value = integer_text(value)
         if info and info["type"] == "uint" and int(value) < 0:
             return "%s: %r is not an unsigned integer" % (name, value)
-    if name == "kern.securelevel" and is_integer(current) and is_integer(value) and int(value) < int(current):
+    lowered = is_integer(current) and is_integer(value) and int(value) < int(current)
+    if compare and name == "kern.securelevel" and lowered:
         where = "inside jail %s" % jail if jail else "on the host"
         return "%s: the securelevel can only be raised %s (now %s, asked %s)" % (
             name,

@@ -26,6 +26,14 @@ description:
   - With O(jail), O(sysctl_file) is read and written inside the jail's root one path component at a time,
     never through a symbolic link; a jail's root user can replace C(etc) or C(etc/sysctl.conf) with a link to
     the host's files, so a link anywhere on the path fails the task, naming it, before anything changes.
+  - Sets the live values before it writes O(sysctl_file). When C(sysctl) fails part-way through the batch (the
+    kernel refuses one value after it took others), or the file cannot be written, the values already changed
+    are set back to what they were before the task and the task fails naming the oid; a value the kernel will
+    not take back (a raised C(kern.securelevel)) is named in the message.
+  - With O(validate_only=true) nothing is read or written in a jail and nothing changes anywhere: the names,
+    types and ranges of the batch are checked against the host's C(sysctl -e) and C(sysctl -t -e), which is
+    how a jail sees them too (a jail shares the host's kernel and MIB). The M(bsd.jails.jail) role C(jails)
+    calls it for every jail before it starts any.
   - Warns when a deprecated host-wide C(security.jail.*) knob is set and names the jail parameter that replaces
     it (for example C(security.jail.allow_raw_sockets) and C(allow.raw_sockets)), to be set per jail with
     M(bsd.jails.jail).
@@ -85,6 +93,16 @@ options:
       - Keep a copy of O(sysctl_file) before changing it.
     type: bool
     default: false
+  validate_only:
+    description:
+      - Only check the batch, changing nothing and reading nothing inside a jail; the task fails, naming the field,
+        when a name is unknown, read only or a boot-time tunable, or a value is not of the oid's type or out of
+        its range, as the host's C(sysctl -t) reports it. O(jail) need not be running.
+      - What depends on the jail's own current values (a C(kern.securelevel) that may only be raised) is
+        checked when the values are set.
+    type: bool
+    default: false
+    version_added: 1.1.0
 notes:
   - A sysctl whose current value is an integer only takes integers.
   - A jail can only set the sysctls its jail parameters allow; C(kern.securelevel) can only be raised. To keep a
@@ -116,6 +134,13 @@ EXAMPLES = r"""
     value: 3
     persist: false
 
+- name: Check a jail's sysctls before the jail exists
+  bsd.jails.jail_sysctl:
+    jail: www
+    sysctls:
+      kern.securelevel: 3
+    validate_only: true
+
 - name: Stop persisting a value
   bsd.jails.jail_sysctl:
     name: security.bsd.see_other_uids
@@ -134,6 +159,12 @@ persisted_to:
   returned: always
   type: str
   sample: /etc/sysctl.conf
+rolled_back:
+  description:
+    - When a failed task set values back, each name with the value it was set back to (in the failure result).
+  returned: failure after a part of the batch was set
+  type: dict
+  sample: {kern.hostname: www.example.org}
 backup_file:
   description: The backup of O(sysctl_file), when O(backup=true) and it changed.
   returned: changed and backup made
@@ -238,6 +269,75 @@ def explain_set_failure(exc):
     return "; ".join(msgs) or exc.msg
 
 
+def check_batch(module, wanted, jail, compare=True, on_host=False):
+    """Check the whole batch before the first change; returns the live values ({name: value}).
+
+    ``on_host``: read the host's values and types even for a jail (validate_only), with ``compare``
+    off for what depends on the jail's own values.
+    """
+    names = list(wanted)
+    where = None if on_host else jail
+    live, errors = read_live(module, names, where)
+    unknown = [info["name"] for kind, info in errors if kind == "unknown"]
+    problems = []
+    for name in names:
+        msg = check_settable(name, wanted[name], None if name in unknown else live.get(name), jail, compare)
+        if msg:
+            problems.append(msg)
+    if not problems:  # every oid known: their types, and every value within its type
+        types = read_types(module, names, where)
+        for name in names:
+            msg = check_type(name, wanted[name], types.get(name))
+            if msg:
+                problems.append(msg)
+    if problems:
+        raise JailsError("; ".join(problems))
+    return live
+
+
+def set_values(module, jail, pairs):
+    """One ``sysctl name=value ...`` call (through jexec with a jail)."""
+    args = ["%s=%s" % (n, v) for n, v in pairs]
+    if jail is None:
+        Runner(module, "sysctl").run(*args)
+    else:
+        Runner(module, "jexec").run(jail, SYSCTL, *args)
+
+
+def roll_back(module, jail, before):
+    """Set back every value of ``before`` ({name: value}) the kernel now holds otherwise.
+
+    Returns ({name: value set back}, message or None for what could not be set back).
+    """
+    try:
+        now, _errors = read_live(module, list(before), jail)
+    except JailsError as exc:
+        return {}, "the values could not be read back (%s): check %s by hand" % (exc.msg, ", ".join(before))
+    changed = [(n, before[n]) for n in before if n in now and not values_equal(now[n], before[n])]
+    if not changed:
+        return {}, None
+    try:
+        set_values(module, jail, changed)
+    except CommandError as exc:
+        done, _e = read_live(module, [n for n, _v in changed], jail)
+        stuck = [n for n, v in changed if not values_equal(done.get(n), v)]
+        restored = dict((n, v) for n, v in changed if n not in stuck)
+        return restored, "could not set back %s (%s)" % (", ".join(stuck), explain_set_failure(exc))
+    return dict(changed), None
+
+
+def raise_rolled_back(module, jail, before, msg, details):
+    """Set back the batch's values, then raise ``msg`` telling what was set back."""
+    restored, problem = roll_back(module, jail, before)
+    if restored:
+        msg += "; set back to their values before the task: %s" % ", ".join(
+            "%s=%s" % (n, v.strip()) for n, v in restored.items()
+        )
+    if problem:
+        msg += "; %s" % problem
+    raise JailsError(msg, rolled_back=restored, **details)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -249,6 +349,7 @@ def main():
             sysctl_file=dict(type="path", default="/etc/sysctl.conf"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             backup=dict(type="bool", default=False),
+            validate_only=dict(type="bool", default=False),
         ),
         mutually_exclusive=[("name", "sysctls"), ("value", "sysctls")],
         required_one_of=[("name", "sysctls")],
@@ -265,24 +366,16 @@ def main():
         names = list(wanted)
         check_sysctl_file(p)
 
+        if p["validate_only"]:
+            # the host's MIB is the jail's: names, types and ranges, nothing read in the jail, nothing set
+            if p["state"] == "present":
+                check_batch(module, wanted, jail, compare=jail is None, on_host=True)
+            module.exit_json(**result)
+
         # 1. read and validate everything
         live = {}
         if p["state"] == "present":
-            live, errors = read_live(module, names, jail)
-            unknown = [info["name"] for kind, info in errors if kind == "unknown"]
-            problems = []
-            for name in names:
-                msg = check_settable(name, wanted[name], None if name in unknown else live.get(name), jail)
-                if msg:
-                    problems.append(msg)
-            if not problems:  # every oid known: their types, and every value within its type
-                types = read_types(module, names, jail)
-                for name in names:
-                    msg = check_type(name, wanted[name], types.get(name))
-                    if msg:
-                        problems.append(msg)
-            if problems:
-                raise JailsError("; ".join(problems))
+            live = check_batch(module, wanted, jail)
             for name in names:  # "1.0" for an integer oid is sent as "1"
                 if is_integer(live[name]) and integer_text(wanted[name]) is not None:
                     wanted[name] = integer_text(wanted[name])
@@ -344,21 +437,32 @@ def main():
                 diffs.append(file_diff(conf_path, before_text, after_text))
             result["diff"] = diffs
 
-        # 3. apply: live values first, so a refused value leaves the file untouched
+        # 3. apply: live values first, the file only once the kernel took them all; a failure part-way
+        # sets back what was changed, so the jail (or host) is left as it was before the task
+        before_live = dict((n, live[n]) for n in to_set)
         if to_set and not module.check_mode:
-            args = ["%s=%s" % (n, wanted[n]) for n in to_set]
             try:
-                if jail is None:
-                    Runner(module, "sysctl").run(*args)
-                else:
-                    Runner(module, "jexec").run(jail, SYSCTL, *args)
+                set_values(module, jail, [(n, wanted[n]) for n in to_set])
             except CommandError as exc:
-                raise JailsError(explain_set_failure(exc), **exc.details) from None
+                named = [i["name"] for _k, i in parse_errors(exc.stderr) if i.get("name") in to_set]
+                if p["name"] is not None:
+                    field = "name"
+                else:
+                    field = ", ".join("sysctls.%s" % n for n in named) if named else "sysctls"
+                msg = "%s: %s" % (field, explain_set_failure(exc))
+                raise_rolled_back(module, jail, before_live, msg, exc.details)
         if file_changed and not module.check_mode:
-            if jail_root is not None:
-                backup_file = jail_root.write_text(p["sysctl_file"], after_text or "", p["backup"], field="sysctl_file")
-            else:
-                backup_file = write_atomic(module, conf_path, after_text or "", backup=p["backup"])
+            try:
+                if jail_root is not None:
+                    backup_file = jail_root.write_text(
+                        p["sysctl_file"], after_text or "", p["backup"], field="sysctl_file"
+                    )
+                else:
+                    backup_file = write_atomic(module, conf_path, after_text or "", backup=p["backup"])
+            except JailsError as exc:
+                if to_set:
+                    raise_rolled_back(module, jail, before_live, "sysctl_file: %s" % exc.msg, exc.details)
+                raise
             if backup_file:
                 result["backup_file"] = backup_file
     except JailsError as exc:
