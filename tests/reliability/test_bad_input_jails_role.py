@@ -57,6 +57,22 @@ CASES = [
     pytest.param(role({"name": GOOD, "state": "stopped"}), ["jails_list[1].name", "listed twice"], id="twice"),
     pytest.param(role({"name": "w12", "allow": {"bogus": True}}), ["jails_list[1].allow", "bogus"], id="allow-bogus"),
     pytest.param(role({"name": "w13", "nosuchkey": 1}), ["nosuchkey"], id="mistyped-key"),
+    # checked against the kernel (the host's sysctl -t) before any world is built or jail started
+    pytest.param(
+        role({"name": "w14", "sysctls": {"no.such.oid": 1}}),
+        ["jails_list[1].sysctls", "no.such.oid: unknown oid"],
+        id="sysctl-unknown-oid",
+    ),
+    pytest.param(
+        role({"name": "w15", "sysctls": {"kern.securelevel": "99999999999"}}),
+        ["jails_list[1].sysctls", "kern.securelevel: 99999999999 is out of range"],
+        id="sysctl-out-of-range",
+    ),
+    pytest.param(
+        role({"name": "w16", "sysctls": {"kern.securelevel": "high"}}),
+        ["jails_list[1].sysctls", "kern.securelevel: 'high' is not an integer"],
+        id="sysctl-not-a-number",
+    ),
 ]
 
 
