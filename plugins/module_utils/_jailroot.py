@@ -203,3 +203,64 @@ class JailRoot:
             return backup_file
         finally:
             os.close(dfd)
+
+    # ------------------------------------------------------------------ directories and modes
+    def lstat(self, rel, field="path"):
+        """The ``lstat`` of ``rel`` below the root, None when it (or its directory) is missing; a link is refused."""
+        names = components(rel, field)
+        dfd = self.open_dir(names[:-1])
+        if dfd is None:
+            return None
+        try:
+            return self._refuse_link(dfd, names[-1], "/".join(names))
+        finally:
+            os.close(dfd)
+
+    def make_dir(self, rel, mode, field="path"):
+        """Create directory ``rel`` (its parent must exist) with ``mode``; False when it already is one."""
+        names = components(rel, field)
+        shown = "/".join(names)
+        dfd = self.open_dir(names[:-1])
+        if dfd is None:
+            raise JailsError("jail %s: cannot create %s: its directory does not exist" % (self.jail, shown))
+        try:
+            st = self._refuse_link(dfd, names[-1], shown)
+            if st is not None:
+                if not stat.S_ISDIR(st.st_mode):
+                    raise JailsError("jail %s: %s exists and is not a directory" % (self.jail, shown))
+                return False
+            try:
+                os.mkdir(names[-1], 0o700, dir_fd=dfd)
+                fd = os.open(names[-1], _DIR_FLAGS, dir_fd=dfd)
+            except OSError as exc:
+                raise JailsError("jail %s: cannot create %s: %s" % (self.jail, shown, exc.strerror)) from None
+            try:
+                os.fchmod(fd, mode)  # not through mkdir's mode, which the umask cuts
+            finally:
+                os.close(fd)
+            return True
+        finally:
+            os.close(dfd)
+
+    def set_mode(self, rel, mode, field="path"):
+        """Give ``rel`` (a file or directory) ``mode`` through a descriptor; True when it changed."""
+        names = components(rel, field)
+        shown = "/".join(names)
+        dfd = self.open_dir(names[:-1])
+        if dfd is None:
+            raise JailsError("jail %s: cannot change the mode of %s: it does not exist" % (self.jail, shown))
+        try:
+            try:
+                fd = os.open(names[-1], _READ_FLAGS, dir_fd=dfd)
+            except OSError as exc:
+                self._refuse_link(dfd, names[-1], shown)
+                raise JailsError("jail %s: cannot open %s: %s" % (self.jail, shown, exc.strerror)) from None
+            try:
+                if stat.S_IMODE(os.fstat(fd).st_mode) == mode:
+                    return False
+                os.fchmod(fd, mode)
+                return True
+            finally:
+                os.close(fd)
+        finally:
+            os.close(dfd)

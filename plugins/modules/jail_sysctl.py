@@ -102,7 +102,6 @@ options:
         checked when the values are set.
     type: bool
     default: false
-    version_added: 1.1.0
 notes:
   - A sysctl whose current value is an integer only takes integers.
   - A jail can only set the sysctls its jail parameters allow; C(kern.securelevel) can only be raised. To keep a

@@ -104,13 +104,31 @@ def test_jail_devfs_never_mounts_through_a_link(make_host, refused):
 WORLD_ROLE = [{"name": "world", "ansible.builtin.include_role": {"name": "bsd.jails.world"}}]
 
 
-def test_world_finishing_steps_never_write_through_a_link(make_host, refused):
-    """A base that is also a jail's root (world_dest == world_base_dir): its etc turned into a link to /etc
-    must not have the finishing steps write the host's rc.conf, fstab or resolv.conf."""
+@pytest.mark.parametrize(
+    "plant,shown",
+    [
+        pytest.param("mv etc etc.saved && ln -s /etc etc", "etc is a symbolic link (to /etc)", id="etc"),
+        pytest.param(
+            "rm etc/rc.conf && ln -s /etc/rc.conf etc/rc.conf", "etc/rc.conf is a symbolic link", id="rc.conf"
+        ),
+        pytest.param(
+            "rm -f etc/resolv.conf && ln -s /etc/resolv.conf etc/resolv.conf",
+            "etc/resolv.conf is a symbolic link",
+            id="resolv.conf",
+        ),
+        pytest.param("rm -f etc/fstab && ln -s /etc/fstab etc/fstab", "etc/fstab is a symbolic link", id="fstab"),
+        pytest.param("rmdir dev && ln -s /dev dev", "dev is a symbolic link (to /dev)", id="dev"),
+    ],
+)
+def test_world_finishing_steps_never_write_through_a_link(make_host, refused, plant, shown):
+    """A base that is also a jail's root (world_dest == world_base_dir): a directory or file there turned into
+    a link to the host's must not have the finishing steps write the host's rc.conf, fstab or resolv.conf."""
     host = make_host(prepared=False)
     base = f"{WORLD}/w1"
     world_vars = {"world_dest": base, "world_base_dir": base}
     res = host.play(WORLD_ROLE, play_vars=world_vars)
     assert not res.failed, res
-    host.sh(f"cd {base} && mv etc etc.saved && ln -s /etc etc")
-    refused(WORLD_ROLE, f"world: {base}/etc is a symbolic link (to /etc)", host=host, play_vars=world_vars)
+    host.sh(f"cd {base} && {plant}")
+    # the host's files differ from what the finishing steps write: a write through the link would show
+    host.sh("echo 'sendmail_enable=\"YES\"' >> /etc/rc.conf && echo '# host' >> /etc/fstab")
+    refused(WORLD_ROLE, f"{base}: {shown}", host=host, play_vars=world_vars)
