@@ -150,9 +150,11 @@ def test_kernel_refusal_is_explained_and_file_untouched(tmp_path):
         read_e(["kern.securelevel"], "kern.securelevel=1\n"),
         read_t(["kern.securelevel"], "integer"),
         Call(["/testbin/sysctl", "kern.securelevel=2"], rc=1, out="kern.securelevel: 1\n", err=err),
+        read_e(["kern.securelevel"], "kern.securelevel=1\n"),  # read back: nothing to set back
     ]
     res = run_module(jail_sysctl.main, {"name": "kern.securelevel", "value": 2, "sysctl_file": path}, calls=calls)
-    assert res.failed and "kern.securelevel: setting 2 is not permitted here" in res["msg"]
+    assert res.failed and "name: kern.securelevel: setting 2 is not permitted here" in res["msg"]
+    assert res["rolled_back"] == {}
     assert res.writes == 0 and slurp(path) == "# mine\n"
 
 
@@ -222,3 +224,67 @@ def test_whole_batch_typed_before_the_first_set(tmp_path):
     res = run_module(jail_sysctl.main, params, calls=calls)
     assert res.failed and res["msg"].startswith("kern.maxfiles: 99999999999999999999 is out of range"), res
     assert "(-2147483648 to 2147483647)" in res["msg"] and slurp(path) == "# mine\n"
+
+
+def test_batch_refused_partway_is_set_back_and_the_file_untouched(tmp_path):
+    """sysctl(8) sets its arguments in turn: the first may be taken when the second is refused."""
+    path = conf(tmp_path, "# mine\n")
+    names = ["kern.hostname", "kern.maxfiles"]
+    err = "sysctl: kern.maxfiles=300000: Operation not permitted\n"
+    calls = [
+        read_e(names, "kern.hostname=old\nkern.maxfiles=262144\n"),
+        read_t(names, ["string", "integer"]),
+        Call(["/testbin/sysctl", "kern.hostname=new", "kern.maxfiles=300000"], rc=1, err=err),
+        read_e(names, "kern.hostname=new\nkern.maxfiles=262144\n"),
+        Call(["/testbin/sysctl", "kern.hostname=old"], out="kern.hostname: new -> old\n"),
+    ]
+    params = {"sysctls": {"kern.hostname": "new", "kern.maxfiles": 300000}, "sysctl_file": path}
+    res = run_module(jail_sysctl.main, params, calls=calls)
+    assert res.failed and res["msg"].startswith("sysctls.kern.maxfiles: kern.maxfiles: setting 300000 is not"), res
+    assert "set back to their values before the task: kern.hostname=old" in res["msg"]
+    assert res["rolled_back"] == {"kern.hostname": "old"}
+    assert res.writes == 0 and slurp(path) == "# mine\n"
+
+
+def test_set_back_refused_is_named(tmp_path):
+    path = conf(tmp_path, "# mine\n")
+    names = ["kern.hostname", "kern.maxfiles"]
+    calls = [
+        read_e(names, "kern.hostname=old\nkern.maxfiles=262144\n"),
+        read_t(names, ["string", "integer"]),
+        Call(
+            ["/testbin/sysctl", "kern.hostname=new", "kern.maxfiles=300000"],
+            rc=1,
+            err="sysctl: kern.maxfiles=300000: Operation not permitted\n",
+        ),
+        read_e(names, "kern.hostname=new\nkern.maxfiles=262144\n"),
+        Call(
+            ["/testbin/sysctl", "kern.hostname=old"], rc=1, err="sysctl: kern.hostname=old: Operation not permitted\n"
+        ),
+        read_e(["kern.hostname"], "kern.hostname=new\n"),
+    ]
+    params = {"sysctls": {"kern.hostname": "new", "kern.maxfiles": 300000}, "sysctl_file": path}
+    res = run_module(jail_sysctl.main, params, calls=calls)
+    assert res.failed and "could not set back kern.hostname (kern.hostname: setting old is not permitted" in res["msg"]
+    assert res.writes == 0
+
+
+def test_validate_only_reads_the_host_and_nothing_in_the_jail():
+    names = ["kern.securelevel", "kern.maxfiles"]
+    calls = [
+        read_e(names, "kern.securelevel=3\nkern.maxfiles=262144\n"),
+        read_t(names, "integer"),
+    ]
+    # a securelevel below the host's is no reason to refuse a jail's (the jail's own is checked when set)
+    params = {"jail": "www", "sysctls": {"kern.securelevel": 1, "kern.maxfiles": 300000}, "validate_only": True}
+    res = run_module(jail_sysctl.main, params, calls=calls)
+    assert not res.failed and not res.changed and res.writes == 0, res.result
+
+    params["sysctls"] = {"kern.securelevel": 1, "kern.maxfiles": "99999999999"}
+    res = run_module(jail_sysctl.main, params, calls=calls)
+    assert res.failed and res["msg"].startswith("kern.maxfiles: 99999999999 is out of range"), res.result
+
+    unknown = Call(["/testbin/sysctl", "-e", "no.such"], rc=1, err="sysctl: unknown oid 'no.such'\n")
+    params = {"jail": "www", "sysctls": {"no.such": 1}, "validate_only": True}
+    res = run_module(jail_sysctl.main, params, calls=[unknown])
+    assert res.failed and "no.such: unknown oid 'no.such'" in res["msg"], res.result
