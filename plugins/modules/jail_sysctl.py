@@ -30,10 +30,10 @@ description:
     kernel refuses one value after it took others), or the file cannot be written, the values already changed
     are set back to what they were before the task and the task fails naming the oid; a value the kernel will
     not take back (a raised C(kern.securelevel)) is named in the message.
-  - With O(validate_only=true) nothing is read or written in a jail and nothing changes anywhere: the names,
+  - With O(validate_only=true) nothing is read or written in a jail and nothing changes anywhere. The names,
     types and ranges of the batch are checked against the host's C(sysctl -e) and C(sysctl -t -e), which is
-    how a jail sees them too (a jail shares the host's kernel and MIB). The M(bsd.jails.jail) role C(jails)
-    calls it for every jail before it starts any.
+    how a jail sees them too (a jail shares the host's kernel and MIB). The role C(bsd.jails.jails) calls it
+    for every jail before it starts any.
   - Warns when a deprecated host-wide C(security.jail.*) knob is set and names the jail parameter that replaces
     it (for example C(security.jail.allow_raw_sockets) and C(allow.raw_sockets)), to be set per jail with
     M(bsd.jails.jail).
