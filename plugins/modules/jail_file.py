@@ -59,6 +59,8 @@ options:
       - The whole content of the file.
       - Without O(content), O(src) or O(assignments), a missing file is created empty and an existing one is left
         as it is.
+      - The value is treated as a secret, as M(ansible.builtin.copy) does with its O(ansible.builtin.copy#module:content),
+        so it is masked wherever it appears in the task's output, including the diff.
     type: str
   src:
     description:
@@ -251,7 +253,7 @@ def main():
             root=dict(type="path", required=True),
             path=dict(type="str", required=True),
             state=dict(type="str", choices=["file", "directory"], default="file"),
-            content=dict(type="str"),
+            content=dict(type="str", no_log=True),
             src=dict(type="path"),
             assignments=dict(type="dict"),
             mode=dict(type="raw"),

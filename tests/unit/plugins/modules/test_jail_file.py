@@ -126,3 +126,11 @@ def test_dotdot_and_relative_root_refused(root):
     assert res.failed and "root: 'relative' is not an absolute path" in res["msg"]
     res = run_module(jail_file.main, {"root": str(root), "path": "dev", "state": "directory", "content": "x"})
     assert res.failed and "state=directory takes no content" in res["msg"]
+
+
+def test_content_is_masked_in_the_output(root):
+    """content may be a secret (as ansible.builtin.copy's): the diff shows it masked, the file gets it whole."""
+    params = {"root": str(root), "path": "etc/secret.key", "content": "s3cr3t-token\n", "mode": "0600"}
+    res = run_module(jail_file.main, params, diff=True)
+    assert res.changed and "s3cr3t-token" not in repr(res.result) and res["diff"]["after"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert (root / "etc" / "secret.key").read_text() == "s3cr3t-token\n"
