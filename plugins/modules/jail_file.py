@@ -59,8 +59,9 @@ options:
       - The whole content of the file.
       - Without O(content), O(src) or O(assignments), a missing file is created empty and an existing one is left
         as it is.
-      - The value is treated as a secret, as M(ansible.builtin.copy) does with its O(ansible.builtin.copy#module:content),
-        so it is masked wherever it appears in the task's output, including the diff.
+      - The value is treated as a secret, as M(ansible.builtin.copy) treats its
+        O(ansible.builtin.copy#module:content), so it is masked wherever it appears in the task's output, including
+        the diff.
     type: str
   src:
     description:
