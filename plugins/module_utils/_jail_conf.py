@@ -42,6 +42,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.bsd.jails.plugins.module_utils._bools import base_name, truthy
+
 # exec.* parameters that are commands (lists); other exec.* are scalars.
 EXEC_COMMANDS = (
     "exec.prepare",
@@ -398,17 +400,9 @@ class _Parser:
 # Values
 
 
-def _base_name(name):
-    """The parameter a (possibly ``no``-prefixed) boolean name refers to."""
-    head, dot, last = name.rpartition(".")
-    if last.startswith("no") and len(last) > 2:
-        return head + dot + last[2:]
-    return name
-
-
 def _same_param(a, b):
     """jail(8)'s equalopts(): ``persist`` and ``nopersist`` name one parameter."""
-    return a == b or _base_name(a) == _base_name(b)
+    return a == b or base_name(a) == base_name(b)
 
 
 def needs_quotes(value):
@@ -441,7 +435,7 @@ def _stmt_value(p):
     if p.op == "+=" or any(v.has_vars for v in p.values):
         return None
     if not p.values:
-        return _base_name(p.name) == p.name
+        return base_name(p.name) == p.name
     vals = [v.literal for v in p.values]
     if p.name in LIST_PARAMS:
         return vals
@@ -683,12 +677,12 @@ class JailConf:
             if spelled.startswith("$"):
                 continue
             vals = resolve(spelled)
-            base = _base_name(spelled)
+            base = base_name(spelled)
             negated = base != spelled
             if not vals:
                 out[base] = not negated
             elif negated:
-                out[base] = not _truthy(vals[-1])
+                out[base] = not truthy(vals[-1])
             elif base in LIST_PARAMS:
                 out[base] = vals
             else:
@@ -844,10 +838,10 @@ class JailConf:
         done = set()
         edits = []
         for p in b.params():
-            key = _base_name(p.name) if not p.is_var else p.name
+            key = base_name(p.name) if not p.is_var else p.name
             match = None
             for k in wanted:
-                if k == p.name or _base_name(k) == key:
+                if k == p.name or base_name(k) == key:
                     match = k
                     break
             if match is None or match in done:
@@ -897,21 +891,11 @@ class JailConf:
 def _spelled(name, value):
     """The spelling render_param uses for ``name`` with ``value``."""
     if value is False:
-        head, dot, last = _base_name(name).rpartition(".")
+        head, dot, last = base_name(name).rpartition(".")
         return f"{head}{dot}no{last}"
     if value is True:
-        return _base_name(name)
+        return base_name(name)
     return name
-
-
-def _truthy(v):
-    v = str(v).strip().lower()
-    if v == "true":
-        return True
-    try:
-        return int(v) != 0
-    except ValueError:
-        return False
 
 
 def _wild(name):

@@ -20,6 +20,7 @@ import posixpath
 import re
 
 from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.bsd.jails.plugins.module_utils._bools import base_name, split_no
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import render_param
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
@@ -442,7 +443,8 @@ class KnownParams:
 
     def type_of(self, name):
         """(canonical name, type) of a jail.conf parameter, or None when jail(8) would not know it."""
-        for base, neg in ((name, False), (_no_stripped(name), True)):
+        stripped, positive = split_no(name)
+        for base, neg in ((name, False), (None if positive else stripped, True)):
             if base is None:
                 continue
             typ = PSEUDO_PARAMS.get(base) or KERNEL_PARAMS.get(base)
@@ -459,17 +461,12 @@ class KnownParams:
         return None
 
 
-def _no_stripped(name):
-    head, dot, last = name.rpartition(".")
-    return head + dot + last[2:] if last.startswith("no") and len(last) > 2 else None
-
-
 def _allow_key(field, key, known):
     k = key[len("allow.") :] if key.startswith("allow.") else key
     if not isinstance(k, str) or not _PARAM_KEY.fullmatch(k):
         _fail(field, f"{key!r} is not a known allow.* parameter")
-    stripped = _no_stripped("allow." + k)
-    if stripped is not None and known.type_of(stripped) is not None:
+    stripped, positive = split_no("allow." + k)
+    if not positive and known.type_of(stripped) is not None:
         _fail(field, f"{key!r}: write {stripped[len('allow.') :]!r}: false instead of the 'no' form")
     if known.type_of("allow." + k) is None:
         where = "the running kernel" if known.kernel is not None else "FreeBSD 14"
@@ -493,10 +490,6 @@ def _param_value(field, value, typ):
     if isinstance(value, (int, float)):
         return str(value)
     return check_value(field, value)
-
-
-def _is_on(v):
-    return v is True or (isinstance(v, str) and v.strip().lower() in ("true", "1", "yes", "on"))
 
 
 def _int_of(v):
@@ -647,9 +640,8 @@ def jail_block(prefix, o, warnings, known=None):
             allow[_allow_key(f"{prefix}params", key, known)] = check_bool(f, val)
             continue
         base = key
-        head, dot, last = key.rpartition(".")
-        if last.startswith("no") and (head + dot + last[2:]) in MANAGED_KEYS:
-            base = head + dot + last[2:]
+        if base_name(key) in MANAGED_KEYS:
+            base = base_name(key)
         if base in MANAGED_KEYS:
             opt = OPTION_OF_KEY.get(base)
             _fail(f"{prefix}params", f"{key!r} is set by the option {opt!r}" if opt else f"{key!r} cannot be set")

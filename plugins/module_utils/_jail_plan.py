@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.bsd.jails.plugins.module_utils._bools import truthy
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfTree
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import Wanted
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
@@ -66,18 +67,6 @@ def _addr(item, version):
         return a
 
 
-def _truthy(v):
-    if isinstance(v, bool):
-        return v
-    v = str(v).strip().lower()
-    if v == "true":
-        return True
-    try:
-        return int(v) != 0
-    except ValueError:
-        return False
-
-
 def _norm(key, value, like):
     """``value`` in the form jls shows for ``key`` (``like`` is jls's value, for its type)."""
     if key in ("ip4.addr", "ip6.addr"):
@@ -88,7 +77,7 @@ def _norm(key, value, like):
         # "disable" and "new"), and kern_jail_get() reports it as "disable": "new" is not a change.
         return "disable"
     if isinstance(like, bool):
-        return _truthy(value)
+        return truthy(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, list):

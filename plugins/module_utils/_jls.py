@@ -26,18 +26,13 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.bsd.jails.plugins.module_utils._bools import split_no
+
 LIST_KEYS = frozenset(("ip4.addr", "ip6.addr"))
 
 
 class JlsParseError(ValueError):
     pass
-
-
-def _positive(name):
-    head, dot, last = name.rpartition(".")
-    if last.startswith("no") and len(last) > 2:
-        return head + dot + last[2:], False
-    return name, True
 
 
 def _split_list(value):
@@ -91,7 +86,7 @@ def parse_jls_n(text):
         jail = {}
         for key, value in _words(line):
             if value is None:
-                name, flag = _positive(key)
+                name, flag = split_no(key)
                 jail[name] = flag
             elif key in LIST_KEYS:
                 jail[key] = _split_list(value)
@@ -132,7 +127,7 @@ def parse_jls_json(text):
             if key in LIST_KEYS or key in ("ipv4_addrs", "ipv6_addrs"):
                 jail[key] = _flatten(value)
             elif isinstance(value, bool):
-                name, flag = _positive(key)
+                name, flag = split_no(key)
                 jail[name] = value if flag else not value
             elif isinstance(value, (int, float)):
                 jail[key] = str(value)
