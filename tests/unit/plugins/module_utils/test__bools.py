@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ansible_collections.bsd.jails.plugins.module_utils._bools import base_name, split_no, truthy
 
 
