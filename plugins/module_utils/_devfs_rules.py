@@ -399,23 +399,6 @@ def clashes(files, name, number, redefine=False):
     return msgs
 
 
-def all_clashes(files):
-    """Every number or name defined twice across ``files`` (a health check of the rc configuration)."""
-    msgs = []
-    by_number = {}
-    by_name = {}
-    for f in files:
-        for rs in f.rulesets:
-            where = "[%s=%d] in %s" % (rs.name, rs.number, f.path)
-            if rs.number in by_number and by_number[rs.number][0] != rs.name:
-                msgs.append("ruleset number %d: %s and %s" % (rs.number, by_number[rs.number][1], where))
-            if rs.name in by_name:
-                msgs.append("ruleset name %s: %s and %s" % (rs.name, by_name[rs.name], where))
-            by_number.setdefault(rs.number, (rs.name, where))
-            by_name.setdefault(rs.name, where)
-    return msgs
-
-
 def normalize_command(spec, where="rules"):
     """A rule as the module takes it (``path 'bpf*' unhide`` or ``add path ...``) -> ``add ...`` line."""
     text = (spec or "").strip()

@@ -569,10 +569,6 @@ class JailConf:
             k -= 1
         return k
 
-    def _jail_list(self):
-        """jail(8)'s cfjails list: (name, params) in creation order, with one global pseudo-jail (cached)."""
-        return self._index()[0]
-
     def _index(self):
         """(cfjails, {name: last index}, {name: its params in order}, [(index, wildcard name, params)])."""
         if self._cf_index is None:

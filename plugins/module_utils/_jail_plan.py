@@ -140,21 +140,6 @@ class Plan:
     def changed(self):
         return bool(self.files or self.stops or self.modifies or self.starts or self.sysrc or self.stale)
 
-    def commands(self):
-        """The jail(8) argument lists in run order, with a marker for the file writes."""
-        out = []
-        for conf, names in self.stops:
-            out.append(["-f", conf, "-r", "--", *names])
-        out.append("WRITE")
-        for name, args in self.modifies:
-            out.append(["-m", "--", f"name={name}", *args])
-        for conf, name, jid_file in self.starts:
-            argv = ["-i"]
-            if jid_file:
-                argv += ["-J", jid_file]
-            out.append([*argv, "-f", conf, "-c", "--", name])
-        return out
-
 
 def conf_path_for(config, directory_mode, name):
     return f"{config.rstrip('/')}/{name}.conf" if directory_mode else config

@@ -24,8 +24,6 @@ other value a ``str`` (``jid`` too).
 
 from __future__ import annotations
 
-import json
-
 from ansible_collections.bsd.jails.plugins.module_utils._bools import split_no
 
 LIST_KEYS = frozenset(("ip4.addr", "ip6.addr"))
@@ -90,47 +88,6 @@ def parse_jls_n(text):
                 jail[name] = flag
             elif key in LIST_KEYS:
                 jail[key] = _split_list(value)
-            else:
-                jail[key] = value
-        jails.append(jail)
-    return jails
-
-
-def _flatten(value):
-    if isinstance(value, list):
-        out = []
-        for v in value:
-            out.extend(_flatten(v))
-        return out
-    if isinstance(value, dict):
-        out = []
-        for v in value.values():
-            out.extend(_flatten(v))
-        return out
-    if value is None:
-        return []
-    return _split_list(str(value))
-
-
-def parse_jls_json(text):
-    """``jls --libxo json [-n]`` output -> list of dicts (same value types as parse_jls_n)."""
-    try:
-        doc = json.loads(text or "{}")
-    except ValueError as exc:
-        raise JlsParseError(f"jls printed invalid JSON: {exc}") from exc
-    info = doc.get("jail-information", {}) if isinstance(doc, dict) else {}
-    rows = info.get("jail", []) if isinstance(info, dict) else []
-    jails = []
-    for row in rows:
-        jail = {}
-        for key, value in row.items():
-            if key in LIST_KEYS or key in ("ipv4_addrs", "ipv6_addrs"):
-                jail[key] = _flatten(value)
-            elif isinstance(value, bool):
-                name, flag = split_no(key)
-                jail[name] = value if flag else not value
-            elif isinstance(value, (int, float)):
-                jail[key] = str(value)
             else:
                 jail[key] = value
         jails.append(jail)

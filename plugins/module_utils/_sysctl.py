@@ -138,28 +138,6 @@ def parse_sysctl_e(text):
     return values
 
 
-def parse_sysctl_a(text):
-    """``sysctl -a`` / default output (``name: value``) -> {name: value}."""
-    values = {}
-    last = None
-    for line in (text or "").splitlines():
-        name, sep, value = line.partition(": ")
-        if not sep and line.endswith(":") and _output_name(line[:-1]):
-            name, sep, value = line[:-1], ":", ""
-        if sep and _output_name(name):
-            values[name] = value
-            last = name
-        elif last is not None:
-            values[last] += "\n" + line
-    return values
-
-
-def parse_sysctl_n(text, names):
-    """``sysctl -n a b c`` output -> {name: value}, one line per name in order (single-line values only)."""
-    lines = (text or "").splitlines()
-    return dict(zip(names, lines))
-
-
 def parse_errors(stderr):
     """sysctl's stderr -> list of (kind, dict); kinds: unknown, tunable, read_only, not_leaf, invalid, eperm."""
     out = []

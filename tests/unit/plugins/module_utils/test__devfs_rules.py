@@ -11,7 +11,6 @@ import pytest
 from ansible_collections.bsd.jails.plugins.module_utils._devfs_rules import (
     DevfsRules,
     DevfsRulesError,
-    all_clashes,
     clashes,
     describe_exposed,
     expand_includes,
@@ -258,10 +257,5 @@ def test_clashes():
     ]
     assert clashes([d, local], "devfsrules_jail", 60) == [
         "ruleset name devfsrules_jail is defined in both /etc/defaults/devfs.rules and /etc/devfs.rules",
-    ]
-    assert all_clashes([d, local]) == [
-        "ruleset number 4: [devfsrules_jail=4] in /etc/defaults/devfs.rules and [mine=4] in /etc/devfs.rules",
-        "ruleset name devfsrules_jail: [devfsrules_jail=4] in /etc/defaults/devfs.rules and "
-        "[devfsrules_jail=60] in /etc/devfs.rules",
     ]
     assert clashes([d], "fresh", 100) == []

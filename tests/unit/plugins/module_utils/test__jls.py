@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from ansible_collections.bsd.jails.plugins.module_utils._jls import JlsParseError, parse_jls_json, parse_jls_n
+from ansible_collections.bsd.jails.plugins.module_utils._jls import JlsParseError, parse_jls_n
 from conftest import FIXTURES
 
 
@@ -48,14 +48,3 @@ def test_parse_jls_n_quote_with_apostrophe():
 def test_parse_jls_n_unbalanced():
     with pytest.raises(JlsParseError):
         parse_jls_n('jid=1 name="broken\n')
-
-
-def test_parse_jls_json():
-    (j,) = parse_jls_json(read("jls-libxo-n.json"))
-    assert j["jid"] == "1" and j["name"] == "www"
-    assert j["persist"] is True and j["allow.mount"] is False and j["dying"] is False
-    assert j["ip4.addr"] == ["192.0.2.23", "192.0.2.24"] and j["ip6.addr"] == []
-    assert j["host.domainname"] == ""
-    assert parse_jls_json('{"__version": "2", "jail-information": {"jail": []}}') == []
-    with pytest.raises(JlsParseError):
-        parse_jls_json("{not json")

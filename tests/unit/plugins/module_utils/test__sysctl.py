@@ -14,9 +14,7 @@ from ansible_collections.bsd.jails.plugins.module_utils._sysctl import (
     check_settable,
     deprecation_warning,
     parse_errors,
-    parse_sysctl_a,
     parse_sysctl_e,
-    parse_sysctl_n,
     values_equal,
 )
 
@@ -28,23 +26,12 @@ def fixture(name):
         return f.read()
 
 
-def test_parse_e_a_n():
+def test_parse_e():
     assert parse_sysctl_e(fixture("sysctl_e.txt")) == {
         "security.jail.jailed": "0",
         "security.jail.allow_raw_sockets": "0",
         "kern.securelevel": "-1",
         "kern.hostname": "web.example.org",
-    }
-    assert parse_sysctl_a(fixture("sysctl_a.txt")) == {
-        "security.jail.param.allow.mount.": "0",
-        "security.jail.jailed": "0",
-        "security.jail.enforce_statfs": "2",
-        "kern.hostname": "web.example.org",
-        "kern.msgbuf": "\nline two of msgbuf",
-    }
-    assert parse_sysctl_n("-1\n0\n", ["kern.securelevel", "security.jail.jailed"]) == {
-        "kern.securelevel": "-1",
-        "security.jail.jailed": "0",
     }
 
 
