@@ -718,6 +718,7 @@ def build_module():
         argument_spec=spec,
         mutually_exclusive=[("name", "jails")],
         required_one_of=[("name", "jails")],
+        required_if=[("exclusive", True, ("jails",))],
         required_by={"jid_file": "name"},
         supports_check_mode=True,
     )
@@ -853,8 +854,6 @@ def main():
         running = {j.get("name"): j for j in parse_jls_n(Runner(module, "jls").out("-n", "-q"))}
         known = set(running) | set(defined)
         wanted, warnings = desired_jails(p, known=known, kernel_params=lambda: read_kernel_params(module))
-        if p["exclusive"] and p["jails"] is None:
-            raise JailsError("exclusive: only valid with jails (batch mode)")
         check_worlds(wanted)
         rc_current = read_rc(module) if p["rc_enable"] else None
         stale = sorted({t for path in texts for t in stale_temps(path, started)})

@@ -236,6 +236,7 @@ def test_jail_c_failure_returns_jail_message_and_leaves_valid_config(world):
         ({"params": {"ip4.saddrsel": "maybe"}}, "params.ip4.saddrsel: 'maybe' is not a boolean"),
         ({"persist": False, "exec_start": []}, "persist: false, and the jail has no exec_start"),
         ({"config": "relative/jail.conf"}, "config: 'relative/jail.conf' is not an absolute path"),
+        ({"exclusive": True}, "exclusive is True but all of the following are missing: jails"),
     ],
 )
 def test_bad_input_fails_before_anything_changes(world, extra, msg):
@@ -244,7 +245,7 @@ def test_bad_input_fails_before_anything_changes(world, extra, msg):
         f.write("keep { path = /k; }\n")
     params = dict({"name": "www", "path": make("www"), "config": conf}, **extra)
     names_params = "allow" in extra or any(k != "path" for k in extra.get("params", {}))
-    calls = [] if "config" in extra else [Call(JLS)] + ([SYSCTL_PARAMS] if names_params else [])
+    calls = [] if "config" in extra or "exclusive" in extra else [Call(JLS)] + ([SYSCTL_PARAMS] if names_params else [])
     res = run_module(jail.main, params, calls=calls)
     assert res.failed and msg in res["msg"], res["msg"]
     assert res.writes == 0 and read(conf) == "keep { path = /k; }\n"
