@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
+import re
 
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import check_ip
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
@@ -34,6 +35,8 @@ FAIL_ON = {
 
 # daemon -> how to bind it to the host's address on FreeBSD.  {ip} is a host
 # address of the socket's family ({ip4} an IPv4 one, for inetd/sendmail).
+IFCONFIG_ADDR_RE = re.compile(r"^\s+inet6?\s+(\S+)")
+
 REMEDIATIONS = {
     "inetd": 'set inetd_flags="-wW -C 60 -a {ip}" in /etc/rc.conf (inetd(8) -a), then service inetd restart',
     "sshd": "set ListenAddress {ip} in /etc/ssh/sshd_config, then service sshd restart",
@@ -67,6 +70,18 @@ UNBINDABLE = {
 }
 
 LOOPBACK4 = ipaddress.ip_network("127.0.0.0/8")
+
+
+def parse_ifconfig_addresses(text):
+    """Every ``inet``/``inet6`` address of ``ifconfig`` output, in order."""
+    out = []
+    for line in (text or "").splitlines():
+        m = IFCONFIG_ADDR_RE.match(line)
+        if m:
+            addr = m.group(1).split("/", 1)[0]
+            if addr not in out:
+                out.append(addr)
+    return out
 
 
 def normalize_address(addr):

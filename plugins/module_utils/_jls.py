@@ -92,3 +92,15 @@ def parse_jls_n(text):
                 jail[key] = value
         jails.append(jail)
     return jails
+
+
+def addresses_by_jail(jails):
+    """``parse_jls_n`` jails -> [(jid, name, [every ip4.addr and ip6.addr])]."""
+    out = []
+    for jail in jails:
+        addrs = [
+            a.strip() for key in ("ip4.addr", "ip6.addr") for a in jail.get(key) or [] if a.strip() not in ("", "-")
+        ]
+        jid = jail.get("jid", "")
+        out.append((jid, jail.get("name", jid), addrs))
+    return out

@@ -197,52 +197,21 @@ msg:
   sample: "1 host daemon answers on jail addresses: sshd"
 """
 
-import re
-import shlex
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bsd.jails.plugins.module_utils._bind_audit import (
     check_address,
     classify,
     normalize_address,
     offenders,
+    parse_ifconfig_addresses,
     parse_ignore,
     summarize,
 )
+from ansible_collections.bsd.jails.plugins.module_utils._jls import addresses_by_jail, parse_jls_n
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError, Runner
 from ansible_collections.bsd.jails.plugins.module_utils._sockstat import parse_sockstat, parse_sockstat_jail
 
 JLS_PARAMS = ("jid", "name", "ip4.addr", "ip6.addr")
-IFCONFIG_ADDR_RE = re.compile(r"^\s+inet6?\s+(\S+)")
-
-
-def parse_jls_addresses(text):
-    """``jls -nq jid name ip4.addr ip6.addr`` -> [(jid, name, [addresses])]."""
-    jails = []
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        values = {}
-        for token in shlex.split(line):
-            key, sep, value = token.partition("=")
-            values[key] = value if sep else ""
-        addrs = []
-        for key in ("ip4.addr", "ip6.addr"):
-            addrs.extend(a.strip() for a in values.get(key, "").split(",") if a.strip() and a.strip() != "-")
-        jails.append((values.get("jid", ""), values.get("name", values.get("jid", "")), addrs))
-    return jails
-
-
-def parse_ifconfig_addresses(text):
-    """Every ``inet``/``inet6`` address of ``ifconfig`` output, in order."""
-    out = []
-    for line in (text or "").splitlines():
-        m = IFCONFIG_ADDR_RE.match(line)
-        if m:
-            addr = m.group(1).split("/", 1)[0]
-            if addr not in out:
-                out.append(addr)
-    return out
 
 
 def main():
@@ -271,7 +240,7 @@ def main():
         sockets = parse_sockstat(Runner(module, "sockstat").out("-46l"))
         jails = []
         if p["jail_addresses"] is None or p["jail_sockets"]:
-            jails = parse_jls_addresses(Runner(module, "jls").out("-nq", *JLS_PARAMS))
+            jails = addresses_by_jail(parse_jls_n(Runner(module, "jls").out("-nq", *JLS_PARAMS)))
         if p["jail_addresses"] is not None:
             jail_addresses = {"jail_addresses": list(p["jail_addresses"])}
         else:

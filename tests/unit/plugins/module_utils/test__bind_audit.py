@@ -12,6 +12,7 @@ from ansible_collections.bsd.jails.plugins.module_utils._bind_audit import (
     classify,
     daemon_name,
     offenders,
+    parse_ifconfig_addresses,
     parse_ignore,
     summarize,
 )
@@ -157,3 +158,15 @@ def test_summary_one_line_per_daemon():
 def test_no_host_address_known_says_host_ip():
     res = classify([row("root", "sshd", 812, 4, "tcp4", "*:22")], ["127.0.0.1"], {})
     assert "ListenAddress HOST_IP" in res[0]["remediation"]
+
+
+def test_parse_ifconfig_addresses_in_order_once():
+    text = (
+        "em0: flags=8863<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500\n"
+        "\tinet 192.0.2.10 netmask 0xffffff00 broadcast 192.0.2.255\n"
+        "\tinet6 fe80::1%em0 prefixlen 64 scopeid 0x1\n"
+        "lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> metric 0 mtu 16384\n"
+        "\tinet 127.0.0.1 netmask 0xff000000\n"
+        "\tinet 192.0.2.10 netmask 0xffffffff\n"
+    )
+    assert parse_ifconfig_addresses(text) == ["192.0.2.10", "fe80::1%em0", "127.0.0.1"]

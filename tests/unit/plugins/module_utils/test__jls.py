@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from ansible_collections.bsd.jails.plugins.module_utils._jls import JlsParseError, parse_jls_n
+from ansible_collections.bsd.jails.plugins.module_utils._jls import JlsParseError, addresses_by_jail, parse_jls_n
 from conftest import FIXTURES
 
 
@@ -48,3 +48,11 @@ def test_parse_jls_n_quote_with_apostrophe():
 def test_parse_jls_n_unbalanced():
     with pytest.raises(JlsParseError):
         parse_jls_n('jid=1 name="broken\n')
+
+
+def test_addresses_by_jail():
+    text = "jid=3 name=www ip4.addr=192.0.2.1,192.0.2.2 ip6.addr=2001:db8::1\njid=4 name=db ip4.addr= ip6.addr=\n"
+    assert addresses_by_jail(parse_jls_n(text)) == [
+        ("3", "www", ["192.0.2.1", "192.0.2.2", "2001:db8::1"]),
+        ("4", "db", []),
+    ]
