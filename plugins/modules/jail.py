@@ -627,18 +627,23 @@ backup_files:
 """
 
 import os
-import re
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bsd.jails.plugins.module_utils._fileio import (
     file_diff,
-    read_text,
     remove_stale,
     stale_temps,
     write_atomic,
 )
-from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError
+from ansible_collections.bsd.jails.plugins.module_utils._host_state import (
+    is_directory_mode,
+    parse_configs,
+    read_configs,
+    read_kernel_params,
+    read_rc,
+    running_jails,
+)
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_files import read_conf_tree
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import (
     STATES,
@@ -646,10 +651,8 @@ from ansible_collections.bsd.jails.plugins.module_utils._jail_params import (
     desired_jails,
     effective_text,
     inherited_warnings,
-    parse_kernel_params,
 )
-from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import conf_path_for, make_plan
-from ansible_collections.bsd.jails.plugins.module_utils._jls import parse_jls_n
+from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import make_plan
 from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandError, JailsError, Runner
 
 # name: (type, top-level default, elements)
@@ -724,64 +727,6 @@ def build_module():
     )
 
 
-def is_directory_mode(config):
-    return os.path.isdir(config) or config.endswith("/") or config.endswith(".d")
-
-
-def read_configs(config, names, every):
-    """Directory mode: {path: text or None} for NAME.conf of each jail (every *.conf with ``every``)."""
-    paths = {conf_path_for(config, True, n) for n in names}
-    if every and os.path.isdir(config):
-        paths.update(os.path.join(config, f) for f in os.listdir(config) if f.endswith(".conf"))
-    return {p: read_text(p) for p in sorted(paths)}
-
-
-def parse_configs(texts):
-    confs = {}
-    for path, text in texts.items():
-        try:
-            confs[path] = JailConf.parse(text or "")
-        except JailConfError as exc:
-            raise JailsError(f"{path}: {exc}") from exc
-    return confs
-
-
-_UNKNOWN_VAR = re.compile(r"sysrc: unknown variable '[^']*'\Z")
-
-
-def read_rc(module):
-    """jail_enable, jail_list and jail_conf as sysrc(8) reads them.
-
-    sysrc exits 1 for a variable that is set nowhere (not even in /etc/defaults/rc.conf) and still
-    prints the others: such a variable reads as unset.  Any other failure fails the task before
-    anything changes, with sysrc's own message: an rc.conf that cannot be read is not an empty one.
-    """
-    argv = ("jail_enable", "jail_list", "jail_conf")
-    sysrc = Runner(module, "sysrc")
-    rc, out, err = sysrc.run(*argv, check=False)
-    if rc != 0:
-        lines = [line for line in (err or "").splitlines() if line.strip()]
-        if not lines or not all(_UNKNOWN_VAR.match(line.strip()) for line in lines):
-            raise CommandError([sysrc.binary, *argv], rc, out, err)
-    values = {}
-    for line in out.splitlines():
-        name, sep, value = line.partition(": ")
-        if sep:
-            values[name.strip()] = value
-        elif line.endswith(":"):
-            values[line[:-1].strip()] = ""
-    return values
-
-
-def read_kernel_params(module):
-    """The running kernel's jail parameters (sysctl -N security.jail.param), or None if unreadable."""
-    sysctl = Runner(module, "sysctl", required=False)
-    if sysctl.binary is None:
-        return None
-    rc, out, _err = sysctl.run("-N", "security.jail.param", check=False)
-    return parse_kernel_params(out) if rc == 0 else None
-
-
 def check_worlds(wanted):
     for w in wanted:
         if w.state in ("started", "restarted") and not os.path.lexists(os.path.join(w.path, "bin", "sh")):
@@ -851,7 +796,7 @@ def main():
             defined = tree.jails()
             if any(tree.resolved.values()):
                 includes = tree.resolved
-        running = {j.get("name"): j for j in parse_jls_n(Runner(module, "jls").out("-n", "-q"))}
+        running = running_jails(module)
         known = set(running) | set(defined)
         wanted, warnings = desired_jails(p, known=known, kernel_params=lambda: read_kernel_params(module))
         check_worlds(wanted)

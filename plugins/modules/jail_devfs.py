@@ -200,6 +200,7 @@ from ansible_collections.bsd.jails.plugins.module_utils._devfs_rules import (
     variables,
 )
 from ansible_collections.bsd.jails.plugins.module_utils._fileio import file_diff, read_text, write_atomic
+from ansible_collections.bsd.jails.plugins.module_utils._host_state import jail_root_path
 from ansible_collections.bsd.jails.plugins.module_utils._jailroot import JailRoot
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError, Runner
 
@@ -338,7 +339,7 @@ def main():
 
         jail_plan = []
         if p["jail"] and p["state"] == "present":
-            root = Runner(module, "jls").out("-j", p["jail"], "path").strip()
+            root = jail_root_path(module, p["jail"])
             jail_dev = os.path.join(root, "dev")
             # the jail owns its root: a "dev" replaced by a link to the host's /dev would have mount(8)
             # (which takes the real path) and devfs -m work on the host's /dev

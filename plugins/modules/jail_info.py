@@ -80,38 +80,9 @@ names:
   sample: [www, db]
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.bsd.jails.plugins.module_utils._fileio import read_text
-from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError
-from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_files import read_conf_tree
-from ansible_collections.bsd.jails.plugins.module_utils._jls import parse_jls_n
-from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError, Runner
-
-
-def configured(config):
-    """[(name, conf_file, params)] of the jails defined in ``config``.
-
-    A directory: each of its ``*.conf`` files on its own.  A file: read with
-    the files it ``.include``s, as jail(8) reads it; ``conf_file`` is the file
-    holding the jail's (last) block.
-    """
-    out = []
-    if os.path.isdir(config):
-        for path in sorted(os.path.join(config, f) for f in os.listdir(config) if f.endswith(".conf")):
-            text = read_text(path)
-            if text is None:
-                continue
-            try:
-                conf = JailConf.parse(text)
-            except JailConfError as exc:
-                raise JailsError(f"{path}: {exc}") from exc
-            out.extend((name, path, conf.effective(name)) for name in conf.jails())
-        return out
-    _texts, tree = read_conf_tree(config)
-    owners = tree.owners()
-    return [(name, owners[name][-1], tree.effective(name)) for name in tree.jails()]
+from ansible_collections.bsd.jails.plugins.module_utils._host_state import configured, running_jails
+from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
 
 def collect(defined, running):
@@ -136,7 +107,7 @@ def main():
     )
     try:
         defined = configured(module.params["config"])
-        running = {j.get("name"): j for j in parse_jls_n(Runner(module, "jls").out("-n", "-q"))}
+        running = running_jails(module)
     except JailsError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
     jails = collect(defined, running)

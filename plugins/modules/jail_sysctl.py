@@ -173,6 +173,7 @@ backup_file:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bsd.jails.plugins.module_utils._fileio import file_diff, read_text, write_atomic
+from ansible_collections.bsd.jails.plugins.module_utils._host_state import jail_root_path
 from ansible_collections.bsd.jails.plugins.module_utils._jailroot import JailRoot, components
 from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandError, JailsError, Runner
 from ansible_collections.bsd.jails.plugins.module_utils._sysctl import (
@@ -390,7 +391,7 @@ def main():
             jail_root = None
             if jail is not None:
                 # the file is read and written through the jail's root, never through a link in it
-                jail_root = JailRoot(Runner(module, "jls").out("-j", jail, "path").strip(), jail)
+                jail_root = JailRoot(jail_root_path(module, jail), jail)
                 conf_path = jail_root.path(p["sysctl_file"])
                 before_text = jail_root.read_text(p["sysctl_file"], "sysctl_file")
             else:
