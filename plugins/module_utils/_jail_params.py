@@ -22,51 +22,17 @@ import re
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.bsd.jails.plugins.module_utils._bools import base_name, split_no
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import render_param
+from ansible_collections.bsd.jails.plugins.module_utils._jail_options import (
+    EXEC_HOOKS,
+    IDENTITY_OPTIONS,
+    INHERITED_OPTIONS,
+    JAIL_OPTION_NAMES,
+    MANAGED_KEYS,
+    OPTION_OF_KEY,
+)
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
 STATES = ("present", "started", "stopped", "restarted", "absent")
-
-# Options that belong to one jail: in batch mode they are only valid inside jails[].
-IDENTITY_OPTIONS = ("path", "hostname", "ip4_addr", "ip6_addr", "interface", "vnet_interface", "jid_file")
-# Options that the top level passes on to every jail of jails[] that does not set them.
-INHERITED_OPTIONS = (
-    "state",
-    "vnet",
-    "devfs_ruleset",
-    "mount_devfs",
-    "enforce_statfs",
-    "securelevel",
-    "allow",
-    "persist",
-    "depend",
-    "exec_prepare",
-    "exec_prestart",
-    "exec_created",
-    "exec_start",
-    "exec_poststart",
-    "exec_prestop",
-    "exec_stop",
-    "exec_poststop",
-    "exec_release",
-    "exec_clean",
-    "exec_jail_user",
-    "exec_system_jail_user",
-    "exec_system_user",
-    "params",
-)
-JAIL_OPTION_NAMES = ("name", *IDENTITY_OPTIONS, *INHERITED_OPTIONS)
-
-EXEC_HOOKS = (
-    ("exec_prepare", "exec.prepare"),
-    ("exec_prestart", "exec.prestart"),
-    ("exec_created", "exec.created"),
-    ("exec_start", "exec.start"),
-    ("exec_poststart", "exec.poststart"),
-    ("exec_prestop", "exec.prestop"),
-    ("exec_stop", "exec.stop"),
-    ("exec_poststop", "exec.poststop"),
-    ("exec_release", "exec.release"),
-)
 
 # allow.* flags of FreeBSD 14 (jail(8); module-dependent ones included).
 ALLOW_KEYS = frozenset(
@@ -185,52 +151,6 @@ PSEUDO_PARAMS = {
 }
 JAILSYS = ("new", "inherit", "disable")  # lib/libjail/jail.c jailsys_values[]
 SYSCTL_PARAM_PREFIX = "security.jail.param."
-
-# jail.conf parameters the module's own options write; params: may not set them.
-MANAGED_KEYS = frozenset(
-    (
-        "name",
-        "jid",
-        "path",
-        "host.hostname",
-        "ip4.addr",
-        "ip6.addr",
-        "interface",
-        "vnet",
-        "vnet.interface",
-        "devfs_ruleset",
-        "mount.devfs",
-        "enforce_statfs",
-        "securelevel",
-        "persist",
-        "depend",
-        "exec.clean",
-        "exec.jail_user",
-        "exec.system_jail_user",
-        "exec.system_user",
-        *(k for _o, k in EXEC_HOOKS),
-    )
-)
-OPTION_OF_KEY = {
-    "path": "path",
-    "host.hostname": "hostname",
-    "ip4.addr": "ip4_addr",
-    "ip6.addr": "ip6_addr",
-    "interface": "interface",
-    "vnet": "vnet",
-    "vnet.interface": "vnet_interface",
-    "devfs_ruleset": "devfs_ruleset",
-    "mount.devfs": "mount_devfs",
-    "enforce_statfs": "enforce_statfs",
-    "securelevel": "securelevel",
-    "persist": "persist",
-    "depend": "depend",
-    "exec.clean": "exec_clean",
-    "exec.jail_user": "exec_jail_user",
-    "exec.system_jail_user": "exec_system_jail_user",
-    "exec.system_user": "exec_system_user",
-}
-OPTION_OF_KEY.update({k: o for o, k in EXEC_HOOKS})
 
 _NAME_PART = re.compile(r"[A-Za-z0-9_-]+")
 _PARAM_KEY = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*")

@@ -645,6 +645,7 @@ from ansible_collections.bsd.jails.plugins.module_utils._host_state import (
     running_jails,
 )
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_files import read_conf_tree
+from ansible_collections.bsd.jails.plugins.module_utils._jail_options import argument_spec
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import (
     STATES,
     check_absolute,
@@ -655,62 +656,11 @@ from ansible_collections.bsd.jails.plugins.module_utils._jail_params import (
 from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import make_plan
 from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandError, JailsError, Runner
 
-# name: (type, top-level default, elements)
-_JAIL_OPTIONS = {
-    "name": ("str", None, None),
-    "state": ("str", "started", None),
-    "path": ("path", None, None),
-    "hostname": ("str", None, None),
-    "ip4_addr": ("list", None, "str"),
-    "ip6_addr": ("list", None, "str"),
-    "interface": ("str", None, None),
-    "vnet": ("bool", None, None),
-    "vnet_interface": ("list", None, "str"),
-    "devfs_ruleset": ("int", 4, None),
-    "mount_devfs": ("bool", True, None),
-    "enforce_statfs": ("int", 2, None),
-    "securelevel": ("int", None, None),
-    "allow": ("dict", None, None),
-    "persist": ("bool", True, None),
-    "depend": ("list", None, "str"),
-    "exec_prepare": ("list", None, "str"),
-    "exec_prestart": ("list", None, "str"),
-    "exec_created": ("list", None, "str"),
-    "exec_start": ("list", ["/bin/sh /etc/rc"], "str"),
-    "exec_poststart": ("list", None, "str"),
-    "exec_prestop": ("list", None, "str"),
-    "exec_stop": ("list", ["/bin/sh /etc/rc.shutdown jail"], "str"),
-    "exec_poststop": ("list", None, "str"),
-    "exec_release": ("list", None, "str"),
-    "exec_clean": ("bool", None, None),
-    "exec_jail_user": ("str", None, None),
-    "exec_system_jail_user": ("bool", None, None),
-    "exec_system_user": ("str", None, None),
-    "jid_file": ("path", None, None),
-    "params": ("dict", None, None),
-}
-
-
-def _spec(top):
-    spec = {}
-    for name, (typ, default, elements) in _JAIL_OPTIONS.items():
-        s = {"type": typ}
-        if elements:
-            s["elements"] = elements
-        if top and default is not None:
-            s["default"] = default
-        if name == "state":
-            s["choices"] = list(STATES)
-        if not top and name == "name":
-            s["required"] = True
-        spec[name] = s
-    return spec
-
 
 def build_module():
-    spec = _spec(True)
+    spec = argument_spec(True, STATES)
     spec.update(
-        jails=dict(type="list", elements="dict", options=_spec(False)),
+        jails=dict(type="list", elements="dict", options=argument_spec(False, STATES)),
         config=dict(type="path", default="/etc/jail.conf"),
         rc_enable=dict(type="bool", default=False),
         restart_on_change=dict(type="bool", default=False),
