@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) bsd.jails contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The module docs (top level and jails[]) and the jails role's spec agree with the table of jail options."""
+
+from __future__ import annotations
+
+import os
+
+import yaml
+from ansible_collections.bsd.jails.plugins.module_utils._jail_options import (
+    EXEC_HOOKS,
+    JAIL_OPTIONS,
+    MANAGED_KEYS,
+    OPTION_OF_KEY,
+    argument_spec,
+)
+from ansible_collections.bsd.jails.plugins.module_utils._jail_params import STATES
+from ansible_collections.bsd.jails.plugins.modules import jail
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+# keys of the role's jails_list items that the role handles itself, not passed to the module
+ROLE_ONLY = {"world", "sysctls", "bootstrap_python"}
+
+
+def _shape(doc):
+    return (doc.get("type", "str"), doc.get("elements"))
+
+
+def _check(where, docs, top):
+    for o in JAIL_OPTIONS:
+        assert o.name in docs, f"{where}: {o.name} is in the table but not documented"
+        assert _shape(docs[o.name]) == (o.type, o.elements), f"{where}: {o.name} type differs from the table"
+        if top:
+            assert docs[o.name].get("default") == o.default, f"{where}: {o.name} default differs from the table"
+
+
+def test_module_docs_agree_with_the_table():
+    doc = yaml.safe_load(jail.DOCUMENTATION)["options"]
+    _check("jail.py options", doc, True)
+    _check("jail.py jails.suboptions", doc["jails"]["suboptions"], False)
+    assert set(doc["jails"]["suboptions"]) == {o.name for o in JAIL_OPTIONS}
+
+
+def test_argument_spec_is_the_table():
+    spec = argument_spec(True, STATES)
+    assert list(spec) == [o.name for o in JAIL_OPTIONS]
+    assert spec["state"]["choices"] == list(STATES) and spec["devfs_ruleset"]["default"] == 4
+    assert argument_spec(False, STATES)["name"]["required"] is True
+    assert "default" not in argument_spec(False, STATES)["exec_start"]
+
+
+def test_role_argument_spec_agrees_with_the_table():
+    with open(os.path.join(ROOT, "roles", "jails", "meta", "argument_specs.yml"), encoding="utf-8") as f:
+        spec = yaml.safe_load(f)
+    items = spec["argument_specs"]["main"]["options"]["jails_list"]["options"]
+    _check("roles/jails jails_list", items, False)
+    assert set(items) - {o.name for o in JAIL_OPTIONS} == ROLE_ONLY
+
+
+def test_derived_key_sets():
+    assert EXEC_HOOKS[0] == ("exec_prepare", "exec.prepare") and EXEC_HOOKS[-1] == ("exec_release", "exec.release")
+    assert len(EXEC_HOOKS) == 9
+    assert OPTION_OF_KEY["host.hostname"] == "hostname" and "name" not in OPTION_OF_KEY
+    assert {"name", "jid", "exec.stop", "vnet.interface"} <= MANAGED_KEYS
