@@ -43,19 +43,10 @@ from __future__ import annotations
 import re
 
 from ansible_collections.bsd.jails.plugins.module_utils._bools import base_name, truthy
+from ansible_collections.bsd.jails.plugins.module_utils._jail_options import EXEC_HOOKS
 
 # exec.* parameters that are commands (lists); other exec.* are scalars.
-EXEC_COMMANDS = (
-    "exec.prepare",
-    "exec.prestart",
-    "exec.created",
-    "exec.start",
-    "exec.poststart",
-    "exec.prestop",
-    "exec.stop",
-    "exec.poststop",
-    "exec.release",
-)
+EXEC_COMMANDS = tuple(key for _option, key in EXEC_HOOKS)
 LIST_PARAMS = frozenset(("ip4.addr", "ip6.addr", "mount", "depend", "command", "vnet.interface", *EXEC_COMMANDS))
 
 _ATOM_RE = re.compile(r"[A-Za-z0-9_!%&()\-.:<>?@\[\]^`|~]+")
