@@ -25,7 +25,6 @@ import datetime
 import json
 import os
 import platform
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -35,6 +34,9 @@ import time
 BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 SIMHOST = os.path.join(REPO, "tests", "sim", "simhost")
+sys.path.insert(0, os.path.join(REPO, ".collections"))
+from ansible_collections.bsd.jails.plugins.module_utils import _jls  # noqa: E402
+
 RESULTS = os.path.join(BENCH, "results")
 SCENARIOS = {
     "a": "first converge",
@@ -253,15 +255,12 @@ def write_vars(workdir, tag, jails):
 
 
 def parse_jls_n(text):
-    """``jls -n`` lines -> {name: {param: value}}, without the numbers the kernel hands out."""
+    """``jls -n`` lines -> {name: {param: value}}, without the numbers the kernel hands out.
+
+    Read by the collection's own jls parser (plugins/module_utils/_jls.py), the one in the tree.
+    """
     out = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        params = {}
-        for tok in shlex.split(line, posix=True):
-            key, sep, val = tok.partition("=")
-            params[key] = val if sep else True
+    for params in _jls.parse_jls_n(text):
         for numbered in KERNEL_NUMBERED:
             params.pop(numbered, None)
         out[params.get("name", f"?{len(out)}")] = params
