@@ -60,6 +60,9 @@ KERNEL_NUMBERED = ("jid", "cpuset.id")
 sys.path.insert(0, os.path.join(REPO, "tests", "sim"))
 from simfbsd import jailconf  # noqa: E402  (the simulator's jail.conf parser: jail(8)'s reading)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from addrplan import jail_ip4  # noqa: E402  (one address per jail, for any number of jails)
+
 
 class BenchError(Exception):
     pass
@@ -237,7 +240,7 @@ def jail_list(n, changed_rev=0):
                 "path": f"{JAILS_ROOT}/{name}",
                 "hostname": host,
                 "interface": INTERFACE,
-                "ip4_addr": [f"192.0.2.{100 + i}" if i <= 150 else f"198.51.100.{i - 150}"],
+                "ip4_addr": [jail_ip4(i)],
                 "persist": True,
             }
         )
