@@ -21,6 +21,8 @@ Keys of ``k.state`` and who owns them (other modules read them):
   procs           [{pid, ppid, jid, user, command, args, sockets}] running processes
   next_pid        int                                            (spawn)
   jails           {str(jid): {...}} running jails                (jail, jls, jexec)
+                  a jailstore.JailTable: one file per jail and an index under
+                  jails/, not in state.json (see jailstore.py)
                   flat jail(8) parameter names (jid, name, path, parent, host.hostname,
                   ip4.addr/ip6.addr [plain addrs], securelevel, persist, allow.*, ...)
                   plus _conf/_mounts/_aliases: see simfbsd/jails.py
@@ -39,7 +41,7 @@ import fcntl
 import json
 import os
 
-from . import paths
+from . import jailstore, paths
 
 STATE = "state.json"
 LOCK = "lock"
@@ -104,6 +106,33 @@ def write_json_atomic(path, data):
     write_text_atomic(path, encode(data))
 
 
+def _load(kernel_dir, text):
+    """The state as the tools see it: ``jails`` a JailTable over kernel/jails/ (jailstore.py)."""
+    state = json.loads(text)
+    table = jailstore.JailTable(kernel_dir, encode)
+    fresh = state.pop("jails", None)
+    if fresh is not None:  # as fresh_state() writes it (create, reboot): no jail survives
+        for key in list(table):
+            del table[key]
+        for key, rec in fresh.items():
+            table[key] = rec
+    state["jails"] = table
+    return state
+
+
+def _stored(state):
+    """What state.json keeps: everything but the jails (kernel/jails/, jailstore.py)."""
+    return {k: v for k, v in state.items() if k != "jails"}
+
+
+def full_state(kernel_dir=None):
+    """The whole kernel state as plain data, jail records included (for tests and dumps)."""
+    with Kernel(kernel_dir, shared=True) as k:
+        state = dict(k.state)
+        state["jails"] = k.state["jails"].records()
+        return state
+
+
 _HELD = []  # the states of the exclusive Kernel contexts this process is inside (innermost last)
 
 
@@ -138,7 +167,7 @@ class Kernel:
         fcntl.flock(self._fd, fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX)
         with open(os.path.join(self.dir, STATE), encoding="utf-8") as f:
             self._orig = f.read()
-        self.state = json.loads(self._orig)
+        self.state = _load(self.dir, self._orig)
         if not self.shared:
             _HELD.append(self.state)
         return self
@@ -148,9 +177,12 @@ class Kernel:
             _HELD.pop()
         try:
             if exc_type is None and not self.shared:
-                new = encode(self.state)
+                table = self.state["jails"]
+                table.flush()
+                new = encode(_stored(self.state))
                 if new != self._orig:
                     write_text_atomic(os.path.join(self.dir, STATE), new)
+                table.unlink_removed()
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)

@@ -146,9 +146,6 @@ def main(ctx, argv):
             if all(p.name != n for p in params):
                 params.append(_Param(n))
 
-    recs = sorted(jails.visible(state, ctx.jid).values(), key=lambda r: r["jid"])
-    if not dying:
-        recs = [r for r in recs if not r.get("dying")]
     missing = None
     if jid or jname is not None:
         r = jails.find(state, jid or jname, ctx.jid, dying=dying)
@@ -156,6 +153,10 @@ def main(ctx, argv):
             # kernel errmsg (sys/kern/kern_jail.c kern_jail_get()) via jailparam_get + xo_errx
             missing = f"jail {jid} not found" if jid else f'jail "{jname}" not found'
         recs = [] if r is None else [r]
+    else:
+        recs = sorted(jails.visible(state, ctx.jid).values(), key=lambda r: r["jid"])
+        if not dying:
+            recs = [r for r in recs if not r.get("dying")]
 
     if pflags & VERBOSE:
         rows = _verbose_rows(state, recs, ctx.jid)
