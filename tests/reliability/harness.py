@@ -112,6 +112,11 @@ class Host:
             state = json.load(f)
         for k in _VOLATILE_STATE:
             state.pop(k, None)
+        jdir = os.path.join(self.dir, "kernel", "jails")  # one file per jail (tests/sim/simfbsd/jailstore.py)
+        state["jails"] = {}
+        for fname in sorted(os.listdir(jdir)) if os.path.isdir(jdir) else ():
+            with open(os.path.join(jdir, fname), encoding="utf-8") as f:
+                state["jails"][fname] = json.load(f)
         jls = self.run("jls", "-n", check=True).stdout
         return {"files": files, "kernel": state, "jls -n": jls}
 
