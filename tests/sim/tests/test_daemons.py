@@ -5,7 +5,7 @@ Facts: tests/fixtures/freebsd/BEHAVIOUR.md "Host daemons: binding to one address
 rpcbind.8 / mountd.8 / nfsd.8-excerpt (-h), ntpd.8-excerpt (-I), named.conf-excerpt (listen-on);
 jails: src sys/netinet/in_jail.c prison_local_ip4() (one address: the wildcard binds it;
 127.0.0.1 -> the jail's first address; others must belong to the jail).
-These run in-process on a temporary root: daemons.py reads only files under ``root``.
+These run in-process on a temporary root: the daemons package reads only files under ``root``.
 """
 
 import os

@@ -18,7 +18,7 @@ import re
 # sUnsupported) are in the table too: sshd only logs them, so they are not errors.  The table read
 # is FreeBSD's OpenSSH 9.x (with FreeBSD's useblacklist/useblocklist); the box's sshd_config is
 # FreeBSD-20250219 (OpenSSH 9.9p2), so OpenSSH 9.8's PerSourcePenalties, PerSourcePenaltyExemptList
-# (sshd_config(5)) and SshdSessionPath are added at the end.  This is the one list: daemons.py
+# (sshd_config(5)) and SshdSessionPath are added at the end.  This is the one list: daemons/sshd.py
 # (rc.d/sshd starting the daemon) imports it.
 _KEYWORD_TABLE = """
     usepam pamauthenticationviakbdint
