@@ -6,7 +6,7 @@ set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 jobs=$(nproc 2>/dev/null || echo 2)
-all="ruff yamllint ansible-lint units simulator conformance sanity integration reliability molecule bench-smoke"
+all="ruff yamllint ansible-lint units awx simulator conformance sanity integration reliability molecule bench-smoke"
 stages=${STAGES:-$all}
 declare -a done_names=() done_secs=()
 status=0
@@ -15,6 +15,7 @@ stage_ruff() { ruff check . && ruff format --check --diff .; }
 stage_yamllint() { yamllint -s .; }
 stage_ansible-lint() { ansible-lint --offline -q; }
 stage_units() { python -m pytest -q -n "$jobs" tests/unit; }
+stage_awx() { python -m pytest -q -p no:cacheprovider tests/ee; }
 stage_simulator() { python -m pytest -q -n "$jobs" tests/sim/tests; }
 # FreeBSD's own tests (tests/conformance/freebsd) on simulated hosts; prints "conformance: N passed, ..."
 stage_conformance() { python tests/conformance/run.py -j "$jobs"; }
