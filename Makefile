@@ -17,13 +17,14 @@ export SIMHOST := $(CURDIR)/tests/sim/simhost
 STAMP := $(VENV)/.installed
 DEB_PACKAGES := busybox-static xz-utils util-linux git atf-sh
 
-.PHONY: help deps venv collection lint sanity units simulator conformance integration reliability molecule test demo bench bench-smoke clean
+.PHONY: help deps venv collection lint sanity units simulator conformance integration reliability molecule test demo bench bench-scale bench-smoke clean
 
 help:
 	@echo "make demo   - converge the example fleet on simulated FreeBSD hosts"
 	@echo "make test   - ruff, yamllint, ansible-lint, ansible-test sanity, unit, simulator, conformance (FreeBSD's"
 	@echo "              own tests on simulated hosts), integration, molecule"
 	@echo "make bench  - benchmark the jails role against a per-jail loop baseline"
+	@echo "make bench-scale - 1, 100, 1000 jails on one host and a fleet of 1, 5, 20 hosts (bench/scale.py)"
 
 # Debian packages the simulator uses (busybox-static is the jails' /bin/sh; atf-sh runs FreeBSD's
 # own ATF tests in tests/conformance).  Checked again whenever this Makefile changes.
@@ -62,6 +63,8 @@ bench: venv
 	python bench/run.py
 bench-smoke: venv
 	python bench/run.py --smoke
+bench-scale: venv
+	python bench/scale.py
 
 demo: venv
 	@bash playbooks/demo.sh
