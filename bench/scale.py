@@ -32,6 +32,8 @@ import subprocess
 import sys
 import time
 
+import yaml
+
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, BENCH)
 import run as bench  # noqa: E402  (bench/run.py: simulated hosts, worlds, timed ansible-playbook runs)
@@ -211,19 +213,25 @@ def host_targets(rows):
 # --------------------------------------------------------------------------- part 2: a fleet
 
 
-def fleet_inventory(workdir, boxes, jails):
+def fleet_inventory(workdir, boxes, jails, worlds):
     hosts = {}
     for box in boxes:
         out = bench.simhost("inventory", box).stdout
-        hosts[box] = json.loads(json.dumps(__import__("yaml").safe_load(out)["all"]["hosts"][box]))
-    inv = {"freebsd_hosts": {"hosts": hosts, "vars": {
-        "world_source": "dist", "world_async_poll": 1, "world_dest": "{{ world_base_dir }}",
-        "jails_root": "/usr/local/jails",
-        "jails_create_worlds": True, "jails_world": {"layout": "thin"}, "jails_rc_enable": True,
-        "jails_list": jails}}}  # fmt: skip
+        hosts[box] = yaml.safe_load(out)["all"]["hosts"][box]
+    fleet_vars = {
+        "world_source": "dist",
+        "world_async_poll": 1,
+        "world_dest": "{{ world_base_dir }}",
+        "jails_rc_enable": True,
+        "jails_list": jails,
+    }
+    if worlds == "thin":  # the jails role gives every jail a thin world from the base
+        fleet_vars.update(jails_root="/usr/local/jails", jails_create_worlds=True, jails_world={"layout": "thin"})
+    else:  # the worlds are in place (bench/run.py's prepare_worlds), as in part 1
+        fleet_vars.update(jails_create_worlds=False)
     path = os.path.join(workdir, f"fleet-{len(boxes)}.yml")
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(inv, f)
+        json.dump({"freebsd_hosts": {"hosts": hosts, "vars": fleet_vars}}, f)
     return path
 
 
@@ -246,8 +254,8 @@ def fleet_run(inv, forks, logfile):
 
 
 def fleet_part(args, workdir, res):
-    jails = [{"name": j["name"], "hostname": j["hostname"], "ip4_addr": j["ip4_addr"], "interface": j["interface"]}
-             for j in bench.jail_list(args.fleet_jails)]  # fmt: skip
+    keys = ("name", "hostname", "ip4_addr", "interface") + (("path",) if args.fleet_worlds == "prepared" else ())
+    jails = [{k: j[k] for k in keys} for j in bench.jail_list(args.fleet_jails)]
     for h in args.fleet:
         for forks in args.forks:
             if h < forks and forks != min(args.forks):
@@ -256,7 +264,10 @@ def fleet_part(args, workdir, res):
             try:
                 for i, box in enumerate(boxes):
                     bench.make_box(box, f"192.0.2.{20 + i}", workdir)
-                inv = fleet_inventory(workdir, boxes, jails)
+                    if args.fleet_worlds == "prepared":
+                        bench.prepare_worlds(box, [j["name"] for j in jails])
+                        bench.reset_box(box)
+                inv = fleet_inventory(workdir, boxes, jails, args.fleet_worlds)
                 first = fleet_run(inv, forks, os.path.join(workdir, f"fleet-{h}-{forks}-a.log"))
                 again = fleet_run(inv, forks, os.path.join(workdir, f"fleet-{h}-{forks}-b.log"))
                 if again["changed"]:
@@ -298,7 +309,7 @@ def markdown(res):
         lines += ["", "| target | met | detail |", "|---|---|---|"]
         lines += [f"| {t['target']} | {'yes' if t['met'] else '**no**'} | {t['detail']} |" for t in res["targets"]]
     if res["fleet"]:
-        lines += ["", "## A fleet: site.yml on H hosts with thin jails", "",
+        lines += ["", f"## A fleet: site.yml on H hosts (jails' worlds: {res['fleet_worlds']})", "",
                   "| hosts | jails per host | forks | first converge | per host | idempotent re-run | per host |",
                   "|---|---|---|---|---|---|---|"]  # fmt: skip
         for r in res["fleet"]:
@@ -348,12 +359,18 @@ def plots(res, out):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     p.add_argument("--sizes", default="1,100,1000", help="jails on the one host (default 1,100,1000)")
     p.add_argument("--runs", type=int, default=3, help="runs of (b), (c), (d) and the limit (default 3)")
     p.add_argument("--fleet", default="1,5,20", help="host counts of the fleet (default 1,5,20)")
     p.add_argument("--fleet-jails", type=int, default=50, help="jails per fleet host (default 50)")
     p.add_argument("--forks", default="5,20", help="ansible forks for the fleet (default 5,20)")
+    p.add_argument(
+        "--fleet-worlds",
+        choices=["prepared", "thin"],
+        default="prepared",
+        help="fleet jails' worlds: put in place before the timing (default), or built by the jails role (thin)",
+    )
     p.add_argument("--no-host", action="store_true", help="skip part 1")
     p.add_argument("--no-fleet", action="store_true", help="skip part 2")
     p.add_argument("--smoke", action="store_true", help="sizes 1,5; fleet 1,2 x 3 jails; one run (not figures)")
@@ -373,7 +390,7 @@ def main(argv=None):
     os.makedirs(workdir, exist_ok=True)
     res = {"when": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
            "commit": bench.git_commit(), "ansible": bench.ansible_version(), "cores": os.cpu_count(),
-           "host": [], "targets": [], "fleet": []}  # fmt: skip
+           "host": [], "targets": [], "fleet": [], "fleet_worlds": args.fleet_worlds}  # fmt: skip
     t0 = time.perf_counter()
     if not args.no_host:
         host_part(args, workdir, res)

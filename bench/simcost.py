@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The simulator's own per-call cost of jail(8) and jls(8) with N jails running.
 
 Runs the simulated tools in this process (no box, no interpreter start-up) against a
@@ -53,7 +52,7 @@ def _create(i):
 
 def _time(fn, repeat):
     samples = []
-    for _ in range(repeat):
+    for _run_no in range(repeat):
         t0 = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - t0)

@@ -356,7 +356,7 @@ def caller_environ(environ):
 
 
 # kern_jail_set() and jail_remove(2) live in jailset.py; callers use them as jails.NAME.
-from .jailset import (  # noqa: E402, F401  (jailset.py imports the catalogue above)
+from .jailset import (  # noqa: E402, F401  # pylint: disable=unused-import  (re-exported; jailset.py imports the catalogue above)
     apply,
     check_set,
     get_param,
