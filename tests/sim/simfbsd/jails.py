@@ -355,8 +355,9 @@ def caller_environ(environ):
     return env
 
 
-# kern_jail_set() and jail_remove(2) live in jailset.py; callers use them as jails.NAME.
-from .jailset import (  # noqa: E402, F401  # pylint: disable=unused-import  (re-exported; jailset.py imports the catalogue above)
+# kern_jail_set() and jail_remove(2) live in jailset.py; callers use them as jails.NAME (re-exported here,
+# after the catalogue above, which jailset.py imports).
+from .jailset import (  # noqa: E402, F401  # pylint: disable=unused-import
     apply,
     check_set,
     get_param,
