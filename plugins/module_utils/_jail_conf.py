@@ -43,11 +43,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.bsd.jails.plugins.module_utils._bools import base_name, truthy
-from ansible_collections.bsd.jails.plugins.module_utils._jail_options import EXEC_HOOKS
-
-# exec.* parameters that are commands (lists); other exec.* are scalars.
-EXEC_COMMANDS = tuple(key for _option, key in EXEC_HOOKS)
-LIST_PARAMS = frozenset(("ip4.addr", "ip6.addr", "mount", "depend", "command", "vnet.interface", *EXEC_COMMANDS))
+from ansible_collections.bsd.jails.plugins.module_utils._jail_options import LIST_PARAMS
 
 _ATOM_RE = re.compile(r"[A-Za-z0-9_!%&()\-.:<>?@\[\]^`|~]+")
 _ESCAPE_RE = re.compile(r"\\(?:[0-7]{1,3}|x[0-9A-Fa-f]{1,2}|.|\n)", re.S)

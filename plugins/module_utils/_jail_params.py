@@ -23,12 +23,13 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.bsd.jails.plugins.module_utils._bools import base_name, split_no
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import render_param
 from ansible_collections.bsd.jails.plugins.module_utils._jail_options import (
-    EXEC_HOOKS,
     IDENTITY_OPTIONS,
     INHERITED_OPTIONS,
     JAIL_OPTION_NAMES,
+    JAIL_OPTIONS,
     MANAGED_KEYS,
     OPTION_OF_KEY,
+    PSEUDO_PARAMS,
 )
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
@@ -118,37 +119,6 @@ KERNEL_PARAMS = {
 # Parameters libjail loads a kernel module for when the kernel does not know them yet
 # (lib/libjail/jail.c jailparam_type() / kldload_param()): present even when not listed.
 _LOADABLE = re.compile(r"(linux|linux\.[A-Za-z0-9_]+|sysvmsg|sysvsem|sysvshm|allow\.mount\.[A-Za-z0-9_]+)")
-# jail(8)'s own parameters, never passed to the kernel (usr.sbin/jail/config.c intparams[]).
-PSEUDO_PARAMS = {
-    "allow.dying": "bool",
-    "command": "str",
-    "depend": "str",
-    "exec.clean": "bool",
-    "exec.consolelog": "str",
-    "exec.created": "str",
-    "exec.fib": "int",
-    "exec.jail_user": "str",
-    "exec.poststart": "str",
-    "exec.poststop": "str",
-    "exec.prepare": "str",
-    "exec.prestart": "str",
-    "exec.prestop": "str",
-    "exec.release": "str",
-    "exec.start": "str",
-    "exec.stop": "str",
-    "exec.system_jail_user": "bool",
-    "exec.system_user": "str",
-    "exec.timeout": "int",
-    "interface": "str",
-    "ip_hostname": "bool",
-    "mount": "str",
-    "mount.devfs": "bool",
-    "mount.fdescfs": "bool",
-    "mount.procfs": "bool",
-    "mount.fstab": "str",
-    "stop.timeout": "int",
-    "vnet.interface": "str",
-}
 JAILSYS = ("new", "inherit", "disable")  # lib/libjail/jail.c jailsys_values[]
 SYSCTL_PARAM_PREFIX = "security.jail.param."
 
@@ -505,48 +475,49 @@ def effective_text(wanted, effective):
     return "\n".join(lines) + "\n"
 
 
-def jail_block(prefix, o, warnings, known=None):
-    """The ordered jail.conf parameters for one jail's merged options ``o``.
+def _in_range(field, value, low, high, msg):
+    if not low <= value <= high:
+        _fail(field, msg)
+    return str(value)
 
-    ``prefix`` starts every field name in messages (``""`` or ``"jails[3]."``).
-    """
-    known = known or KnownParams()
-    who = prefix.rstrip(".") or "jail " + str(o.get("name"))
-    b = {}
-    b["path"] = o["path"]
-    if o.get("hostname") is not None:
-        b["host.hostname"] = check_hostname(f"{prefix}hostname", o["hostname"])
-    if o.get("ip4_addr"):
-        b["ip4.addr"] = [check_ip(f"{prefix}ip4_addr", a, 4) for a in o["ip4_addr"]]
-    if o.get("ip6_addr"):
-        b["ip6.addr"] = [check_ip(f"{prefix}ip6_addr", a, 6) for a in o["ip6_addr"]]
-    if o.get("interface") is not None:
-        b["interface"] = check_iface(f"{prefix}interface", o["interface"])
-    if o.get("vnet"):
-        b["vnet"] = "new"
-    if o.get("vnet_interface"):
-        if not o.get("vnet"):
-            _fail(f"{prefix}vnet_interface", "needs vnet: true")
-        for i, itf in enumerate(o["vnet_interface"]):
-            check_iface(f"{prefix}vnet_interface[{i}]", itf)
-        b["vnet.interface"] = list(o["vnet_interface"])
-    if o.get("mount_devfs") is not None:
-        b["mount.devfs"] = bool(o["mount_devfs"])
-    rs = o.get("devfs_ruleset")
-    if rs is not None:
-        if not 0 <= rs <= DEVFS_RULESET_MAX:
-            _fail(f"{prefix}devfs_ruleset", f"{rs} is not a ruleset number (0-{DEVFS_RULESET_MAX})")
-        b["devfs_ruleset"] = str(rs)
-    es = o.get("enforce_statfs")
-    if es is not None:
-        if es not in (0, 1, 2):
-            _fail(f"{prefix}enforce_statfs", f"{es} is not 0, 1 or 2")
-        b["enforce_statfs"] = str(es)
-    sl = o.get("securelevel")
-    if sl is not None:
-        if not -1 <= sl <= 3:
-            _fail(f"{prefix}securelevel", f"{sl} is out of range (-1..3)")
-        b["securelevel"] = str(sl)
+
+def _vnet_interfaces(field, names, o):
+    if not o.get("vnet"):
+        _fail(field, "needs vnet: true")
+    for i, itf in enumerate(names):
+        check_iface(f"{field}[{i}]", itf)
+    return list(names)
+
+
+# The value rules of the option table's ``check`` column: (field, value, the jail's options) -> the
+# jail.conf value, or None to write nothing.  A row without a rule takes the rule of its type (_BY_TYPE).
+_RULES = {
+    "path": lambda f, v, o: v,  # checked (check_path) and normalised by desired_jails
+    "hostname": lambda f, v, o: check_hostname(f, v),
+    "ip4": lambda f, v, o: [check_ip(f, a, 4) for a in v],
+    "ip6": lambda f, v, o: [check_ip(f, a, 6) for a in v],
+    "iface": lambda f, v, o: check_iface(f, v),
+    "vnet": lambda f, v, o: "new" if v else None,
+    "vnet_iface": _vnet_interfaces,
+    "ruleset": lambda f, v, o: _in_range(
+        f, v, 0, DEVFS_RULESET_MAX, f"{v} is not a ruleset number (0-{DEVFS_RULESET_MAX})"
+    ),
+    "statfs": lambda f, v, o: _in_range(f, v, 0, 2, f"{v} is not 0, 1 or 2"),
+    "securelevel": lambda f, v, o: _in_range(f, v, -1, 3, f"{v} is out of range (-1..3)"),
+    "jail_names": lambda f, v, o: [check_name(f"{f}[{i}]", d, known=(d.rpartition(".")[0],)) for i, d in enumerate(v)],
+    "user": lambda f, v, o: _check_user(f, v),
+}
+_BY_TYPE = {
+    "bool": lambda f, v, o: bool(v),
+    "int": lambda f, v, o: str(v),
+    "str": lambda f, v, o: check_value(f, v),
+    "path": lambda f, v, o: check_absolute(f, v),
+    "list": lambda f, v, o: _check_list(f, v),
+}
+
+
+def _allow_and_params(prefix, o, known):
+    """(allow.* parameters, other parameters) of the options ``allow`` and ``params``, checked."""
     allow = {}
     for key, val in (o.get("allow") or {}).items():
         k = _allow_key(f"{prefix}allow", key, known)
@@ -578,28 +549,33 @@ def jail_block(prefix, o, warnings, known=None):
         if found[0] != key and isinstance(value, bool):  # "ip4.nosaddrsel: true" is "ip4.saddrsel: false"
             key, value = found[0], not value
         extra[key] = value
-    for k in sorted(allow):
-        b[k] = allow[k]
-    if o.get("persist") is not None:
-        b["persist"] = bool(o["persist"])
-    if o.get("depend"):
-        deps = []
-        for i, d in enumerate(o["depend"]):
-            deps.append(check_name(f"{prefix}depend[{i}]", d, known=(d.rpartition(".")[0],)))
-        b["depend"] = deps
-    if o.get("exec_clean") is not None:
-        b["exec.clean"] = bool(o["exec_clean"])
-    if o.get("exec_jail_user") is not None:
-        b["exec.jail_user"] = _check_user(f"{prefix}exec_jail_user", o["exec_jail_user"])
-    if o.get("exec_system_jail_user") is not None:
-        b["exec.system_jail_user"] = bool(o["exec_system_jail_user"])
-    if o.get("exec_system_user") is not None:
-        b["exec.system_user"] = _check_user(f"{prefix}exec_system_user", o["exec_system_user"])
-    for opt, key in EXEC_HOOKS:
-        cmds = _check_list(f"{prefix}{opt}", o.get(opt))
-        if cmds:
-            b[key] = cmds
-    b.update(extra)
+    return {k: allow[k] for k in sorted(allow)}, extra
+
+
+def jail_block(prefix, o, warnings, known=None):
+    """The ordered jail.conf parameters for one jail's merged options ``o``, written from the option
+    table (JAIL_OPTIONS): each row with a jail.conf key, in the table's order, its value checked by the
+    row's rule; ``allow`` and ``params`` add the parameters they name.
+
+    ``prefix`` starts every field name in messages (``""`` or ``"jails[3]."``).
+    """
+    known = known or KnownParams()
+    who = prefix.rstrip(".") or "jail " + str(o.get("name"))
+    b = {}
+    extra = {}
+    for opt in JAIL_OPTIONS:
+        if opt.check == "allow":  # allow.* of both allow and params, sorted; params' others come last
+            allow, extra = _allow_and_params(prefix, o, known)
+            b.update(allow)
+        elif opt.check == "params":
+            b.update(extra)
+        elif opt.key is not None and opt.scope != "name":
+            value = o.get(opt.name)
+            if value is None or (opt.elements and not value):
+                continue
+            value = (_RULES.get(opt.check) or _BY_TYPE[opt.type])(prefix + opt.name, value, o)
+            if value is not None:
+                b[opt.key] = value
     # usr.sbin/jail/jail.c create_jail() sets persist only while it runs exec.start, command or
     # exec.poststart; without persist and without them kern_jail_set() refuses the new jail
     # ("new jail must persist or attach").

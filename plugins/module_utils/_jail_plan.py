@@ -20,41 +20,12 @@ import ipaddress
 
 from ansible_collections.bsd.jails.plugins.module_utils._bools import truthy
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfTree
+from ansible_collections.bsd.jails.plugins.module_utils._jail_options import OTHER_PSEUDO, START_PSEUDO
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import Wanted
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
 # Kernel parameters that jail -m cannot change on a running jail.
 CREATE_ONLY = frozenset(("path", "vnet", "ip4", "ip6", "osrelease", "osreldate", "jid", "name"))
-# jail(8) pseudo-parameters used when a jail starts: a change needs a restart to take effect.
-START_PSEUDO = frozenset(
-    (
-        "exec.prepare",
-        "exec.prestart",
-        "exec.created",
-        "exec.start",
-        "exec.poststart",
-        "command",
-        "exec.clean",
-        "exec.jail_user",
-        "exec.system_jail_user",
-        "exec.system_user",
-        "exec.fib",
-        "exec.timeout",
-        "exec.consolelog",
-        "mount",
-        "mount.fstab",
-        "mount.devfs",
-        "mount.fdescfs",
-        "mount.procfs",
-        "interface",
-        "vnet.interface",
-        "ip_hostname",
-    )
-)
-# Pseudo-parameters only used when a jail stops or by jail(8) itself: new values apply next time.
-OTHER_PSEUDO = frozenset(
-    ("exec.prestop", "exec.stop", "exec.poststop", "exec.release", "stop.timeout", "depend", "allow.dying")
-)
 READ_ONLY = frozenset(("parent", "dying", "children.cur", "cpuset.id"))
 
 

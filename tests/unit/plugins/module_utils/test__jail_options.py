@@ -13,11 +13,15 @@ import yaml
 from ansible_collections.bsd.jails.plugins.module_utils._jail_options import (
     EXEC_HOOKS,
     JAIL_OPTIONS,
+    LIST_PARAMS,
     MANAGED_KEYS,
     OPTION_OF_KEY,
+    OTHER_PSEUDO,
+    PSEUDO_PARAMS,
+    START_PSEUDO,
     argument_spec,
 )
-from ansible_collections.bsd.jails.plugins.module_utils._jail_params import STATES
+from ansible_collections.bsd.jails.plugins.module_utils._jail_params import STATES, KnownParams, jail_block
 from ansible_collections.bsd.jails.plugins.modules import jail
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
@@ -65,3 +69,42 @@ def test_derived_key_sets():
     assert len(EXEC_HOOKS) == 9
     assert OPTION_OF_KEY["host.hostname"] == "hostname" and "name" not in OPTION_OF_KEY
     assert {"name", "jid", "exec.stop", "vnet.interface"} <= MANAGED_KEYS
+
+
+def test_jail8_parameter_sets():
+    """The list parameters and pseudo-parameters derived from the tables are jail(8)'s
+    (usr.sbin/jail/config.c intparams[]: PARAM_ARRAY, and what jail.c create_jail()/run_command() read)."""
+    hooks = {k for _o, k in EXEC_HOOKS}
+    lists = {"ip4.addr", "ip6.addr", "mount", "depend", "command", "vnet.interface", *hooks}
+    assert set(LIST_PARAMS) == lists
+    starting = ("exec.prepare", "exec.prestart", "exec.created", "exec.start", "exec.poststart")
+    start = {
+        *starting, "command", "exec.clean", "exec.jail_user", "exec.system_jail_user", "exec.system_user",
+        "exec.fib", "exec.timeout", "exec.consolelog", "mount", "mount.fstab", "mount.devfs", "mount.fdescfs",
+        "mount.procfs", "interface", "vnet.interface", "ip_hostname",
+    }  # fmt: skip
+    assert set(START_PSEUDO) == start
+    assert set(OTHER_PSEUDO) == hooks - set(starting) | {"stop.timeout", "depend", "allow.dying"}
+    assert set(PSEUDO_PARAMS) == START_PSEUDO | OTHER_PSEUDO
+    assert PSEUDO_PARAMS["exec.start"] == "str" and PSEUDO_PARAMS["mount.devfs"] == "bool"
+    assert PSEUDO_PARAMS["exec.timeout"] == "int"
+
+
+def test_every_row_has_a_value_rule():
+    from ansible_collections.bsd.jails.plugins.module_utils import _jail_params
+
+    for o in JAIL_OPTIONS:
+        if o.key is not None and o.scope != "name" and o.check not in ("allow", "params"):
+            assert o.check in _jail_params._RULES or (o.check is None and o.type in _jail_params._BY_TYPE), o
+
+
+def test_block_follows_the_table_order():
+    o = {"name": "www", "path": "/j/www", "exec_start": ["/bin/sh /etc/rc"], "persist": True, "mount_devfs": True,
+         "devfs_ruleset": 4, "allow": {"raw_sockets": False}, "params": {"children.max": 2}, "exec_clean": True,
+         "hostname": "www.example", "ip4_addr": ["192.0.2.1"], "vnet": False}  # fmt: skip
+    block = jail_block("", o, [], KnownParams())
+    assert list(block) == [
+        "path", "host.hostname", "ip4.addr", "mount.devfs", "devfs_ruleset", "allow.raw_sockets", "persist",
+        "exec.clean", "exec.start", "children.max",
+    ]  # fmt: skip
+    assert block["devfs_ruleset"] == "4" and block["allow.raw_sockets"] is False and block["children.max"] == "2"
