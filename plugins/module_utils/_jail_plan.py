@@ -17,6 +17,7 @@ only executes it, so check mode reports exactly what a real run does.
 from __future__ import annotations
 
 import ipaddress
+from collections import namedtuple
 
 from ansible_collections.bsd.jails.plugins.module_utils._bools import truthy
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfTree
@@ -129,7 +130,7 @@ def make_plan(
     includes=None,
     stale=(),
 ):
-    """Plan a run.
+    """Plan a run: place the edits, decide per jail, then jail(8)'s dependencies, the files and rc.conf.
 
     config: the O(config) path; directory_mode: one NAME.conf per jail in it.
     texts: {path: text or None} for every config file read.
@@ -146,132 +147,18 @@ def make_plan(
     never touched unless the task names it.
     """
     plan = Plan()
-    confs = {p: JailConf.parse(t or "") for p, t in texts.items()}
-    old = {p: JailConf.parse(t or "") for p, t in texts.items()}
-    tree = None if directory_mode or not includes else JailConfTree(config, old, includes)
-    owners = tree.owners() if tree is not None else {}
-
+    files = ConfFiles(config, directory_mode, texts, includes)
     for path in stale:
         plan.stale.append(path)
         plan.actions.append(f"remove {path} (left by an interrupted write)")
-
     wanted = list(wanted)
     if exclusive:
-        listed = {w.name for w in wanted}
-        if tree is not None:
-            candidates = [(n, files[-1]) for n, files in owners.items()]
-        else:
-            candidates = [(n, p) for p, c in sorted(old.items()) for n in c.jails()]
-        for name, path in candidates:
-            if name in listed:
-                continue
-            listed.add(name)
-            if not old[path].managed(name):
-                plan.unmanaged.append(name)
-                continue
-            wanted.append(Wanted(name, "absent", {}, None, None, "exclusive"))
-            plan.actions.append(f"exclusive: {name} is not listed")
-
-    # Every file's edits at once: one pass over each file, however many jails change (O(N), not O(N^2)).
-    # paths: the file jail(8) is given for each jail; edits: the files its block is edited in.
-    paths = [conf_path_for(config, directory_mode, w.name) for w in wanted]
-    edits = []
-    for w, path in zip(wanted, paths):
-        where = owners.get(w.name) or [path]
-        edits.append(where if w.state == "absent" else where[-1:])
-    changes = {}
-    for w, where in zip(wanted, edits):
-        for path in where:
-            changes.setdefault(path, []).append((w.name, None if w.state == "absent" else w.block))
-    edited = {path: confs.setdefault(path, JailConf.parse("")).apply(ch, mark=True) for path, ch in changes.items()}
-    empty = JailConf.parse("")
-    defined = {path: set(conf.jails()) for path, conf in old.items()}
-    tree_after = JailConfTree(config, confs, includes) if tree is not None else None
-
-    stop_by_conf = {}
-    starts = []
-    for w, path, where in zip(wanted, paths, edits):
-        is_running = w.name in running
-        run = running.get(w.name, {})
-        try:
-            old_eff = tree.effective(w.name) if tree is not None else (old.get(path) or empty).effective(w.name)
-        except KeyError:
-            old_eff = {}
-        for epath in where:
-            if w.name not in edited[epath]:
-                continue
-            if w.state == "absent":
-                plan.actions.append(f"remove {w.name} from {epath}")
-            elif w.name not in defined.get(epath, ()):
-                plan.actions.append(f"add {w.name} in {epath}")
-            else:
-                if w.name in confs[epath].rewritten:
-                    plan.actions.append(f"update {w.name} in {epath}")
-                if w.name in confs[epath].marked:
-                    plan.actions.append(f"mark {w.name} in {epath} as managed by bsd.jails")
-        new_eff = {}
-        if w.state != "absent":
-            new_eff = tree_after.effective(w.name) if tree_after is not None else confs[path].effective(w.name)
-        b = {"running": is_running, "jid": _jid(run)}
-        a = dict(b)
-        stop = start = False
-        if w.state in ("absent", "stopped"):
-            stop = is_running
-        elif w.state == "restarted":
-            stop, start = is_running, True
-        elif is_running:
-            kdiff = _kernel_diff(new_eff, run)
-            restart_keys = [k for k in kdiff if k in CREATE_ONLY]
-            addr_keys = [k for k in kdiff if k in ("ip4.addr", "ip6.addr")]
-            if addr_keys and ("interface" in new_eff or any("|" in x for k in addr_keys for x in new_eff.get(k, []))):
-                restart_keys += addr_keys
-            restart_keys += _pseudo_diff(old_eff, new_eff) if old_eff != new_eff else []
-            live = {k: v for k, v in kdiff.items() if k not in restart_keys}
-            if restart_keys and restart_on_change:
-                stop = start = True
-                plan.actions.append(f"restart {w.name}: {', '.join(sorted(set(restart_keys)))} changed")
-                for k in kdiff:
-                    b[k], a[k] = kdiff[k]
-            else:
-                if restart_keys:
-                    plan.pending[w.name] = sorted(set(restart_keys))
-                    plan.warnings.append(
-                        f"jail {w.name}: {', '.join(plan.pending[w.name])} changed; the running jail keeps the old "
-                        "value until it restarts (set restart_on_change: true to restart it)"
-                    )
-                    plan.actions.append(f"restart pending {w.name}: {', '.join(plan.pending[w.name])}")
-                if live:
-                    plan.modifies.append((w.name, [_jail_m_arg(k, v[1]) for k, v in sorted(live.items())]))
-                    plan.actions.append(f"modify {w.name}: {', '.join(sorted(live))}")
-                    for k in live:
-                        b[k], a[k] = live[k]
-        elif w.state in ("started",):
-            start = True
-        if stop:
-            stop_by_conf.setdefault(path, []).append(w.name)
-            if not start:
-                plan.actions.append(f"stop {w.name}")
-            a["running"], a["jid"] = False, None
-        if start:
-            starts.append((path, w.name, w.jid_file))
-            if stop and w.state == "restarted":
-                plan.actions.append(f"restart {w.name}")
-            elif not stop:
-                plan.actions.append(f"start {w.name}")
-            a["running"], a["jid"] = True, "unknown"
-        if a != b:
-            plan.before[w.name] = b
-            plan.after[w.name] = a
-        plan.jails[w.name] = {
-            "conf_file": where[-1],
-            "running": a["running"],
-            "jid": a["jid"],
-            "state": w.state,
-            "params": new_eff,
-        }
-        if w.name in plan.pending:
-            plan.jails[w.name]["restart_pending"] = plan.pending[w.name]
-
+        wanted += exclusive_removals(plan, files, wanted)
+    placed = place_edits(files, wanted)
+    run = RunState()
+    for p in placed:
+        edit_actions(plan, files, p)
+        decide(plan, run, p, running, files.effective_before(p), files.effective_after(p), restart_on_change)
     if directory_mode:
         for w in wanted:
             if w.block.get("depend"):
@@ -280,24 +167,225 @@ def make_plan(
                     "the jails it depends on; use a single config file"
                 )
     elif _uses_dependencies(texts, running, wanted):
-        before_all = _effective_all(tree, old, config)
-        after_all = _effective_all(tree_after, confs, config)
-        starts = _plan_dependencies(plan, wanted, running, before_all, after_all, stop_by_conf, starts, config)
-    plan.stops = list(stop_by_conf.items())
-    plan.starts = starts
-    for path, conf in confs.items():
-        before = texts.get(path)
-        after = conf.render()
-        if directory_mode and before is not None and not conf.jails() and not after.strip():
-            after = None  # the jail's own file: delete it rather than leave it empty
-        if directory_mode and before is None and not conf.jails():
-            continue
-        if after != before and not (before is None and after == ""):
-            plan.files[path] = (before, after)
-
+        run.starts = _plan_dependencies(
+            plan, wanted, running, files.all_before(), files.all_after(), run.stop_by_conf, run.starts, config
+        )
+    plan.stops = list(run.stop_by_conf.items())
+    plan.starts = run.starts
+    plan.files = files.changed_files()
     if rc_enable:
         _plan_rc(plan, config, directory_mode, wanted, rc_current or {})
     return plan
+
+
+class ConfFiles:
+    """Plan state: the configuration files as read (``old``) and as the run's edits leave them (``new``).
+
+    In file mode with ``includes``, ``tree``/``tree_after`` resolve ``.include`` (JailConfTree), and
+    ``owners`` says which files define each jail.
+    """
+
+    def __init__(self, config, directory_mode, texts, includes=None):
+        self.config = config
+        self.directory_mode = directory_mode
+        self.texts = texts
+        self.includes = includes
+        self.old = {p: JailConf.parse(t or "") for p, t in texts.items()}
+        self.new = {p: JailConf.parse(t or "") for p, t in texts.items()}
+        self.tree = None if directory_mode or not includes else JailConfTree(config, self.old, includes)
+        self.owners = self.tree.owners() if self.tree is not None else {}
+        self.tree_after = None
+        self.edited = {}  # path -> names of the jails whose block the run changes there
+
+    def path_for(self, name):
+        """The file jail(8) is given for jail ``name``."""
+        return conf_path_for(self.config, self.directory_mode, name)
+
+    def apply(self, changes):
+        """Every file's edits at once ({path: [(name, block or None)]}): one pass over each file."""
+        new = self.new
+        self.edited = {p: new.setdefault(p, JailConf.parse("")).apply(ch, mark=True) for p, ch in changes.items()}
+        if self.tree is not None:
+            self.tree_after = JailConfTree(self.config, new, self.includes)
+
+    def defined_before(self, path, name):
+        old = self.old.get(path)
+        return old is not None and name in old.jails()
+
+    def effective_before(self, placed):
+        name = placed.wanted.name
+        try:
+            if self.tree is not None:
+                return self.tree.effective(name)
+            return (self.old.get(placed.path) or JailConf.parse("")).effective(name)
+        except KeyError:
+            return {}
+
+    def effective_after(self, placed):
+        w = placed.wanted
+        if w.state == "absent":
+            return {}
+        return (
+            self.tree_after.effective(w.name)
+            if self.tree_after is not None
+            else self.new[placed.path].effective(w.name)
+        )
+
+    def all_before(self):
+        return _effective_all(self.tree, self.old, self.config)
+
+    def all_after(self):
+        return _effective_all(self.tree_after, self.new, self.config)
+
+    def changed_files(self):
+        """{path: (before or None, after or None = delete)} of every file whose text changes."""
+        out = {}
+        for path, conf in self.new.items():
+            before = self.texts.get(path)
+            after = conf.render()
+            if self.directory_mode and before is not None and not conf.jails() and not after.strip():
+                after = None  # the jail's own file: delete it rather than leave it empty
+            if self.directory_mode and before is None and not conf.jails():
+                continue
+            if after != before and not (before is None and after == ""):
+                out[path] = (before, after)
+        return out
+
+
+# One wanted jail placed: ``path`` is the file jail(8) is given for it, ``where`` the files its block is
+# edited in (every file that defines it when it goes, else the last one, or ``path`` for a new jail).
+Placed = namedtuple("Placed", "wanted path where")
+
+
+class RunState:
+    """Plan state: the jails to stop, by the file jail(8) is given, and the starts, in order."""
+
+    def __init__(self):
+        self.stop_by_conf = {}  # conf_path -> [names]
+        self.starts = []  # (conf_path, name, jid_file)
+
+
+def exclusive_removals(plan, files, wanted):
+    """``exclusive``: a Wanted(absent) for each unlisted jail whose block carries the marker."""
+    listed = {w.name for w in wanted}
+    if files.tree is not None:
+        candidates = [(n, paths[-1]) for n, paths in files.owners.items()]
+    else:
+        candidates = [(n, p) for p, c in sorted(files.old.items()) for n in c.jails()]
+    out = []
+    for name, path in candidates:
+        if name in listed:
+            continue
+        listed.add(name)
+        if not files.old[path].managed(name):
+            plan.unmanaged.append(name)
+            continue
+        out.append(Wanted(name, "absent", {}, None, None, "exclusive"))
+        plan.actions.append(f"exclusive: {name} is not listed")
+    return out
+
+
+def place_edits(files, wanted):
+    """Place each wanted jail's edit in its file and apply them all; returns a Placed per jail."""
+    placed = []
+    changes = {}
+    for w in wanted:
+        path = files.path_for(w.name)
+        where = files.owners.get(w.name) or [path]
+        where = where if w.state == "absent" else where[-1:]
+        placed.append(Placed(w, path, where))
+        for p in where:
+            changes.setdefault(p, []).append((w.name, None if w.state == "absent" else w.block))
+    files.apply(changes)
+    return placed
+
+
+def edit_actions(plan, files, placed):
+    """The actions of one jail's edits: remove, add, update, mark."""
+    w = placed.wanted
+    for epath in placed.where:
+        if w.name not in files.edited[epath]:
+            continue
+        if w.state == "absent":
+            plan.actions.append(f"remove {w.name} from {epath}")
+        elif not files.defined_before(epath, w.name):
+            plan.actions.append(f"add {w.name} in {epath}")
+        else:
+            if w.name in files.new[epath].rewritten:
+                plan.actions.append(f"update {w.name} in {epath}")
+            if w.name in files.new[epath].marked:
+                plan.actions.append(f"mark {w.name} in {epath} as managed by bsd.jails")
+
+
+def _live_change(plan, w, run, old_eff, new_eff, restart_on_change, before, after):
+    """A running jail that stays up: (stop, start) and the jail -m / pending restart its new parameters need."""
+    kdiff = _kernel_diff(new_eff, run)
+    restart_keys = [k for k in kdiff if k in CREATE_ONLY]
+    addr_keys = [k for k in kdiff if k in ("ip4.addr", "ip6.addr")]
+    if addr_keys and ("interface" in new_eff or any("|" in x for k in addr_keys for x in new_eff.get(k, []))):
+        restart_keys += addr_keys
+    restart_keys += _pseudo_diff(old_eff, new_eff) if old_eff != new_eff else []
+    live = {k: v for k, v in kdiff.items() if k not in restart_keys}
+    if restart_keys and restart_on_change:
+        plan.actions.append(f"restart {w.name}: {', '.join(sorted(set(restart_keys)))} changed")
+        for k in kdiff:
+            before[k], after[k] = kdiff[k]
+        return True, True
+    if restart_keys:
+        plan.pending[w.name] = sorted(set(restart_keys))
+        plan.warnings.append(
+            f"jail {w.name}: {', '.join(plan.pending[w.name])} changed; the running jail keeps the old "
+            "value until it restarts (set restart_on_change: true to restart it)"
+        )
+        plan.actions.append(f"restart pending {w.name}: {', '.join(plan.pending[w.name])}")
+    if live:
+        plan.modifies.append((w.name, [_jail_m_arg(k, v[1]) for k, v in sorted(live.items())]))
+        plan.actions.append(f"modify {w.name}: {', '.join(sorted(live))}")
+        for k in live:
+            before[k], after[k] = live[k]
+    return False, False
+
+
+def decide(plan, state, placed, running, old_eff, new_eff, restart_on_change=False):
+    """Decide for one jail: stop, start, restart, jail -m or nothing; record it in ``plan`` and ``state``."""
+    w = placed.wanted
+    is_running = w.name in running
+    run = running.get(w.name, {})
+    b = {"running": is_running, "jid": _jid(run)}
+    a = dict(b)
+    stop = start = False
+    if w.state in ("absent", "stopped"):
+        stop = is_running
+    elif w.state == "restarted":
+        stop, start = is_running, True
+    elif is_running:
+        stop, start = _live_change(plan, w, run, old_eff, new_eff, restart_on_change, b, a)
+    elif w.state == "started":
+        start = True
+    if stop:
+        state.stop_by_conf.setdefault(placed.path, []).append(w.name)
+        if not start:
+            plan.actions.append(f"stop {w.name}")
+        a["running"], a["jid"] = False, None
+    if start:
+        state.starts.append((placed.path, w.name, w.jid_file))
+        if stop and w.state == "restarted":
+            plan.actions.append(f"restart {w.name}")
+        elif not stop:
+            plan.actions.append(f"start {w.name}")
+        a["running"], a["jid"] = True, "unknown"
+    if a != b:
+        plan.before[w.name] = b
+        plan.after[w.name] = a
+    plan.jails[w.name] = {
+        "conf_file": placed.where[-1],
+        "running": a["running"],
+        "jid": a["jid"],
+        "state": w.state,
+        "params": new_eff,
+    }
+    if w.name in plan.pending:
+        plan.jails[w.name]["restart_pending"] = plan.pending[w.name]
 
 
 def _field(w, option):

@@ -14,8 +14,10 @@ from ansible_collections.bsd.jails.plugins.module_utils._jail_params import (
     check_bool,
     check_ip,
     check_name,
+    check_value,
     desired_jails,
     inherited_warnings,
+    merge_options,
     parse_kernel_params,
     widening,
 )
@@ -110,3 +112,70 @@ def test_widening_and_inherited_settings():
     eff = {"name": "www", "path": "/j/www", "allow.raw_sockets": False, "children.max": "50", "exec.clean": True}
     (msg,) = inherited_warnings([w], {"www": eff}.get, "/etc/jail.conf")
     assert "children.max=50" in msg and "allow.raw_sockets" not in msg and "/etc/jail.conf" in msg
+
+
+BASE = {"name": "www", "path": "/j/www", "persist": True}
+
+
+@pytest.mark.parametrize(
+    "opts,msg",
+    [
+        ({"hostname": "h" * 256}, "jails[0].hostname: "),
+        ({"ip4_addr": ["192.0.2.300"]}, "jails[0].ip4_addr: '192.0.2.300' is not IPv4"),
+        ({"ip6_addr": ["192.0.2.1"]}, "jails[0].ip6_addr: '192.0.2.1' is not IPv6"),
+        ({"interface": "em 0"}, "jails[0].interface: 'em 0' is not an interface name"),
+        ({"vnet_interface": ["epair0b"]}, "jails[0].vnet_interface: needs vnet: true"),
+        ({"vnet": True, "vnet_interface": ["e 0"]}, "jails[0].vnet_interface[0]: 'e 0' is not an interface name"),
+        ({"devfs_ruleset": 70000}, "jails[0].devfs_ruleset: 70000 is not a ruleset number (0-65535)"),
+        ({"enforce_statfs": 3}, "jails[0].enforce_statfs: 3 is not 0, 1 or 2"),
+        ({"securelevel": 4}, "jails[0].securelevel: 4 is out of range (-1..3)"),
+        ({"depend": ["db", "-x"]}, "jails[0].depend[1]: '-x' starts with '-'"),
+        ({"exec_jail_user": "a b"}, "jails[0].exec_jail_user: 'a b' is not a user name"),
+        ({"exec_start": ["echo 'x"]}, "jails[0].exec_start[0]: \"echo 'x\" has an unbalanced quote"),
+        ({"exec_poststop": ["a; b"]}, "jails[0].exec_poststop[0]: 'a; b' contains ';'"),
+        ({"allow": {"nosuch": True}}, "jails[0].allow: 'nosuch' is not a known allow.* parameter"),
+        ({"params": {"host.hostname": "x"}}, "jails[0].params: 'host.hostname' is set by the option 'hostname'"),
+        ({"params": {"jid": 3}}, "jails[0].params: 'jid' cannot be set"),
+        ({"params": {"dying": True}}, "jails[0].params: 'dying' is read-only"),
+    ],
+)  # fmt: skip
+def test_each_option_rule_names_its_field(opts, msg):
+    with pytest.raises(JailsError) as e:
+        desired_jails({"jails": [dict(BASE, **opts)]})
+    assert e.value.msg.startswith(msg), e.value.msg
+
+
+def test_block_values_in_jail_conf_form():
+    opts = {
+        "vnet": True,
+        "vnet_interface": ["epair0b"],
+        "ip4_addr": ["em0|192.0.2.1/24"],
+        "securelevel": -1,
+        "exec_system_jail_user": True,
+        "depend": ["db"],
+        "params": {"ip4.nosaddrsel": True, "exec.timeout": 9},
+    }
+    wanted, _warnings = desired_jails({"jails": [dict(name="db", path="/j/db", persist=True), dict(BASE, **opts)]})
+    w = wanted[1]
+    assert w.block["vnet"] == "new" and w.block["vnet.interface"] == ["epair0b"] and w.block["securelevel"] == "-1"
+    assert w.block["ip4.addr"] == ["em0|192.0.2.1/24"] and w.block["exec.system_jail_user"] is True
+    assert w.block["depend"] == ["db"] and w.block["ip4.saddrsel"] is False and w.block["exec.timeout"] == "9"
+    (w,), _warnings = desired_jails({"jails": [dict(BASE, vnet=False)]})
+    assert "vnet" not in w.block
+
+
+def test_merge_options_fills_inherited_options_and_merges_allow_and_params():
+    top = {"securelevel": 2, "allow": {"raw_sockets": True}, "params": {"exec.timeout": 5}, "hostname": "top"}
+    item = {"name": "www", "allow": {"sysvipc": True}, "params": {"exec.timeout": 9}, "persist": None}
+    o = merge_options(dict(top, persist=True), item)
+    assert o["securelevel"] == 2 and o["persist"] is True and "hostname" not in o
+    assert o["allow"] == {"raw_sockets": True, "sysvipc": True} and o["params"] == {"exec.timeout": 9}
+    assert item["allow"] == {"sysvipc": True}  # the item itself is left as it was
+
+
+@pytest.mark.parametrize("value", ["a\nb", "a\rb", "a;b", "a{b", "a}b", "a\0b", "a\x01b", 'say "hi'])
+def test_check_value_refuses_what_would_break_jail_conf(value):
+    with pytest.raises(JailsError) as e:
+        check_value("exec_start[0]", value)
+    assert e.value.msg.startswith("exec_start[0]: ")
+    assert check_value("f", "/bin/sh -c 'echo $name'") == "/bin/sh -c 'echo $name'"

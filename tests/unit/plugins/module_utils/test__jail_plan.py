@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import pytest
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import desired_jails
-from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import make_plan
+from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import (
+    ConfFiles,
+    Placed,
+    Plan,
+    RunState,
+    _plan_rc,
+    decide,
+    edit_actions,
+    exclusive_removals,
+    make_plan,
+    place_edits,
+)
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
 CONF = "/etc/jail.conf"
@@ -110,3 +121,121 @@ def test_ip4_new_is_what_the_kernel_reports_as_disable():
     assert not p.changed and p.warnings == [] and p.pending == {}
     p = plan([db(ip4_addr=["192.0.2.5"], params={"ip4": "inherit"})], text=text, running=running)
     assert p.pending == {"db": ["ip4"]}
+
+
+# The steps of make_plan, each on its own: place edits -> decide per jail -> rc.conf.
+
+INC = "/etc/jail.conf.d/web.conf"
+MARKED_WWW = '# managed by bsd.jails\nwww {\n\tpath = "/j/www";\n\tpersist;\n}\n'
+
+
+def wanted_of(*jails):
+    return desired_jails({"jails": list(jails), "config": CONF})[0]
+
+
+def test_place_edits_edits_an_included_jail_where_it_is_and_new_jails_in_config():
+    texts = {CONF: '.include "/etc/jail.conf.d/*.conf";\n', INC: 'web {\n\tpath = "/j/web";\n\tpersist;\n}\n'}
+    files = ConfFiles(CONF, False, texts, {CONF: [[INC]]})
+    placed = place_edits(files, wanted_of(dict(name="web", path="/j/web", persist=True, securelevel=2), db()))
+    assert [(p.wanted.name, p.path, p.where) for p in placed] == [("web", CONF, [INC]), ("db", CONF, [CONF])]
+    assert files.edited == {INC: {"web"}, CONF: {"db"}}
+    assert "securelevel = 2;" in files.new[INC].render() and "db {" in files.new[CONF].render()
+    assert files.effective_after(placed[0])["securelevel"] == "2" and files.effective_before(placed[1]) == {}
+
+
+def test_place_edits_in_directory_mode_gives_each_jail_its_file():
+    files = ConfFiles("/etc/jail.conf.d", True, {}, None)
+    (p,) = place_edits(files, wanted_of(db()))
+    assert p.path == p.where[0] == "/etc/jail.conf.d/db.conf"
+    assert list(files.changed_files()) == ["/etc/jail.conf.d/db.conf"]
+
+
+def test_changed_files_deletes_a_jails_own_file_it_empties():
+    path = "/etc/jail.conf.d/db.conf"
+    files = ConfFiles("/etc/jail.conf.d", True, {path: MARKED_WWW.replace("www", "db")}, None)
+    place_edits(files, wanted_of(dict(name="db", state="absent")))
+    assert files.changed_files() == {path: (MARKED_WWW.replace("www", "db"), None)}
+
+
+def test_edit_actions_name_add_update_mark_and_remove():
+    files = ConfFiles(CONF, False, {CONF: TEXT + MARKED_WWW}, None)
+    placed = place_edits(
+        files,
+        wanted_of(db(securelevel=1), dict(name="www", state="absent"), dict(name="new", path="/j/new", persist=True)),
+    )
+    p = Plan()
+    for one in placed:
+        edit_actions(p, files, one)
+    assert p.actions == [
+        "update db in /etc/jail.conf",
+        "mark db in /etc/jail.conf as managed by bsd.jails",
+        "remove www from /etc/jail.conf",
+        "add new in /etc/jail.conf",
+    ]
+
+
+def test_exclusive_removes_only_marked_unlisted_jails():
+    files = ConfFiles(CONF, False, {CONF: TEXT + MARKED_WWW}, None)
+    p = Plan()
+    out = exclusive_removals(p, files, wanted_of(db()))
+    assert [(w.name, w.state) for w in out] == [("www", "absent")]
+    assert p.unmanaged == ["web", "app"] and p.actions == ["exclusive: www is not listed"]
+
+
+def decided(w, running, old_eff, new_eff, **kw):
+    p, state = Plan(), RunState()
+    decide(p, state, Placed(w, CONF, [CONF]), running, old_eff, new_eff, **kw)
+    return p, state
+
+
+def test_decide_changes_a_kernel_parameter_live_with_jail_m():
+    (w,) = wanted_of(db(securelevel=2))
+    run = {"db": {"jid": "1", "name": "db", "path": "/j/db", "securelevel": "1"}}
+    p, state = decided(w, run, {"path": "/j/db"}, {"path": "/j/db", "securelevel": "2"})
+    assert p.modifies == [("db", ["securelevel=2"])] and p.actions == ["modify db: securelevel"]
+    assert state.stop_by_conf == {} and state.starts == []
+    assert p.before["db"]["securelevel"] == "1" and p.after["db"]["securelevel"] == "2"
+
+
+def test_decide_leaves_a_create_only_change_pending_or_restarts_when_asked():
+    (w,) = wanted_of(db())
+    run = {"db": {"jid": "1", "name": "db", "path": "/j/old"}}
+    p, state = decided(w, run, {"path": "/j/old"}, {"path": "/j/db"})
+    assert p.pending == {"db": ["path"]} and p.jails["db"]["restart_pending"] == ["path"] and not state.starts
+    assert p.actions == ["restart pending db: path"] and "restart_on_change" in p.warnings[0]
+    p, state = decided(w, run, {"path": "/j/old"}, {"path": "/j/db"}, restart_on_change=True)
+    assert p.actions == ["restart db: path changed"] and p.pending == {}
+    assert state.stop_by_conf == {CONF: ["db"]} and state.starts == [(CONF, "db", None)]
+    assert p.jails["db"]["jid"] == "unknown"
+
+
+def test_decide_a_start_change_of_a_pseudo_parameter_needs_a_restart():
+    (w,) = wanted_of(db())
+    run = {"db": {"jid": "1", "name": "db", "path": "/j/db"}}
+    p, _state = decided(w, run, {"path": "/j/db"}, {"path": "/j/db", "exec.start": ["/bin/sh /etc/rc"]})
+    assert p.pending == {"db": ["exec.start"]}
+
+
+def test_decide_starts_stops_or_leaves_a_jail_by_its_state():
+    p, state = decided(wanted_of(db())[0], {}, {}, {"path": "/j/db"})
+    assert p.actions == ["start db"] and p.after["db"] == {"running": True, "jid": "unknown"}
+    run = {"db": {"jid": "7", "name": "db", "path": "/j/db"}}
+    p, state = decided(wanted_of(db(state="stopped"))[0], run, {}, {"path": "/j/db"})
+    assert p.actions == ["stop db"] and state.stop_by_conf == {CONF: ["db"]}
+    assert p.before["db"] == {"running": True, "jid": 7} and p.after["db"] == {"running": False, "jid": None}
+    p, state = decided(wanted_of(db(state="present"))[0], {}, {}, {"path": "/j/db"})
+    assert p.actions == [] and p.before == {} and p.jails["db"]["running"] is False
+
+
+def test_rc_conf_adds_started_jails_and_drops_stopped_ones():
+    p = Plan()
+    w = wanted_of(db(), dict(name="web", state="absent"))
+    _plan_rc(p, CONF, False, w, {"jail_enable": "YES", "jail_list": "web other"})
+    assert p.sysrc == ["jail_list=other db"] and p.actions == ["rc.conf: jail_list=other db"]
+    assert p.before["rc.conf"] == {"jail_list": "web other"}
+    p = Plan()
+    _plan_rc(p, "/etc/jails.conf", False, wanted_of(db()), {})
+    assert p.sysrc == ["jail_enable=YES", "jail_list=db", "jail_conf=/etc/jails.conf"]
+    p = Plan()
+    _plan_rc(p, "/usr/local/etc/jails.d", True, wanted_of(db(state="stopped")), {"jail_enable": "YES"})
+    assert p.sysrc == [] and "/etc/jail.conf.d only" in p.warnings[0]
