@@ -5,7 +5,8 @@
 #
 # Private to bsd.jails: not a public API, may change without notice.
 
-"""A small command runner: argv lists only, C locale, no expansion of ``$name``."""
+"""A small command runner: argv lists only, C locale, no expansion of ``$name``; and command lines
+declared once (CommandLine: a format for each argument, which keeps every user value unambiguous)."""
 
 from __future__ import annotations
 
@@ -66,3 +67,51 @@ class Runner:
     def out(self, *args, **kwargs):
         """stdout of a successful run."""
         return self.run(*args, **kwargs)[1]
+
+
+# Argument formats: each turns one value into argv words (nothing for None, an empty list or False).
+def fixed(*words):
+    """Words that do not depend on the value (``-c``, ``-r``, ``-m``)."""
+    return lambda _value: list(words)
+
+
+def flag(option):
+    """``option`` when the value is true (``-i``)."""
+    return lambda value: [option] if value else []
+
+
+def opt_val(option):
+    """``option value``: getopt(3) takes the word after an option that has an argument as that argument,
+    whatever it starts with, so the value is never read as an option."""
+    return lambda value: [] if value is None else [option, str(value)]
+
+
+def operands(value):
+    """``--`` and then the operands: after ``--`` getopt(3) reads no word as an option."""
+    return ["--", *(str(v) for v in value)] if value else []
+
+
+class CommandLine:
+    """A command's argument formats declared once (in the spirit of community.general's CmdRunner).
+
+    ``line("config remove names", config=c, names=[...])`` is the argv, the arguments in the order
+    named; every name must have a format and a value (None, [] or False for none).
+    """
+
+    def __init__(self, binary, **formats):
+        self.binary = binary
+        self.formats = formats
+
+    def args(self, spec, **values):
+        out = []
+        for name in spec.split():
+            out += self.formats[name](values.get(name))
+        unknown = set(values) - set(spec.split())
+        if unknown:
+            raise KeyError(f"{self.binary}: {', '.join(sorted(unknown))} not in {spec!r}")
+        return out
+
+    def runner(self, module):
+        """``run(spec, **values)`` for ``module``: runs the argv of ``spec`` (see Runner.run)."""
+        runner = Runner(module, self.binary)
+        return lambda spec, **values: runner.run(*self.args(spec, **values))

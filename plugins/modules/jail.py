@@ -626,35 +626,22 @@ backup_files:
   sample: {/etc/jail.conf: /etc/jail.conf.12345.2024-01-01@00:00:00~}
 """
 
-import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.bsd.jails.plugins.module_utils._fileio import (
-    file_diff,
-    remove_stale,
-    stale_temps,
-    write_atomic,
-)
+from ansible_collections.bsd.jails.plugins.module_utils._fileio import stale_temps
 from ansible_collections.bsd.jails.plugins.module_utils._host_state import (
     is_directory_mode,
-    parse_configs,
-    read_configs,
+    jail_configuration,
     read_kernel_params,
     read_rc,
     running_jails,
 )
-from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_files import read_conf_tree
+from ansible_collections.bsd.jails.plugins.module_utils._jail_apply import apply_plan, check_worlds, report
 from ansible_collections.bsd.jails.plugins.module_utils._jail_options import argument_spec
-from ansible_collections.bsd.jails.plugins.module_utils._jail_params import (
-    STATES,
-    check_absolute,
-    desired_jails,
-    effective_text,
-    inherited_warnings,
-)
+from ansible_collections.bsd.jails.plugins.module_utils._jail_params import STATES, check_absolute, desired_jails
 from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import make_plan
-from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandError, JailsError, Runner
+from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandError, JailsError
 
 
 def build_module():
@@ -677,109 +664,38 @@ def build_module():
     )
 
 
-def check_worlds(wanted):
-    for w in wanted:
-        if w.state in ("started", "restarted") and not os.path.lexists(os.path.join(w.path, "bin", "sh")):
-            field = "path" if w.field == "name" else w.field + ".path"
-            raise JailsError(f"{field}: {w.path} has no /bin/sh: build or extract a world there first")
-
-
-def first_int(text):
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if line.isdigit():
-            return int(line)
-    return None
-
-
-def apply_plan(module, plan, result, backup):
-    remove_stale(plan.stale)
-    jail = Runner(module, "jail")
-    for conf, names in plan.stops:
-        jail.run("-f", conf, "-r", "--", *names)
-    backups = {}
-    for path, (_before, after) in plan.files.items():
-        if after is None:
-            if backup:
-                backups[path] = module.backup_local(path)
-            os.unlink(path)
-            continue
-        directory = os.path.dirname(path)
-        if directory and not os.path.isdir(directory):
-            os.makedirs(directory, 0o755)
-        b = write_atomic(module, path, after, backup=backup)
-        if b:
-            backups[path] = b
-    if backups:
-        result["backup_files"] = backups
-        result["backup_file"] = list(backups.values())[-1]
-    for name, args in plan.modifies:
-        jail.run("-m", "--", f"name={name}", *args)
-    for conf, name, jid_file in plan.starts:
-        argv = ["-i"]
-        if jid_file:
-            argv += ["-J", jid_file]
-        out = jail.out(*argv, "-f", conf, "-c", "--", name)
-        result["jails"][name]["jid"] = first_int(out)
-    if plan.sysrc:
-        Runner(module, "sysrc").run(*plan.sysrc)
-
-
 def main():
     module = build_module()
     p = module.params
     config = p["config"]
-    directory_mode = is_directory_mode(config)
     result = dict(changed=False, actions=[], jails={}, conf_file=config)
-    plan = None
     started = time.time()
     try:
         check_absolute("config", config)
         names = [j["name"] for j in p["jails"]] if p["jails"] is not None else [p["name"]]
         names = [n for n in names if isinstance(n, str) and n and "/" not in n]
-        includes = None
-        if directory_mode:
-            texts = read_configs(config, names, p["exclusive"])
-            defined = [n for conf in parse_configs(texts).values() for n in conf.jails()]
-        else:
-            texts, tree = read_conf_tree(config)
-            defined = tree.jails()
-            if any(tree.resolved.values()):
-                includes = tree.resolved
+        texts, defined, includes = jail_configuration(config, names, p["exclusive"])
         running = running_jails(module)
         known = set(running) | set(defined)
         wanted, warnings = desired_jails(p, known=known, kernel_params=lambda: read_kernel_params(module))
         check_worlds(wanted)
-        rc_current = read_rc(module) if p["rc_enable"] else None
-        stale = sorted({t for path in texts for t in stale_temps(path, started)})
         plan = make_plan(
             config,
-            directory_mode,
+            is_directory_mode(config),
             texts,
             running,
             wanted,
             restart_on_change=p["restart_on_change"],
             exclusive=p["exclusive"],
             rc_enable=p["rc_enable"],
-            rc_current=rc_current,
+            rc_current=read_rc(module) if p["rc_enable"] else None,
             includes=includes,
-            stale=stale,
+            stale=sorted({t for path in texts for t in stale_temps(path, started)}),
         )
-        effective = {name: j["params"] for name, j in plan.jails.items()}
-        inherited = inherited_warnings(wanted, effective.get, config)
-        for msg in warnings + inherited + plan.warnings:
+        reported, plan_warnings = report(plan, wanted, p, module._diff)
+        for msg in warnings + plan_warnings:
             module.warn(msg)
-        result.update(changed=plan.changed, actions=plan.actions, jails=plan.jails)
-        if p["exclusive"]:
-            result["unmanaged"] = plan.unmanaged
-        if p["jails"] is None:
-            result["conf_file"] = plan.jails[wanted[0].name]["conf_file"]
-        if module._diff:
-            diffs = [file_diff(path, before, after) for path, (before, after) in plan.files.items()]
-            diffs.append({"before": plan.before, "after": plan.after})
-            if inherited:
-                diffs.append({"prepared": effective_text(wanted, effective)})
-            result["diff"] = diffs
+        result.update(reported)
         if plan.changed and not module.check_mode:
             apply_plan(module, plan, result, p["backup"])
     except CommandError as exc:
