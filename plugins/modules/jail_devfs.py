@@ -175,76 +175,24 @@ backup_file:
   sample: /etc/devfs.rules.1234.2024-01-01@00:00:00~
 """
 
-import os
-import re
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.bsd.jails.plugins.module_utils._devfs_rules import (
-    DEFAULT_RULESETS,
-    NAME_RE,
-    DevfsRules,
-    DevfsRulesError,
-    clashes,
-    describe_exposed,
-    expand_includes,
-    expand_vars,
-    exposed_devices,
-    format_rule,
-    normalize_command,
-    parse_rule,
-    parse_show,
-    parse_showsets,
-    rules_by_number,
-    ruleset_rules,
-    tokenize,
-    variables,
+from ansible_collections.bsd.jails.plugins.module_utils._devfs_plan import (
+    RulesFile,
+    apply,
+    check_params,
+    diffs,
+    plan_jail_dev,
+    plan_load,
+    plan_rules_file,
+    tool_output,
 )
-from ansible_collections.bsd.jails.plugins.module_utils._fileio import file_diff, read_text, write_atomic
+from ansible_collections.bsd.jails.plugins.module_utils._devfs_rules import DevfsRulesError
 from ansible_collections.bsd.jails.plugins.module_utils._host_state import jail_root_path
-from ansible_collections.bsd.jails.plugins.module_utils._jailroot import JailRoot
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError, Runner
 
-MOUNT_RE = re.compile(r"^\S+ on (?P<path>.+) \((?P<fs>[^,)]+)")
 
-
-def wanted_commands(p, names):
-    """The ruleset's command lines; raises DevfsRulesError naming the field."""
-    cmds = []
-    if p["base"]:
-        if p["base"] not in names:
-            raise DevfsRulesError("base: no ruleset named %s in the rules files" % p["base"])
-        cmds.append("add include $%s" % p["base"])
-    for i, inc in enumerate(p["include"]):
-        inc = str(inc).strip()
-        if inc.isdigit():
-            cmds.append("add include %s" % inc)
-        elif NAME_RE.match(inc.lstrip("$")) and inc.lstrip("$") in names:
-            cmds.append("add include $%s" % inc.lstrip("$"))
-        else:
-            raise DevfsRulesError("include[%d]: no ruleset named %s in the rules files" % (i, inc))
-    for i, spec in enumerate(p["rules"]):
-        where = "rules[%d]" % i
-        cmd = normalize_command(spec, where)
-        parse_rule(tokenize(expand_vars(cmd, names, where), where), where)  # validate now
-        cmds.append(cmd)
-    return cmds
-
-
-def load_argvs(files, name, number):
-    """The ``devfs`` argument lists rc would run for ruleset ``name``."""
-    names = variables(*files)
-    rs_file = None
-    for f in files:
-        if f.get(name):
-            rs_file = f
-    argvs = [["rule", "-s", str(number), "delset"]]
-    for cmd in rs_file.commands(rs_file.get(name)):
-        argvs.append(["rule", "-s", str(number), *tokenize(expand_vars(cmd, names))])
-    return argvs
-
-
-def main():
-    module = AnsibleModule(
+def build_module():
+    return AnsibleModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
             number=dict(type="int"),
@@ -262,130 +210,30 @@ def main():
         ),
         supports_check_mode=True,
     )
+
+
+def main():
+    module = build_module()
     p = module.params
-    name = p["name"]
     result = dict(changed=False, actions=[], commands=[], rules=[], number=p["number"])
     try:
-        if not NAME_RE.match(name):
-            raise JailsError("name: %r is not a ruleset name (letters, digits and _, not starting with a digit)" % name)
-        if p["number"] is not None and not 1 <= p["number"] <= 65535:
-            raise JailsError("number: %d is not a ruleset number (1-65535)" % p["number"])
-        defaults = DevfsRules(read_text(p["defaults_file"]), p["defaults_file"])
-        before_text = read_text(p["rules_file"])
-        local = DevfsRules(before_text, p["rules_file"])
-        existing = local.get(name)
-        number = p["number"] if p["number"] is not None else (existing.number if existing else None)
-        if p["state"] == "present" and number is None:
-            raise JailsError("number: required, ruleset %s is not in %s yet" % (name, p["rules_file"]))
-        result["number"] = number
-        if number is not None and (number in DEFAULT_RULESETS or defaults.get(name)) and not p["force"]:
-            raise JailsError(
-                "ruleset %s=%s: FreeBSD's default rulesets 1-5 (%s) are not redefined without force=true"
-                % (name, number, p["defaults_file"])
-            )
-        jail_dev = None
-
-        if p["state"] == "present":
-            names = variables(defaults, local)
-            names[name] = number
-            commands = wanted_commands(p, names)
-            msgs = clashes([defaults, local], name, number, redefine=p["force"])
-            if msgs:
-                raise JailsError("; ".join(msgs))
-            local.set_ruleset(name, number, commands)
-            files = [defaults, local]
-            by_number = rules_by_number(files)
-            own = ruleset_rules(files, name)[1]
-            bad = exposed_devices(expand_includes(own, by_number, {number}))
-            if bad:
-                shown = describe_exposed(bad)
-                if not p["allow_disks"]:
-                    raise JailsError(
-                        "ruleset %s unhides disk or memory devices (%s): exposing disks to a jail breaks it "
-                        "(jail(8)); set allow_disks=true to do it anyway" % (name, shown)
-                    )
-                module.warn("ruleset %s unhides disk or memory devices in jails: %s" % (name, shown))
-            result["commands"] = commands
-            result["rules"] = [format_rule(r) for r in own]
-        else:
-            local.remove_ruleset(name)
-        after_text = local.render()
-        if before_text is None and after_text == "":
-            after_text = None
-        file_changed = after_text != before_text
-
-        # kernel state: one showsets, one show of our ruleset
+        check_params(p)
+        rf = RulesFile(p)
+        own = plan_rules_file(p, rf, result, module.warn)
         devfs = Runner(module, "devfs") if p["load"] or p["jail"] else None
-        kernel_before = []
-        load_plan = []
-        if p["load"] and number is not None:
-            sets = parse_showsets(devfs.out("rule", "showsets"))
-            if number in sets:
-                kernel_before = [body for _n, body in parse_show(devfs.out("rule", "-s", str(number), "show"))]
-            if p["state"] == "present":
-                files = [defaults, local]
-                # included rulesets missing from the kernel are loaded first, as rc would have at boot
-                for inc in sorted(set(int(r["include"]) for r in own if r.get("include"))):
-                    if inc not in sets and inc != number:
-                        inc_names = [rs.name for f in files for rs in f.rulesets if rs.number == inc]
-                        if inc_names:
-                            load_plan.extend(load_argvs(files, inc_names[-1], inc))
-                if kernel_before != result["rules"] or load_plan:
-                    load_plan.extend(load_argvs(files, name, number))
-            elif kernel_before:  # an emptied set a mount still uses stays listed: nothing to delete
-                load_plan.append(["rule", "-s", str(number), "delset"])
-        if load_plan:
-            result["actions"].append("load ruleset %d" % number if p["state"] == "present" else "delete ruleset")
-
-        jail_plan = []
+        read = tool_output(module)
+        kernel_before, load = plan_load(p, rf, own, result, read)
+        jail_dev = []
         if p["jail"] and p["state"] == "present":
             root = jail_root_path(module, p["jail"])
-            jail_dev = os.path.join(root, "dev")
-            # the jail owns its root: a "dev" replaced by a link to the host's /dev would have mount(8)
-            # (which takes the real path) and devfs -m work on the host's /dev
-            if not JailRoot(root, p["jail"]).check_dir("dev"):
-                raise JailsError("jail %s: %s does not exist: no mount point for its devfs" % (p["jail"], jail_dev))
-            mounted = False
-            for line in Runner(module, "mount").out("-t", "devfs").splitlines():
-                m = MOUNT_RE.match(line)
-                if m and m.group("path") == jail_dev and m.group("fs") == "devfs":
-                    mounted = True
-            current = []
-            if mounted:
-                current = [body for _n, body in parse_show(devfs.out("-m", jail_dev, "rule", "show"))]
-            if not mounted:
-                jail_plan.append(("mount", ["-t", "devfs", "devfs", jail_dev]))
-            if not mounted or load_plan or current != result["rules"]:
-                jail_plan.append(("devfs", ["-m", jail_dev, "ruleset", str(number)]))
-                jail_plan.append(("devfs", ["-m", jail_dev, "rule", "applyset"]))
-                result["actions"].append("apply ruleset %d to %s" % (number, jail_dev))
-        if file_changed:
+            jail_dev = plan_jail_dev(p["jail"], root, result, load, read)
+        if rf.changed:
             result["actions"].insert(0, "write %s" % p["rules_file"])
-        result["changed"] = bool(file_changed or load_plan or jail_plan)
+        result["changed"] = bool(rf.changed or load or jail_dev)
         if module._diff:
-            diffs = []
-            if file_changed:
-                diffs.append(file_diff(p["rules_file"], before_text, after_text))
-            if load_plan:
-                diffs.append(
-                    {
-                        "before_header": "kernel ruleset %d" % number,
-                        "after_header": "kernel ruleset %d" % number,
-                        "before": "".join(r + "\n" for r in kernel_before),
-                        "after": "".join(r + "\n" for r in result["rules"]),
-                    }
-                )
-            result["diff"] = diffs
-
+            result["diff"] = diffs(p, rf, result["number"], kernel_before, result["rules"], load)
         if not module.check_mode:
-            if file_changed:
-                backup_file = write_atomic(module, p["rules_file"], after_text or "", backup=p["backup"])
-                if backup_file:
-                    result["backup_file"] = backup_file
-            for argv in load_plan:
-                devfs.run(*argv)
-            for tool, argv in jail_plan:
-                (devfs if tool == "devfs" else Runner(module, "mount")).run(*argv)
+            apply(module, p, rf, load, jail_dev, result, devfs, lambda: Runner(module, "mount"))
     except DevfsRulesError as exc:
         module.fail_json(msg=str(exc), **result)
     except JailsError as exc:
