@@ -5,32 +5,25 @@
 #
 # Private to bsd.jails: not a public API, may change without notice.
 
-"""A lossless jail.conf(5) parser and editor (pure: no I/O).
 
-``parse(text)`` splits the file into tokens that keep every byte (blank
-lines, comments of all three styles, quoting, ``$variables``, ``+=``,
-``.include``), so ``parse(text).render() == text``.  The lexical rules
-follow jail(8)'s scanner (usr.sbin/jail/jaillex.l): unquoted tokens are
-made of ``A-Za-z0-9_!%&()-.:<>?@[]^`|~``, backslash escapes and the single
-characters ``$ * + /``; pieces written without whitespace between them
-form one string (``/var/jail/$name``); ``#`` and ``//`` comments run to the
-end of the line; a carriage return is whitespace, as in the reentrant
-scanner of FreeBSD 14 and later (``<_>[ \t\r\n]+``), so CRLF files parse
-(13.x's scanner had no rule for it: its jail(8) rejects them).
+"""A jail.conf(5) file as an editable document (pure: no I/O).
 
-The grammar is FreeBSD 14's (usr.sbin/jail/jailparse.y): a file is a list
-of ``param;``, ``name { ... }`` blocks (which may nest: ``a { b { } }`` is
-jail ``a.b``) and empty ``;`` statements; every parameter outside a block
-belongs to one global wildcard pseudo-jail that sits where the first of
-them appears.  ``JailConf.effective(name)`` merges parameters the way
-jail(8)'s ``load_config()`` does (usr.sbin/jail/config.c).
+``parse(text)`` reads the file into tokens that keep every byte (blank lines,
+comments of all three styles, quoting, ``$variables``, ``+=``, ``.include``),
+so ``parse(text).render() == text``: the scanner is _jail_conf_lexer (jail(8)'s
+jaillex.l), the grammar _jail_conf_parser (FreeBSD 14's jailparse.y), the
+statements new text says are written by _jail_conf_writer, and a file with the
+files it ``.include``s is read by _jail_conf_tree.
 
-Edits (``set_jail``, ``remove_jail``) rewrite only the statements of one
-block that must change; the rest of the file stays byte-identical.  New
-statements and blocks use jail.conf(5)'s own style: one parameter per line,
-indented with a tab, ``name = value;``, values quoted only when they hold
-more than letters, digits and ``._-/:|@%``, lists as ``a, b``, booleans as
-``name;`` / ``noname;`` (the ``no`` after the last dot).
+Every parameter outside a block belongs to one global wildcard pseudo-jail
+that sits where the first of them appears.  ``JailConf.effective(name)``
+merges parameters the way jail(8)'s ``load_config()`` does
+(usr.sbin/jail/config.c).
+
+Edits (``set_jail``, ``remove_jail``, ``apply``) rewrite only the statements
+of one block that must change; the rest of the file stays byte-identical.
+New statements and blocks use jail.conf(5)'s own style (see _jail_conf_writer),
+one parameter per line, indented with a tab.
 
 Ownership: ``apply(..., mark=True)`` writes the line ``MARKER`` (``# managed by
 bsd.jails``) right above every block it sets; ``managed(name)`` says whether a
@@ -40,397 +33,21 @@ block removes its marker line too, so a marker never moves onto another block.
 
 from __future__ import annotations
 
-import re
-
 from ansible_collections.bsd.jails.plugins.module_utils._bools import base_name, truthy
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_lexer import JailConfError, tokenize
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_parser import Block, Include, Param, Parser
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_writer import (
+    render_param,
+    same_param,
+    spelled,
+    statement_value,
+)
 from ansible_collections.bsd.jails.plugins.module_utils._jail_options import LIST_PARAMS
 
-_ATOM_RE = re.compile(r"[A-Za-z0-9_!%&()\-.:<>?@\[\]^`|~]+")
-_ESCAPE_RE = re.compile(r"\\(?:[0-7]{1,3}|x[0-9A-Fa-f]{1,2}|.|\n)", re.S)
-_VAR_RE = re.compile(r"\$[A-Za-z_][A-Za-z_0-9]*")
-_BRACED_VAR_RE = re.compile(r"\$\{(?:[^\n{}\\]|\\.)*\}", re.S)
-_SAFE_VALUE_RE = re.compile(r"[A-Za-z0-9._\-/:|@%]+")
+__all__ = ["MARKER", "JailConf", "JailConfError", "parse", "render_param", "tokenize"]
+
 # The comment line the collection writes right above every block it manages (see JailConf.managed()).
 MARKER = "# managed by bsd.jails"
-_C_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-
-
-class JailConfError(ValueError):
-    """A jail.conf syntax error; the message names the line."""
-
-    def __init__(self, msg, line=None):
-        super().__init__(msg if line is None else f"line {line}: {msg}")
-        self.line = line
-
-
-# ---------------------------------------------------------------------------
-# Lexer
-
-
-class Tok:
-    """One token: kind is ws, nl, comment, punct, atom, escape, single, sq, dq or var."""
-
-    __slots__ = ("kind", "line", "text")
-
-    def __init__(self, kind, text, line):
-        self.kind = kind
-        self.text = text
-        self.line = line
-
-    @property
-    def blank(self):
-        return self.kind in ("ws", "nl", "comment")
-
-    @property
-    def piece(self):
-        return self.kind in ("atom", "escape", "single", "sq", "dq", "var")
-
-    def __repr__(self):
-        return f"Tok({self.kind}, {self.text!r}, {self.line})"
-
-
-def _unescape(s):
-    """jail(8)'s text2lval backslash handling."""
-
-    def one(m):
-        e = m.group(0)[1:]
-        if e == "\n":
-            return ""
-        if e[0] in "01234567":
-            return chr(int(e, 8) & 0xFF)
-        if e[0] == "x":
-            return chr(int(e[1:], 16)) if len(e) > 1 else "\0"
-        return _C_ESCAPES.get(e, e)
-
-    return _ESCAPE_RE.sub(one, s)
-
-
-def tokenize(text, line=1):
-    """Tokens of ``text``; ``line`` is the number of its first line (for text appended to a file)."""
-    toks = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        start_line = line
-        if c in " \t\r":
-            j = i
-            while j < n and text[j] in " \t\r":
-                j += 1
-            kind = "ws"
-        elif c == "\n":
-            j, kind = i + 1, "nl"
-        elif c == "#" or text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            kind = "comment"
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            if j < 0:
-                raise JailConfError("unterminated comment", line)
-            j += 2
-            kind = "comment"
-        elif text.startswith("+=", i):
-            j, kind = i + 2, "punct"
-        elif c in ",;={}":
-            j, kind = i + 1, "punct"
-        elif c in "'\"":
-            j = i + 1
-            while j < n and text[j] != c:
-                if text[j] == "\\":
-                    j += 1
-                j += 1
-            if j >= n:
-                raise JailConfError("unterminated string", line)
-            j += 1
-            kind = "sq" if c == "'" else "dq"
-        elif c == "$":
-            m = _VAR_RE.match(text, i) or _BRACED_VAR_RE.match(text, i)
-            if m:
-                j, kind = m.end(), "var"
-            elif text.startswith("${", i):
-                raise JailConfError("unterminated variable", line)
-            else:
-                j, kind = i + 1, "single"
-        elif c == "\\":
-            m = _ESCAPE_RE.match(text, i)
-            if not m:
-                raise JailConfError("syntax error: backslash at end of file", line)
-            j, kind = m.end(), "escape"
-        elif c in "*+/":
-            j, kind = i + 1, "single"
-        else:
-            m = _ATOM_RE.match(text, i)
-            if not m:
-                raise JailConfError(f"syntax error: unexpected {c!r}", line)
-            j, kind = m.end(), "atom"
-        tok_text = text[i:j]
-        line += tok_text.count("\n")
-        toks.append(Tok(kind, tok_text, start_line))
-        i = j
-    return toks
-
-
-# ---------------------------------------------------------------------------
-# Strings: a run of adjacent pieces
-
-
-class Str:
-    """A jail.conf string: pieces (token indexes) -> segments of literal text and variables."""
-
-    def __init__(self, toks, first, last):
-        self.first = first
-        self.last = last
-        self.segments = []  # ("lit", text) | ("var", name)
-        for t in toks[first : last + 1]:
-            if t.kind in ("atom", "single"):
-                self._lit(t.text)
-            elif t.kind == "escape":
-                self._lit(_unescape(t.text))
-            elif t.kind == "sq":
-                self._lit(_unescape(t.text[1:-1]))
-            elif t.kind == "var":
-                self._var(t.text)
-            elif t.kind == "dq":
-                self._dq(t.text[1:-1])
-
-    def _lit(self, s):
-        if self.segments and self.segments[-1][0] == "lit":
-            self.segments[-1] = ("lit", self.segments[-1][1] + s)
-        else:
-            self.segments.append(("lit", s))
-
-    def _var(self, text):
-        name = text[2:-1] if text.startswith("${") else text[1:]
-        self.segments.append(("var", _unescape(name)))
-
-    def _dq(self, body):
-        i, buf = 0, []
-        while i < len(body):
-            c = body[i]
-            if c == "\\":
-                m = _ESCAPE_RE.match(body, i)
-                buf.append(_unescape(m.group(0)))
-                i = m.end()
-                continue
-            if c == "$":
-                m = _VAR_RE.match(body, i) or _BRACED_VAR_RE.match(body, i)
-                if m:
-                    self._lit("".join(buf))
-                    buf = []
-                    self._var(m.group(0))
-                    i = m.end()
-                    continue
-            buf.append(c)
-            i += 1
-        self._lit("".join(buf))
-
-    @property
-    def has_vars(self):
-        return any(k == "var" for k, _v in self.segments)
-
-    @property
-    def literal(self):
-        """The text with variables left as ``${name}``."""
-        return "".join(v if k == "lit" else "${%s}" % v for k, v in self.segments)
-
-
-# ---------------------------------------------------------------------------
-# Syntax tree
-
-
-class Param:
-    """``name [= | +=] value, ...;`` -- tokens first..last (the ``;``)."""
-
-    def __init__(self, name, name_tok, op, values, first, last):
-        self.name = name  # "$var" for variables
-        self.name_tok = name_tok
-        self.op = op  # None, "=" or "+="
-        self.values = values  # list of Str
-        self.first = first
-        self.last = last
-
-    @property
-    def is_var(self):
-        return self.name.startswith("$")
-
-
-class Block:
-    """``name { ... }`` -- tokens first (name) .. last (``}``); items are Params and Blocks."""
-
-    def __init__(self, name, first, open_idx):
-        self.name = name
-        self.first = first
-        self.open = open_idx
-        self.last = None
-        self.items = []
-        self.parent = None
-
-    @property
-    def full_name(self):
-        if self.parent is not None:
-            return self.parent.full_name + "." + self.name
-        return self.name
-
-    def params(self):
-        return [i for i in self.items if isinstance(i, Param)]
-
-
-class Include:
-    """``.include "file";``"""
-
-    def __init__(self, path, first, last):
-        self.path = path
-        self.first = first
-        self.last = last
-
-
-class _Parser:
-    def __init__(self, toks):
-        self.toks = toks
-        self.i = 0
-
-    def skip(self):
-        while self.i < len(self.toks) and self.toks[self.i].blank:
-            self.i += 1
-
-    def peek(self):
-        self.skip()
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def error(self, msg, tok=None):
-        if tok is None:
-            tok = self.toks[self.i] if self.i < len(self.toks) else None
-        if tok is None:
-            line = self.toks[-1].line + self.toks[-1].text.count("\n") if self.toks else 1
-            raise JailConfError("unexpected end of file", line)
-        raise JailConfError(f"{msg}: {tok.text!r}", tok.line)
-
-    def string(self):
-        """A run of adjacent pieces starting at the current token."""
-        first = self.i
-        while self.i < len(self.toks) and self.toks[self.i].piece:
-            self.i += 1
-        return Str(self.toks, first, self.i - 1)
-
-    def conf(self, block):
-        items = []
-        while True:
-            t = self.peek()
-            if t is None:
-                if block is not None:
-                    self.error("missing '}' of jail %s" % block.full_name, self.toks[block.open])
-                return items
-            if t.kind == "punct" and t.text == "}":
-                if block is None:
-                    self.error("syntax error: unexpected", t)
-                block.last = self.i
-                self.i += 1
-                return items
-            if t.kind == "punct" and t.text == ";":
-                self.i += 1
-                continue
-            if not t.piece:
-                self.error("syntax error: unexpected", t)
-            items.append(self.statement(block))
-
-    def statement(self, block):
-        first = self.i
-        name_tok = self.toks[self.i]
-        name = self.string()
-        self.skip()
-        nxt = self.toks[self.i] if self.i < len(self.toks) else None
-        if nxt is not None and nxt.kind == "punct" and nxt.text == "{":
-            b = Block(name.literal, first, self.i)
-            b.parent = block
-            self.i += 1
-            b.items = self.conf(b)
-            return b
-        if name.last != name.first:
-            self.error("syntax error: parameter name must be one token", name_tok)
-        if name_tok.kind == "var":
-            pname = "$" + name.segments[0][1]
-        elif name_tok.kind in ("atom", "single", "escape", "sq", "dq"):
-            pname = name.literal
-        else:  # pragma: no cover
-            self.error("syntax error", name_tok)
-        op = None
-        if nxt is not None and nxt.kind == "punct" and nxt.text in ("=", "+="):
-            op = nxt.text
-            self.i += 1
-            self.skip()
-        values = []
-        t = self.toks[self.i] if self.i < len(self.toks) else None
-        if op is not None or (t is not None and t.piece):
-            while True:
-                t = self.peek()
-                if t is None or not t.piece:
-                    self.error("syntax error: expected a value", t)
-                values.append(self.string())
-                t = self.peek()
-                if t is not None and t.kind == "punct" and t.text == ",":
-                    self.i += 1
-                    continue
-                break
-        t = self.peek()
-        if t is None or not (t.kind == "punct" and t.text == ";"):
-            self.error("syntax error: expected ';'", t)
-        last = self.i
-        self.i += 1
-        if pname == ".include" and block is None:
-            if op is not None or len(values) != 1:
-                self.error("syntax error: .include takes one file name", name_tok)
-            return Include(values[0].literal, first, last)
-        return Param(pname, name_tok, op, values, first, last)
-
-
-# ---------------------------------------------------------------------------
-# Values
-
-
-def _same_param(a, b):
-    """jail(8)'s equalopts(): ``persist`` and ``nopersist`` name one parameter."""
-    return a == b or base_name(a) == base_name(b)
-
-
-def needs_quotes(value):
-    return not _SAFE_VALUE_RE.fullmatch(value) or "//" in value or "/*" in value
-
-
-def quote(value):
-    """A value as jail.conf(5) text: bare when safe, else double-quoted and escaped (``$`` stays literal)."""
-    if not needs_quotes(value):
-        return value
-    out = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
-    out = out.replace("\n", "\\n").replace("\t", "\\t")
-    return '"' + out + '"'
-
-
-def render_param(name, value):
-    """One statement, without indentation or newline."""
-    if value is True:
-        return f"{name};"
-    if value is False:
-        head, dot, last = name.rpartition(".")
-        return f"{head}{dot}no{last};"
-    if isinstance(value, (list, tuple)):
-        return "%s = %s;" % (name, ", ".join(quote(str(v)) for v in value))
-    return f"{name} = {quote(str(value))};"
-
-
-def _stmt_value(p):
-    """What a statement says, in set_jail's terms (True/False/str/list), or None if it uses variables/+=."""
-    if p.op == "+=" or any(v.has_vars for v in p.values):
-        return None
-    if not p.values:
-        return base_name(p.name) == p.name
-    vals = [v.literal for v in p.values]
-    if p.name in LIST_PARAMS:
-        return vals
-    return vals[0] if len(vals) == 1 else None
-
-
-# ---------------------------------------------------------------------------
-# The file
 
 
 class JailConf:
@@ -455,7 +72,7 @@ class JailConf:
     def parse(cls, text):
         text = text or ""
         toks = tokenize(text)
-        items = _Parser(toks).conf(None)
+        items = Parser(toks).conf(None)
         return cls(text, toks, items)
 
     def _replace_with(self, text):
@@ -476,7 +93,7 @@ class JailConf:
             last = self.toks[-1]
             line = last.line + last.text.count("\n")
         self.toks.extend(tokenize(text, line))
-        parser = _Parser(self.toks)
+        parser = Parser(self.toks)
         parser.i = start
         new = parser.conf(None)
         self.items.extend(new)
@@ -606,7 +223,7 @@ class JailConf:
 
         def add(pname, values, append):
             for m in merged:
-                if _same_param(m[3], pname):
+                if same_param(m[3], pname):
                     if not append or not values:
                         m[1] = []
                     m[1].extend(values)
@@ -833,7 +450,7 @@ class JailConf:
                 continue
             done.add(match)
             value = wanted[match]
-            if _stmt_value(p) == value and _spelled(p.name, value) == p.name:
+            if statement_value(p) == value and spelled(p.name, value) == p.name:
                 continue
             edits.append((p.first, p.last, render_param(match, value)))
         missing = [k for k in wanted if k not in done]
@@ -871,16 +488,6 @@ class JailConf:
         return out
 
 
-def _spelled(name, value):
-    """The spelling render_param uses for ``name`` with ``value``."""
-    if value is False:
-        head, dot, last = base_name(name).rpartition(".")
-        return f"{head}{dot}no{last}"
-    if value is True:
-        return base_name(name)
-    return name
-
-
 def _wild(name):
     return "*" in name
 
@@ -902,100 +509,3 @@ def _wild_match(name, wname):
 def parse(text):
     """Parse jail.conf text; raises JailConfError naming the line."""
     return JailConf.parse(text)
-
-
-# ---------------------------------------------------------------------------
-# A file and what it includes
-
-
-def include_target(pattern, including_path):
-    """The file name ``.include "pattern";`` in ``including_path`` refers to.
-
-    Absolute names are taken as written.  A relative name is taken from the
-    including file's directory -- what the simulator does too; UNVERIFIED
-    against jail(8) itself (the FreeBSD sources in our search index predate
-    ``.include``).  Globs are expanded by the caller (sorted, no match = nothing).
-    """
-    if pattern.startswith("/") or "/" not in including_path:
-        return pattern
-    return including_path.rsplit("/", 1)[0] + "/" + pattern
-
-
-class JailConfTree:
-    """A jail.conf together with the files it ``.include``s, read as jail(8) reads them.
-
-    ``confs`` is ``{path: JailConf}`` for every file; ``resolved`` is
-    ``{path: [[paths], ...]}``: for each ``.include`` of that file, in order,
-    the files it names (glob matches sorted).  An include is textual: the
-    named files' statements take its place, so a global parameter before it
-    applies to the jails inside, and the last block of a name wins.
-    """
-
-    MAX_DEPTH = 32
-
-    def __init__(self, root, confs, resolved):
-        self.root = root
-        self.confs = confs
-        self.resolved = resolved
-        self._flat = None
-
-    def _check_depth(self, path, depth):
-        if depth > self.MAX_DEPTH:
-            raise JailConfError(f"{path}: .include nested more than {self.MAX_DEPTH} deep (an include loop?)")
-
-    def _items(self, path, depth=0):
-        """(path, item) for every top-level item in reading order, includes followed."""
-        self._check_depth(path, depth)
-        conf = self.confs.get(path)
-        if conf is None:
-            return
-        subs = iter(self.resolved.get(path, []))
-        for it in conf.items:
-            if isinstance(it, Include):
-                for sub in next(subs, []):
-                    yield from self._items(sub, depth + 1)
-            else:
-                yield path, it
-
-    def owners(self):
-        """{jail name: [files with a block for it, in reading order]} (wildcard blocks left out)."""
-        out = {}
-        for path, it in self._items(self.root):
-            if isinstance(it, Block):
-                for b in (it, *self.confs[path]._blocks(it.items)):
-                    name = b.full_name
-                    if "*" not in name and path not in out.setdefault(name, []):
-                        out[name].append(path)
-        return out
-
-    def jails(self):
-        """Names of the jail blocks in reading order."""
-        return list(self.owners())
-
-    def flat(self):
-        """One JailConf with every ``.include`` replaced by the text of the files it names."""
-        if self._flat is None:
-            self._flat = JailConf.parse(self._text(self.root, 0))
-        return self._flat
-
-    def _text(self, path, depth):
-        self._check_depth(path, depth)
-        conf = self.confs.get(path)
-        if conf is None:
-            return ""
-        parts = []
-        pos = 0
-        subs = iter(self.resolved.get(path, []))
-        for it in conf.items:
-            if not isinstance(it, Include):
-                continue
-            parts.extend(t.text for t in conf.toks[pos : it.first])
-            for sub in next(subs, []):
-                parts.append("\n" + self._text(sub, depth + 1) + "\n")
-            pos = it.last + 1
-        parts.extend(t.text for t in conf.toks[pos:])
-        return "".join(parts)
-
-    def effective(self, name):
-        """jail(8)'s parameters for ``name`` over the whole tree (KeyError if no file defines it)."""
-        return self.flat().effective(name)

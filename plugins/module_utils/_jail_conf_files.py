@@ -13,12 +13,8 @@ import glob
 import os
 
 from ansible_collections.bsd.jails.plugins.module_utils._fileio import read_text
-from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import (
-    JailConf,
-    JailConfError,
-    JailConfTree,
-    include_target,
-)
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfError
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_tree import JailConfTree, include_target
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
 

@@ -20,7 +20,8 @@ import ipaddress
 from collections import namedtuple
 
 from ansible_collections.bsd.jails.plugins.module_utils._bools import truthy
-from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf, JailConfTree
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_tree import JailConfTree
 from ansible_collections.bsd.jails.plugins.module_utils._jail_options import OTHER_PSEUDO, START_PSEUDO
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import Wanted
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError

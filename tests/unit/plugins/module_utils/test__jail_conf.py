@@ -9,12 +9,8 @@ import glob
 import os
 
 import pytest
-from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import (
-    JailConfError,
-    JailConfTree,
-    include_target,
-    parse,
-)
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConfError, parse
+from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_tree import JailConfTree, include_target
 from conftest import FIXTURES, FREEBSD_TESTS, REFERENCE
 
 JAIL_FIXTURES = sorted(glob.glob(os.path.join(FIXTURES, "jail", "*.conf")))
