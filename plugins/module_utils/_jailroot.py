@@ -25,6 +25,7 @@ itself is refused too.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -116,15 +117,28 @@ class JailRoot:
         os.close(fd)
         return True
 
+    @contextlib.contextmanager
+    def _in_parent(self, rel, field, missing=None):
+        """(descriptor of the directory of ``rel``, its components, its shown path), closed on exit; the
+        descriptor is None when the directory is missing, or with ``missing`` (a message taking the path)
+        that raises."""
+        names = components(rel, field)
+        shown = "/".join(names)
+        dfd = self.open_dir(names[:-1])
+        if dfd is None and missing:
+            raise JailsError("jail %s: %s" % (self.jail, missing % shown))
+        try:
+            yield dfd, names, shown
+        finally:
+            if dfd is not None:
+                os.close(dfd)
+
     # ------------------------------------------------------------------ files
     def read_text(self, rel, field="path"):
         """The text of file ``rel`` inside the root, or None when it (or its directory) does not exist."""
-        names = components(rel, field)
-        dfd = self.open_dir(names[:-1])
-        if dfd is None:
-            return None
-        shown = "/".join(names)
-        try:
+        with self._in_parent(rel, field) as (dfd, names, shown):
+            if dfd is None:
+                return None
             try:
                 fd = os.open(names[-1], _READ_FLAGS, dir_fd=dfd)
             except OSError as exc:
@@ -136,8 +150,6 @@ class JailRoot:
                 if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                     raise JailsError("jail %s: %s is not a regular file" % (self.jail, shown))
                 return f.read().decode("utf-8", errors="surrogateescape")
-        finally:
-            os.close(dfd)
 
     def _new_file(self, dfd, base, data, mode, owner=None):
         """Write ``data`` to a new file with a free name built from ``base`` in ``dfd``; returns its name."""
@@ -171,12 +183,7 @@ class JailRoot:
         directory must exist.  With ``backup``, the old content is kept next to it first
         (``NAME.PID.YYYY-MM-DD@HH:MM:SS~``, as Ansible names backups).
         """
-        names = components(rel, field)
-        shown = "/".join(names)
-        dfd = self.open_dir(names[:-1])
-        if dfd is None:
-            raise JailsError("jail %s: cannot write %s: its directory does not exist" % (self.jail, shown))
-        try:
+        with self._in_parent(rel, field, "cannot write %s: its directory does not exist") as (dfd, names, shown):
             st = self._refuse_link(dfd, names[-1], shown)
             if st is not None and not stat.S_ISREG(st.st_mode):
                 raise JailsError("jail %s: %s is not a regular file" % (self.jail, shown))
@@ -201,29 +208,16 @@ class JailRoot:
             except OSError as exc:
                 raise JailsError("jail %s: cannot write %s: %s" % (self.jail, shown, exc.strerror or exc)) from None
             return backup_file
-        finally:
-            os.close(dfd)
 
     # ------------------------------------------------------------------ directories and modes
     def lstat(self, rel, field="path"):
         """The ``lstat`` of ``rel`` below the root, None when it (or its directory) is missing; a link is refused."""
-        names = components(rel, field)
-        dfd = self.open_dir(names[:-1])
-        if dfd is None:
-            return None
-        try:
-            return self._refuse_link(dfd, names[-1], "/".join(names))
-        finally:
-            os.close(dfd)
+        with self._in_parent(rel, field) as (dfd, names, shown):
+            return None if dfd is None else self._refuse_link(dfd, names[-1], shown)
 
     def make_dir(self, rel, mode, field="path"):
         """Create directory ``rel`` (its parent must exist) with ``mode``; False when it already is one."""
-        names = components(rel, field)
-        shown = "/".join(names)
-        dfd = self.open_dir(names[:-1])
-        if dfd is None:
-            raise JailsError("jail %s: cannot create %s: its directory does not exist" % (self.jail, shown))
-        try:
+        with self._in_parent(rel, field, "cannot create %s: its directory does not exist") as (dfd, names, shown):
             st = self._refuse_link(dfd, names[-1], shown)
             if st is not None:
                 if not stat.S_ISDIR(st.st_mode):
@@ -239,17 +233,10 @@ class JailRoot:
             finally:
                 os.close(fd)
             return True
-        finally:
-            os.close(dfd)
 
     def set_mode(self, rel, mode, field="path"):
         """Give ``rel`` (a file or directory) ``mode`` through a descriptor; True when it changed."""
-        names = components(rel, field)
-        shown = "/".join(names)
-        dfd = self.open_dir(names[:-1])
-        if dfd is None:
-            raise JailsError("jail %s: cannot change the mode of %s: it does not exist" % (self.jail, shown))
-        try:
+        with self._in_parent(rel, field, "cannot change the mode of %s: it does not exist") as (dfd, names, shown):
             try:
                 fd = os.open(names[-1], _READ_FLAGS, dir_fd=dfd)
             except OSError as exc:
@@ -262,5 +249,3 @@ class JailRoot:
                 return True
             finally:
                 os.close(fd)
-        finally:
-            os.close(dfd)

@@ -112,32 +112,29 @@ def check_rel_path(field, path):
     return trimmed
 
 
+def _matching(field, value, what, regex, msg, optional=False):
+    """``value`` when it is a string ``regex`` matches whole (or empty, with ``optional``); else fail with ``msg``."""
+    _str(field, value, what)
+    if (value or not optional) and not regex.fullmatch(value):
+        _fail(field, msg % (value,))
+    return value
+
+
 def check_dist_set(field, name):
-    _str(field, name, "a release set name")
-    if not DIST_SET.fullmatch(name):
-        _fail(field, "%r is not a release set file name of the distribution directory (base.txz, lib32.txz...)" % name)
-    return name
+    msg = "%r is not a release set file name of the distribution directory (base.txz, lib32.txz...)"
+    return _matching(field, name, "a release set name", DIST_SET, msg)
 
 
 def check_release(field, value):
-    _str(field, value, "a release name")
-    if not RELEASE.fullmatch(value):
-        _fail(field, "%r is not a release name (e.g. 14.3-RELEASE)" % value)
-    return value
+    return _matching(field, value, "a release name", RELEASE, "%r is not a release name (e.g. 14.3-RELEASE)")
 
 
 def check_command(field, value):
-    _str(field, value, "a command")
-    if not COMMAND.fullmatch(value):
-        _fail(field, "%r is not a command name or path" % value)
-    return value
+    return _matching(field, value, "a command", COMMAND, "%r is not a command name or path")
 
 
 def check_url(field, value):
-    _str(field, value, "a URL")
-    if value and not URL.fullmatch(value):
-        _fail(field, "%r is not an http, https, ftp or file URL" % value)
-    return value
+    return _matching(field, value, "a URL", URL, "%r is not an http, https, ftp or file URL", optional=True)
 
 
 def check_make_arg(field, value):
