@@ -21,6 +21,8 @@ import re
 from ansible_collections.bsd.jails.plugins.module_utils._bools import base_name
 from ansible_collections.bsd.jails.plugins.module_utils._jail_options import LIST_PARAMS
 
+# The comment line the collection writes right above every block it manages (see JailConf.managed()).
+MARKER = "# managed by bsd.jails"
 _SAFE_VALUE_RE = re.compile(r"[A-Za-z0-9._\-/:|@%]+")
 
 
