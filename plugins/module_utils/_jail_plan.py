@@ -168,9 +168,7 @@ def make_plan(
                     "the jails it depends on; use a single config file"
                 )
     elif _uses_dependencies(texts, running, wanted):
-        run.starts = _plan_dependencies(
-            plan, wanted, running, files.all_before(), files.all_after(), run.stop_by_conf, run.starts, config
-        )
+        _plan_dependencies(plan, run, wanted, running, files.all_before(), files.all_after(), config)
     plan.stops = list(run.stop_by_conf.items())
     plan.starts = run.starts
     plan.files = files.changed_files()
@@ -482,15 +480,17 @@ def _closure(graph, seeds):
     return _reach(users, seeds)
 
 
-def _plan_dependencies(plan, wanted, running, before_all, after_all, stop_by_conf, starts, config):
+def _plan_dependencies(plan, run, wanted, running, before_all, after_all, config):
     """What jail(8) does to the jails that depend on the ones a run stops or starts, made explicit.
 
     jail(8) stops, before a jail it is asked to stop (or restart), every running jail that depends on
     it, and does not start them again; it starts, before a jail it is asked to start, every jail that
     one depends on (usr.sbin/jail/state.c dep_check()).  So a dependent jail that should keep running
     is started again after the run, and starts are ordered dependencies first.  A task that stops a
-    jail another of its jails needs running is refused before anything changes.
+    jail another of its jails needs running is refused before anything changes.  Adds to ``run``
+    (RunState) and orders its starts.
     """
+    stop_by_conf, starts = run.stop_by_conf, run.starts
     by_name = {w.name: w for w in wanted}
     graph_before = _depends_on(before_all)
     graph_after = _depends_on(after_all)
@@ -548,7 +548,7 @@ def _plan_dependencies(plan, wanted, running, before_all, after_all, stop_by_con
     # Dependencies first, as jail(8) itself orders a wildcard start.
     order = _topological(graph_after, [s[1] for s in starts])
     rank = {n: i for i, n in enumerate(order)}
-    return sorted(starts, key=lambda s: rank[s[1]])
+    run.starts = sorted(starts, key=lambda s: rank[s[1]])
 
 
 def _jid(run):
