@@ -1,0 +1,87 @@
+"""Addresses of an interface (sys/netinet/in.c, sys/netinet6/in6.c; sbin/ifconfig/af_inet.c, af_inet6.c).
+
+``state["ifaces"][IF]["inet"]``  = [{"addr": "192.0.2.10", "prefix": 24}, ...]   (first = primary)
+``state["ifaces"][IF]["inet6"]`` = [{"addr": "fe80::1", "prefix": 64, "scope": "lo0"}, ...]
+"""
+
+import ipaddress
+
+from .errors import NetifError
+from .stack import iface
+
+
+def _norm(addr, family):
+    try:
+        return str(ipaddress.ip_address(addr.split("%")[0]))
+    except ValueError:
+        raise NetifError(f"{addr}: bad value") from None
+
+
+def find(state, addr, family):
+    """(ifname, entry) holding ``addr``, or (None, None)."""
+    a = _norm(addr, family)
+    for name, ifc in state["ifaces"].items():
+        for e in ifc.get(family, []):
+            if e["addr"] == a:
+                return name, e
+    return None, None
+
+
+def add_alias(state, ifname, addr, prefix, family="inet"):
+    """ifconfig IF inet ADDR/prefix alias (SIOCAIFADDR / SIOCAIFADDR_IN6)."""
+    ifc = iface(state, ifname)
+    a = _norm(addr, family)
+    prefix = int(prefix if prefix is not None else (32 if family == "inet" else 64))
+    for e in ifc.setdefault(family, []):
+        if e["addr"] == a:
+            if e["prefix"] == prefix:
+                return e
+            e["prefix"] = prefix
+            return e
+    other, _where = find(state, a, family)
+    if other is not None:
+        raise NetifError(f"ioctl ({'SIOCAIFADDR' if family == 'inet' else 'SIOCAIFADDR_IN6'}): File exists")
+    e = {"addr": a, "prefix": prefix}
+    if family == "inet6" and ipaddress.ip_address(a).is_link_local:
+        e["scope"] = ifname
+    ifc[family].append(e)
+    return e
+
+
+def remove_alias(state, ifname, addr, family="inet"):
+    """ifconfig IF inet ADDR -alias (SIOCDIFADDR)."""
+    ifc = iface(state, ifname)
+    a = _norm(addr, family)
+    before = len(ifc.get(family, []))
+    ifc[family] = [e for e in ifc.get(family, []) if e["addr"] != a]
+    if len(ifc[family]) == before:
+        raise NetifError(
+            f"ioctl ({'SIOCDIFADDR' if family == 'inet' else 'SIOCDIFADDR_IN6'}): Can't assign requested address"
+        )
+
+
+def set_primary(state, ifname, addr, prefix, family="inet"):
+    """ifconfig IF inet ADDR/prefix (no alias): replaces the first address of the family."""
+    ifc = iface(state, ifname)
+    lst = ifc.setdefault(family, [])
+    a = _norm(addr, family)
+    lst[:] = [e for e in lst if e["addr"] != a]
+    if lst and family == "inet":
+        lst.pop(0)
+    lst.insert(0, {"addr": a, "prefix": int(prefix)})
+
+
+def mask_to_prefix(mask):
+    if mask.lower().startswith("0x"):
+        n = int(mask, 16)
+        return bin(n).count("1")
+    return ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
+
+
+def link_local(ether):
+    """The EUI-64 fe80:: address of a MAC (AUTO_LINKLOCAL)."""
+    b = [int(x, 16) for x in ether.split(":")]
+    b[0] ^= 2
+    eui = [*b[:3], 0xFF, 0xFE, *b[3:]]
+    groups = [f"{(eui[i] << 8) | eui[i + 1]:x}" for i in range(0, 8, 2)]
+    return str(ipaddress.IPv6Address("fe80::" + ":".join(groups)))
