@@ -34,7 +34,7 @@ import os
 import re
 import shlex
 
-from . import mounts, pwdb
+from . import devfsnodes, pwdb
 
 TYPES = ("disk", "mem", "tape", "tty")
 
@@ -256,7 +256,7 @@ def use(state, rec, rsnum):
     rec["ruleset"] = rsnum
     if old and old != rsnum:
         reap(state, old)
-    mounts.devfs_apply(state, rec)
+    devfsnodes.devfs_apply(state, rec)
 
 
 def applyset(state, rec, rsnum):
@@ -267,7 +267,7 @@ def applyset(state, rec, rsnum):
     saved = rec.get("ruleset")
     rec["ruleset"] = rsnum
     try:
-        mounts.devfs_apply(state, rec)
+        devfsnodes.devfs_apply(state, rec)
     finally:
         rec["ruleset"] = saved
 
@@ -275,7 +275,7 @@ def applyset(state, rec, rsnum):
 def apply_rule(state, rec, rule):
     if rule.get("include") is not None and not exists(state, rule["include"]):
         raise DevfsError("No such process")
-    mounts.devfs_apply(state, rec, rules=[rule])
+    devfsnodes.devfs_apply(state, rec, rules=[rule])
 
 
 # ------------------------------------------------------------------ devfs.rules(5) files
