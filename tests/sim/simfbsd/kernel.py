@@ -17,7 +17,7 @@ Keys of ``k.state`` and who owns them (other modules read them):
                   of the host's network stack
   vnets           {str(jid): {ifname: {...}}} the stack of each jail created with vnet
   vnet_routes     {str(jid): {...}} its default routes (as ``routes``)
-  if_seq          int, attach counter ordering each stack's list (see netif.py)
+  if_seq          int, attach counter ordering each stack's list (see netif/stack.py)
   procs           [{pid, ppid, jid, user, command, args, sockets}] running processes
   next_pid        int                                            (spawn)
   jails           {str(jid): {...}} running jails                (jail, jls, jexec)

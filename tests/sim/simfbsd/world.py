@@ -5,7 +5,7 @@ Used on both sides:
     ``/usr/freebsd-dist/base.txz`` + ``MANIFEST`` in every box (the tarball is
     built once per $SIMHOST_DIR and release, cached in ``$SIMHOST_DIR/.cache``),
     ``/usr/src`` for ``--with-src`` boxes and BIND's files for ``--with-named``.
-  * inside a box, make(1) (tools/make.py): ``install_world(dest, release)``,
+  * inside a box, make(1) (tools/make/): ``install_world(dest, release)``,
     ``install_distribution(dest, release)``.
 
 The world is real enough to run: ``bin/sh`` is a copy of the static busybox
@@ -217,7 +217,7 @@ def _cached_base(box, defaults_rc):
 
 SRC_MAKEFILE = """#
 # The simulator's /usr/src: a stand-in for FreeBSD's top-level Makefile.
-# make(1) of the simulated host implements the targets below (tools/make.py):
+# make(1) of the simulated host implements the targets below (tools/make/src.py):
 #
 #   buildworld      - build the world (into /usr/obj)
 #   installworld    - install it into ${DESTDIR} (needs buildworld first)

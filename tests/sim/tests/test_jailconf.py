@@ -1,4 +1,4 @@
-"""The simulator's jail.conf(5) parser (simfbsd/jailconf.py) and what jail(8) prints about a config.
+"""The simulator's jail.conf(5) parser (simfbsd/jailconf/) and what jail(8) prints about a config.
 
 References: jail.conf.5 and jail.8 (every example), tests/commands.jail.conf; FreeBSD source for
 what the pages leave open: usr.sbin/jail/jaillex.l (tokens, escapes, partial-token complaints,

@@ -1,7 +1,7 @@
 """VNET networking: cloned interfaces (epair, lo, bridge), bridge members, interfaces moved into a
 vnet jail and back, the jail's own stack, kern.features.vimage, cloned_interfaces at boot.
 
-Each test names the FreeBSD source it follows (see simfbsd/netif.py and tools/ifconfig.py).
+Each test names the FreeBSD source it follows (see simfbsd/netif/ and tools/ifconfig.py).
 """
 
 from simfbsd import box as boxlib

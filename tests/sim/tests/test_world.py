@@ -1,5 +1,5 @@
 """The small world: /usr/freebsd-dist/base.txz + MANIFEST on every box, and make buildworld/installworld/
-distribution/world in --with-src boxes (world.py, tools/make.py).
+distribution/world in --with-src boxes (world.py, tools/make/).
 MANIFEST format: src release/scripts/make-manifest.sh (name, sha256, `tar tvf | wc -l`, dist, "desc", on)."""
 
 import re

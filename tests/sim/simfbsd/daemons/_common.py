@@ -44,7 +44,7 @@ def _own_vnet(jail):
 
 def host_addrs(state, family, jail=None):
     """Every address of every interface (jail aliases included), family 4 or 6; for a vnet jail,
-    those of its own stack (simfbsd/netif.py stack())."""
+    those of its own stack (simfbsd/netif/stack.py stack())."""
     key = "inet" if family == 4 else "inet6"
     out = []
     ifaces = netif.stack(state, jail["jid"]) if _own_vnet(jail) else (state.get("ifaces") or {})

@@ -1,5 +1,5 @@
 """rc.d/netif (+ lo0): cloned_interfaces, addresses from ifconfig_IF, _aliasN, _aliases, _ipv6
-(simfbsd/netif.py); in a vnet jail, the jail's own stack (``# KEYWORD: nojailvnet``)."""
+(simfbsd/netif/network.py); in a vnet jail, the jail's own stack (``# KEYWORD: nojailvnet``)."""
 
 from .. import kernel
 from .. import netif as _netif

@@ -1,4 +1,4 @@
-"""ifconfig(8): FreeBSD 14 output of the simulated interfaces (simfbsd/netif.py).
+"""ifconfig(8): FreeBSD 14 output of the simulated interfaces (simfbsd/netif/).
 
 # src: sbin/ifconfig/ifconfig.c status(), af_inet.c in_status(), af_inet6.c in6_status()
 Format (FreeBSD 14): ``NAME: flags=HEX<FLAGS> metric 0 mtu N``, tab-indented ``options=``,
@@ -7,7 +7,7 @@ Format (FreeBSD 14): ``NAME: flags=HEX<FLAGS> metric 0 mtu N``, tab-indented ``o
 Inside a jail only the jail's addresses are shown; a jail with its own vnet sees its own stack
 (netif.stack()): its lo0 and the interfaces moved in.  Cloned interfaces (``create``/``destroy``),
 bridge members (``addm``/``deletem``) and vnet moves (``vnet``/``-vnet``) are kept in
-simfbsd/netif.py.
+simfbsd/netif/.
 """
 
 import ipaddress
