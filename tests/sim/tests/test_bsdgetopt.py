@@ -32,3 +32,32 @@ def test_keep_unknown_for_daemon_flags():
         [("w", None), ("W", None), ("Z", None), ("a", None)],
         [],
     )
+
+
+def test_sh_getopts_words():
+    # src: bin/sh/options.c getopts(): out2fmt_flush("Illegal option -%c\n") / ("No arg for -%c option\n")
+    assert bsdgetopt.OptError("x", missing=False).sh_message() == "Illegal option -x"
+    assert bsdgetopt.OptError("f", missing=True).sh_message() == "No arg for -f option"
+
+
+class _Ctx:
+    prog = "tool"
+
+    def __init__(self):
+        import io
+
+        self.err = io.StringIO()
+
+    def warnx(self, msg):
+        self.err.write(f"{self.prog}: {msg}\n")
+
+
+def test_parse_complains_once_and_returns_none():
+    ctx = _Ctx()
+    assert bsdgetopt.parse(ctx, ["-a", "x"], "a") == ([("a", None)], ["x"])
+    assert ctx.err.getvalue() == ""
+    assert bsdgetopt.parse(ctx, ["-z"], "a") is None
+    assert ctx.err.getvalue() == "tool: illegal option -- z\n"
+    ctx = _Ctx()
+    assert bsdgetopt.parse(ctx, ["-f"], "f:", sh=True) is None
+    assert ctx.err.getvalue() == "No arg for -f option\n"

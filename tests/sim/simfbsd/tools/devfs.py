@@ -7,7 +7,7 @@ program name becomes ``devfs rule`` / ``devfs ruleset`` - setprogname()).
 
 import sys
 
-from .. import devfsrules, kernel, mounts
+from .. import bsdgetopt, devfsrules, kernel, mounts
 
 USAGE = "usage: devfs [-m mount-point] keyword argument ...\n"  # src: devfs.c usage() (UNVERIFIED text)
 RULE_CMDS = ("add", "apply", "applyset", "del", "delset", "show", "showsets")
@@ -27,25 +27,11 @@ def _mount_rec(ctx, state, mp):
 
 
 def main(ctx, argv):
-    mp = "/dev"
-    i = 0
-    while i < len(argv) and argv[i].startswith("-") and argv[i] != "-":
-        a = argv[i]
-        if a == "--":
-            i += 1
-            break
-        if a.startswith("-m"):
-            if len(a) > 2:
-                mp = a[2:]
-            elif i + 1 < len(argv):
-                i += 1
-                mp = argv[i]
-            else:
-                return _usage(ctx)
-        else:
-            return _usage(ctx)
-        i += 1
-    args = argv[i:]
+    parsed = bsdgetopt.parse(ctx, argv, "m:")  # src: sbin/devfs/devfs.c main()
+    if parsed is None:
+        return _usage(ctx)
+    opts, args = parsed
+    mp = opts[-1][1] if opts else "/dev"
     if not args:
         return _usage(ctx)
     if args[0] == "rule":
@@ -77,20 +63,13 @@ def ruleset_main(ctx, mp, args):
     return 0
 
 
-def _rule_args(args):
-    """getopt("s:") of rule_main."""
-    rsnum = 0
-    i = 0
-    while i < len(args) and args[i].startswith("-s"):
-        if len(args[i]) > 2:
-            rsnum = args[i][2:]
-        elif i + 1 < len(args):
-            i += 1
-            rsnum = args[i]
-        else:
-            return None, None
-        i += 1
-    return rsnum, args[i:]
+def _rule_args(ctx, args):
+    """getopt("s:") of rule_main(); (None, None) after getopt's complaint."""
+    parsed = bsdgetopt.parse(ctx, args, "s:")
+    if parsed is None:
+        return None, None
+    opts, rest = parsed
+    return (opts[-1][1] if opts else 0), rest
 
 
 def _read_stdin_rules(ctx, root):
@@ -103,7 +82,7 @@ def _read_stdin_rules(ctx, root):
 
 def rule_main(ctx, mp, args):
     prog = "devfs rule"
-    rsnum, rest = _rule_args(args)
+    rsnum, rest = _rule_args(ctx, args)
     if rsnum is None or not rest:
         return _usage(ctx)
     try:

@@ -1,19 +1,18 @@
 """hostname(1): print or set the host name (bin/hostname/hostname.c: -f, -s, -d)."""
 
-import getopt
 import socket
 
-from .. import kernel
+from .. import bsdgetopt, kernel
 
 
 def main(ctx, argv):
-    try:
-        opts, args = getopt.getopt(argv, "fsd")
-    except getopt.GetoptError:
+    parsed = bsdgetopt.parse(ctx, argv, "fsd")
+    if parsed is None:
         ctx.err.write("usage: hostname [-f] [-s | -d] [name-of-host]\n")
         return 1
+    opts, args = parsed
     flags = {o for o, _arg in opts}
-    if len(args) > 1 or ("-s" in flags and "-d" in flags):
+    if len(args) > 1 or ("s" in flags and "d" in flags):
         ctx.err.write("usage: hostname [-f] [-s | -d] [name-of-host]\n")
         return 1
     if args:
@@ -32,9 +31,9 @@ def main(ctx, argv):
         name = kernel.read_state()["jails"][str(ctx.jid)].get("host.hostname", "")
     else:
         name = socket.gethostname()
-    if "-s" in flags:
+    if "s" in flags:
         name = name.split(".")[0]
-    elif "-d" in flags:
+    elif "d" in flags:
         name = name.split(".", 1)[1] if "." in name else ""
     ctx.print(name)
     return 0

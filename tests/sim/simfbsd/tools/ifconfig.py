@@ -12,7 +12,7 @@ simfbsd/netif/.
 
 import ipaddress
 
-from .. import kernel, netif
+from .. import bsdgetopt, kernel, netif
 
 FLAG_BITS = {"UP": 0x1, "BROADCAST": 0x2, "LOOPBACK": 0x8, "POINTOPOINT": 0x10, "RUNNING": 0x40,
              "PROMISC": 0x100, "SIMPLEX": 0x800, "MULTICAST": 0x8000, "LOWER_UP": 0x1000000}  # fmt: skip
@@ -140,17 +140,12 @@ def _ordered(ifs):
 
 
 def main(ctx, argv):
-    args = list(argv)
-    opts = set()
-    while args and args[0].startswith("-") and len(args[0]) > 1 and args[0][1:].isalpha() and len(args) >= 1:
-        if args[0] in ("-alias", "-vnet"):
-            break
-        for c in args[0][1:]:
-            if c not in "adlmuvLC":
-                ctx.err.write(f"ifconfig: illegal option -- {c}\n{USAGE}")
-                return 1
-            opts.add(c)
-        args.pop(0)
+    parsed = bsdgetopt.parse(ctx, argv, "adlmuvLC")  # src: sbin/ifconfig/ifconfig.c main() (the options modelled)
+    if parsed is None:
+        ctx.err.write(USAGE)
+        return 1
+    letters, args = parsed
+    opts = {c for c, _v in letters}
     if "l" in opts:
         state = kernel.read_state()
         ctx.print(" ".join(n for n, _i in _ordered(netif.stack(state, ctx.jid))))

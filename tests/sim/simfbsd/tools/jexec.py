@@ -17,19 +17,13 @@ runs chrooted into the jail's path.  Exit status = the command's.
 import os
 import subprocess
 
-from .. import jails, kernel, pwdb, tool
+from .. import bsdgetopt, jails, kernel, pwdb, tool
 
 USAGE = "usage: jexec [-l] [-u username | -U username] jail [command ...]\n"
 
 
-def _getopt(ctx, argv):
-    from .jls import _getopt as bsd_getopt
-
-    return bsd_getopt(ctx, argv, "lnu:U:")
-
-
 def main(ctx, argv):
-    opts, args = _getopt(ctx, argv)
+    opts, args = bsdgetopt.parse(ctx, argv, "lnu:U:") or (None, None)
     if opts is None:
         ctx.err.write(USAGE)
         return 1

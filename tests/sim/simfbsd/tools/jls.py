@@ -38,15 +38,6 @@ def _libxo(argv):
     return fmt, rest
 
 
-def _getopt(ctx, argv, optstring):
-    """getopt(3) as BSD libc does it: stops at the first non-option; prints its own complaint."""
-    try:
-        return bsdgetopt.getopt(argv, optstring)
-    except bsdgetopt.OptError as exc:
-        ctx.warnx(exc.bsd_message())  # src: lib/libc/stdlib/getopt.c
-        return None, None
-
-
 def _all_params(state):
     # src: jls.c add_param("all") -> libjail jailparam_all(): every security.jail.param.* the
     # kernel has now (module parameters once loaded), then sort_param(): names without a dot
@@ -100,7 +91,7 @@ def _export(p, v):
 
 def main(ctx, argv):
     fmt, argv = _libxo(argv)
-    opts, args = _getopt(ctx, argv, "acdj:hNnqsv")
+    opts, args = bsdgetopt.parse(ctx, argv, "acdj:hNnqsv") or (None, None)
     if opts is None:
         ctx.errx(1, USAGE)
     pflags = 0

@@ -8,10 +8,9 @@ nullfs is mounted by mount_nullfs(8), which mount(8) executes (its errors say
 ``mount_nullfs:``).
 """
 
-import getopt
 import os
 
-from .. import kernel, mounts
+from .. import bsdgetopt, kernel, mounts
 
 USAGE = (
     "usage: mount [-adflpruvw] [-F fstab] [-o options] [-t ufs | external_type]\n"
@@ -148,26 +147,26 @@ def mount_all(ctx, types=None, late=False, only_late=False):
 
 
 def main(ctx, argv):
-    try:
-        opts, args = getopt.getopt(argv, "adF:fLlno:prt:uvw")
-    except getopt.GetoptError:
+    parsed = bsdgetopt.parse(ctx, argv, "adF:fLlno:prt:uvw")
+    if parsed is None:
         ctx.err.write(USAGE)
         return 1
+    opts, args = parsed
     fstype = None
     options = []
     pflag = False
     for o, a in opts:
-        if o == "-t":
+        if o == "t":
             fstype = a
-        elif o == "-o":
+        elif o == "o":
             options.append(a)
-        elif o == "-p":
+        elif o == "p":
             pflag = True
-        elif o == "-r":
+        elif o == "r":
             options.append("ro")
     flags = {o for o, _a in opts}
-    if "-a" in flags:
-        return mount_all(ctx, fstype, late="-l" in flags, only_late="-L" in flags)
+    if "a" in flags:
+        return mount_all(ctx, fstype, late="l" in flags, only_late="L" in flags)
     if not args:
         table = _shown(ctx, mounts.table(kernel.read_state()))
         if fstype:

@@ -1,16 +1,11 @@
 """mount_nullfs(8): ``mount_nullfs [-o options] target mount-point`` (src: sbin/mount_nullfs/mount_nullfs.c)."""
 
-import getopt
-
+from .. import bsdgetopt
 from . import mount
 
 
 def main(ctx, argv):
-    try:
-        opts, args = getopt.getopt(argv, "o:")
-    except getopt.GetoptError:
-        args = []
-        opts = None
+    opts, args = bsdgetopt.parse(ctx, argv, "o:") or (None, [])
     if opts is None or len(args) != 2:
         ctx.err.write("usage: mount_nullfs [-o options] target mount-point\n")
         return 64  # EX_USAGE

@@ -8,7 +8,7 @@ Inside a jail only the jail's processes are seen.
 
 import re
 
-from .. import kernel
+from .. import bsdgetopt, kernel
 
 USAGE = (
     "usage: pgrep [-LSfilnoqvx] [-d delim] [-F pidfile] [-G gid]\n"
@@ -18,32 +18,21 @@ USAGE = (
 
 
 def main(ctx, argv):
-    args = list(argv)
     flags = set()
     jails = None
     delim = "\n"
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        a = args.pop(0)
-        if a == "--":
-            break
-        j = 1
-        while j < len(a):
-            c = a[j]
-            if c in "jd":
-                optarg = a[j + 1 :] or (args.pop(0) if args else None)
-                if optarg is None:
-                    ctx.err.write(f"pgrep: option requires an argument -- {c}\n{USAGE}")
-                    return 2
-                if c == "j":
-                    jails = optarg.split(",")
-                else:
-                    delim = optarg
-                break
-            if c not in "LSfilnoqvx":
-                ctx.err.write(f"pgrep: illegal option -- {c}\n{USAGE}")
-                return 2
+    parsed = bsdgetopt.parse(ctx, argv, "LSfilnoqvxj:d:")
+    if parsed is None:
+        ctx.err.write(USAGE)
+        return 2
+    opts, args = parsed
+    for c, optarg in opts:
+        if c == "j":
+            jails = optarg.split(",")
+        elif c == "d":
+            delim = optarg
+        else:
             flags.add(c)
-            j += 1
     if not args:
         ctx.err.write(USAGE)
         return 2

@@ -6,7 +6,7 @@ tests: -a -x -p PID[,PID] -o FIELD[=HEADER] (repeatable, comma lists) -J JID|NAM
 Default columns: ``PID TT STAT TIME COMMAND``.
 """
 
-from .. import kernel
+from .. import bsdgetopt, kernel
 
 FIELDS = {
     "pid": ("PID", ">", 5),
@@ -58,34 +58,20 @@ def main(ctx, argv):
     fields = []
     pids = None
     jails = None
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if not a.startswith("-") or a == "-":
-            ctx.err.write("usage: ps [--libxo] [-aCcdefHhjlmrSTuvwXxZ] [-O fmt | -o fmt]\n")
-            return 1
-        j = 1
-        while j < len(a):
-            c = a[j]
-            if c in "opJ":
-                optarg = a[j + 1 :] or (args[i + 1] if i + 1 < len(args) else None)
-                if optarg is None:
-                    ctx.err.write(f"ps: option requires an argument -- {c}\n")
-                    return 1
-                if not a[j + 1 :]:
-                    i += 1
-                if c == "o":
-                    fields.extend(_fields(optarg))
-                elif c == "p":
-                    pids = (pids or set()) | {int(x) for x in optarg.replace(",", " ").split()}
-                else:
-                    jails = (jails or []) + optarg.replace(",", " ").split()
-                break
-            if c not in "axwAuhlcdejmrSTvXZCH":
-                ctx.err.write(f"ps: illegal option -- {c}\n")
-                return 1
-            j += 1
-        i += 1
+    parsed = bsdgetopt.parse(ctx, args, "axwAuhlcdejmrSTvXZCHo:p:J:")  # src: bin/ps/ps.c main() PS_ARGS
+    if parsed is None:
+        return 1
+    opts, operands = parsed
+    if operands:
+        ctx.err.write("usage: ps [--libxo] [-aCcdefHhjlmrSTuvwXxZ] [-O fmt | -o fmt]\n")
+        return 1
+    for c, optarg in opts:
+        if c == "o":
+            fields.extend(_fields(optarg))
+        elif c == "p":
+            pids = (pids or set()) | {int(x) for x in optarg.replace(",", " ").split()}
+        elif c == "J":
+            jails = (jails or []) + optarg.replace(",", " ").split()
     for name, _h in fields:
         if name not in FIELDS:
             ctx.err.write(f"ps: {name}: keyword not found\nps: no valid keywords; valid keywords:\n")

@@ -6,7 +6,7 @@
 
 import ipaddress
 
-from .. import kernel, netif
+from .. import bsdgetopt, kernel, netif
 
 FLAGS_GW = "<UP,GATEWAY,DONE,STATIC>"
 
@@ -28,9 +28,15 @@ def _print(ctx, to, dest, mask, gateway, iface, flags, mtu):
 
 
 def main(ctx, argv):
-    args = [a for a in argv if a not in ("-n", "-q", "-v")]
+    parsed = bsdgetopt.parse(ctx, argv, "46dnqtv")  # src: sbin/route/route.c main()
+    if parsed is None:
+        ctx.err.write("usage: route [-46dnqtv] command [[modifiers] args]\n")
+        return 1
+    opts, args = parsed
+    # the command's modifiers (route.c newroute(): ``-inet6``, ``-6``, ...), after the command
+    args = [a for a in args if a not in ("-n", "-q", "-v")]
     family = "inet"
-    if "-inet6" in args or "-6" in args:
+    if "-inet6" in args or "-6" in args or ("6", None) in opts:
         family = "inet6"
     args = [a for a in args if a not in ("-inet", "-inet6", "-4", "-6")]
     if not args or args[0] not in ("get", "show"):

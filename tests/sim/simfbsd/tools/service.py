@@ -5,10 +5,9 @@
 # is rc.subr's run_rc_command (simfbsd/rc.py).
 """
 
-import getopt
 import os
 
-from .. import kernel, rc, rcconf, rcd
+from .. import bsdgetopt, kernel, rc, rcconf, rcd
 from ..tool import Ctx
 
 
@@ -41,13 +40,12 @@ def _jail(spec):
 def main(ctx, argv):
     conf = rcconf.load(ctx.root)
     local = conf.get("local_startup", "/usr/local/etc/rc.d")
-    try:
-        opts, args = getopt.getopt(argv, "j:ehlrRv")
-    except getopt.GetoptError as exc:
-        ctx.err.write(f"service: illegal option -- {exc.opt}\n")
+    parsed = bsdgetopt.parse(ctx, argv, "j:ehlrRv", sh=True)  # service.sh: getopts
+    if parsed is None:
         usage(ctx, local)
         return 1
-    o = dict(opts)
+    opts, args = parsed
+    o = {f"-{c}": a for c, a in opts}
     if "-h" in o:
         usage(ctx, local)
         return 0

@@ -26,8 +26,9 @@ USAGE = "usage: sockstat [-46CciLlnqSsUuvw] [-j jid] [-p ports] [-P protocols]\n
 KNOWN_PROTOS = ("tcp", "udp", "sctp", "udplite", "divert")
 
 
-def _getopt(argv):
-    """libxo's xo_parse_args() takes ``--libxo[=]FMT`` out of argv, then getopt(3) reads the rest."""
+def _getopt(ctx, argv):
+    """libxo's xo_parse_args() takes ``--libxo[=]FMT`` out of argv, then getopt(3) reads the rest;
+    None after getopt's complaint."""
     opts, left, i = [], [], 0
     while i < len(argv):
         a = argv[i]
@@ -40,10 +41,10 @@ def _getopt(argv):
         else:
             left.append(a)
             i += 1
-    try:
-        letters, rest = bsdgetopt.getopt(left, "46Ccij:Llnp:P:qSsUuvw")
-    except bsdgetopt.OptError as exc:
-        raise ValueError(exc.char) from exc
+    parsed = bsdgetopt.parse(ctx, left, "46Ccij:Llnp:P:qSsUuvw")
+    if parsed is None:
+        return None
+    letters, rest = parsed
     return opts + letters, rest
 
 
@@ -92,11 +93,11 @@ def _uid(ctx, user):
 
 
 def main(ctx, argv):
-    try:
-        opts, rest = _getopt(argv)
-    except ValueError:
+    parsed = _getopt(ctx, argv)
+    if parsed is None:
         ctx.err.write(USAGE)
         return 1
+    opts, rest = parsed
     if rest:
         ctx.err.write(USAGE)
         return 1

@@ -12,6 +12,8 @@ sshd as a daemon is rc.d/sshd's job (simfbsd/rcd/sshd.py); without -t/-T this ex
 import ipaddress
 import re
 
+from .. import bsdgetopt
+
 # sshd_config(5) keywords, lower-cased: every name of the keywords[] table of FreeBSD's
 # crypto/openssh/servconf.c (parse_token() compares with strcasecmp(); a name not in the table is
 # "Bad configuration option").  Deprecated, ignored and unsupported entries (sDeprecated, sIgnore,
@@ -109,25 +111,24 @@ def _listen(addr, path, n):
             ) from None
 
 
+# src: crypto/openssh/sshd.c usage(), which first prints SSH_RELEASE and SSH_OPENSSL_VERSION on a
+# line of their own: that line is left out (the box's versions are not modelled)
+USAGE = (
+    "usage: sshd [-46DdeGiqTtV] [-C connection_spec] [-c host_cert_file]\n"
+    "            [-E log_file] [-f config_file] [-g login_grace_time]\n"
+    "            [-h host_key_file] [-o option] [-p port] [-u len]\n"
+)
+
+
 def main(ctx, argv):
-    args = list(argv)
-    test = False
-    config = "/etc/ssh/sshd_config"
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a in ("-t", "-T"):
-            test = True
-        elif a == "-f" and i + 1 < len(args):
-            config = args[i + 1]
-            i += 1
-        elif a.startswith("-f") and len(a) > 2:
-            config = a[2:]
-        elif a in ("-o", "-h", "-C", "-c", "-E", "-g", "-k", "-p", "-u") and i + 1 < len(args):
-            i += 1
-        elif a.startswith("-"):
-            pass
-        i += 1
+    # src: crypto/openssh/sshd.c main(): getopt(3), usage() on anything else
+    parsed = bsdgetopt.parse(ctx, argv, "C:E:b:c:f:g:h:k:o:p:u:46DGQRTdeiqrtV")
+    if parsed is None:
+        ctx.err.write(USAGE)
+        return 1
+    opts, _operands = parsed
+    test = any(c in "tT" for c, _v in opts)
+    config = next((v for c, v in reversed(opts) if c == "f"), "/etc/ssh/sshd_config")  # the last -f
     if not test:
         return 0
     path = ctx.path(config) if config.startswith("/") else config

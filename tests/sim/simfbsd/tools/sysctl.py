@@ -16,14 +16,13 @@ exit status = number of failed arguments.
   * ``-a`` lists everything only when no name is given (it is then the only thing done).
 """
 
-import getopt
 import re
 import socket
 import struct
 import sys
 import time
 
-from .. import kernel, sysctls
+from .. import bsdgetopt, kernel, sysctls
 
 USAGE = (
     "usage: sysctl [-bdehiNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n"
@@ -369,22 +368,22 @@ class Run:
 
 
 def main(ctx, argv):
-    try:
-        opts, args = getopt.getopt(argv, "AabB:def:hiNnoqtTwWxX")
-    except getopt.GetoptError:
+    parsed = bsdgetopt.parse(ctx, argv, "AabB:def:hiNnoqtTwWxX")
+    if parsed is None:
         ctx.err.write(USAGE)
         return 1
+    opts, args = parsed
     flags = set()
     conffile = None
     for o, a in opts:
-        if o == "-f":
+        if o == "f":
             conffile = a  # main(): conffile = optarg (the last -f counts)
-        elif o == "-h":
+        elif o == "h":
             flags.add("H")
-        elif o in ("-A", "-X"):
-            flags |= {"a", "o"} if o == "-A" else {"a", "x"}
+        elif o in ("A", "X"):
+            flags |= {"a", "o"} if o == "A" else {"a", "x"}
         else:
-            flags.add(o[1])
+            flags.add(o)
     if "N" in flags and "n" in flags:
         ctx.err.write(USAGE)
         return 1

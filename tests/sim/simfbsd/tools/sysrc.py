@@ -14,7 +14,7 @@ arguments are still processed.
 import os
 import re
 
-from .. import kernel, rcconf
+from .. import bsdgetopt, kernel, rcconf
 
 USAGE = "Usage: sysrc [OPTIONS] name[[+|-]=value] ...\nTry `sysrc --help' for more information.\n"
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -173,34 +173,28 @@ def main(ctx, argv):
     files = []
     root = ctx.root
     jail = None
-    args = list(argv)
-    while args and args[0].startswith("-") and args[0] != "-":
-        a = args.pop(0)
+    # src: usr.sbin/sysrc/sysrc: ``--help`` anywhere before ``--``, then getopts (sh(1)'s words
+    # on a bad option), usage() on ``-h`` or ``?``
+    for a in argv:
         if a == "--":
             break
-        if a == "--help" or a == "-h":
+        if a == "--help":
             ctx.err.write(USAGE)
             return 1
-        i = 1
-        while i < len(a):
-            c = a[i]
-            if c in "fjRs":
-                optarg = a[i + 1 :] or (args.pop(0) if args else None)
-                if optarg is None:
-                    ctx.err.write(f"sysrc: option requires an argument -- {c}\n{USAGE}")
-                    return 1
-                if c == "f":
-                    files.append(optarg)
-                elif c == "j":
-                    jail = optarg
-                elif c == "R":
-                    root = optarg
-                break
-            if c not in "aAcdDeEFilLnNqvx":
-                ctx.err.write(f"sysrc: illegal option -- {c}\n{USAGE}")
-                return 1
+    parsed = bsdgetopt.parse(ctx, argv, "aAcdDeEf:Fhij:lLnNqR:s:vx", sh=True)
+    if parsed is None or ("h", None) in parsed[0]:
+        ctx.err.write(USAGE)
+        return 1
+    opts, args = parsed
+    for c, optarg in opts:
+        if c == "f":
+            files.append(optarg)
+        elif c == "j":
+            jail = optarg
+        elif c == "R":
+            root = optarg
+        elif c != "s":
             flags.add(c)
-            i += 1
     if jail is not None:
         root = _jail_root(ctx, jail)
         if root is None:

@@ -7,10 +7,9 @@ src: sbin/umount/umount.c checkname() - a name not in the mount table:
 ``umount: unmount of TARGET failed: Device busy``; ``-v`` prints ``FROM: unmount from TARGET``.
 """
 
-import getopt
 import os
 
-from .. import kernel, mounts
+from .. import bsdgetopt, kernel, mounts
 
 USAGE = (
     "usage: umount [-fNnv] special ... | node ... | fsid ...\n"
@@ -19,16 +18,16 @@ USAGE = (
 
 
 def main(ctx, argv):
-    try:
-        opts, args = getopt.getopt(argv, "AaF:fh:Nnt:v")
-    except getopt.GetoptError:
+    parsed = bsdgetopt.parse(ctx, argv, "AaF:fh:Nnt:v")
+    if parsed is None:
         ctx.err.write(USAGE)
         return 1
+    opts, args = parsed
     flags = {o for o, _unused in opts}
-    if not args or flags & {"-a", "-A", "-h"}:
+    if not args or flags & {"a", "A", "h"}:
         ctx.err.write(USAGE)
         return 1
-    force = "-f" in flags
+    force = "f" in flags
     errs = 0
     for name in args:
         mnt = name.rstrip("/") or "/"
@@ -53,6 +52,6 @@ def main(ctx, argv):
                 ctx.warnx(f"unmount of {rec['target']} failed: {exc.text}")
                 errs = 1
                 continue
-        if "-v" in flags:
+        if "v" in flags:
             ctx.print(f"{rec['source']}: unmount from {rec['target']}")
     return errs

@@ -2,10 +2,9 @@
 printed in the order sysname, nodename, release, version, machine, processor, ident,
 kernel and user osreldate)."""
 
-import getopt
 import socket
 
-from .. import kernel
+from .. import bsdgetopt, kernel
 
 OSRELDATE = {"13": 1305000, "14": 1403000, "15": 1500068}
 
@@ -28,17 +27,17 @@ def values(release):
 
 
 def main(ctx, argv):
-    try:
-        opts, args = getopt.getopt(argv, "abiKmnoprsUv")
-    except getopt.GetoptError as exc:
-        ctx.err.write(f"uname: illegal option -- {exc.opt}\nusage: uname [-abiKmnoprsUv]\n")
+    parsed = bsdgetopt.parse(ctx, argv, "abiKmnoprsUv")
+    if parsed is None:
+        ctx.err.write("usage: uname [-abiKmnoprsUv]\n")
         return 1
+    opts, args = parsed
     if args:
         ctx.err.write("usage: uname [-abiKmnoprsUv]\n")
         return 1
     flags = set()
     for o, _arg in opts:
-        f = o[1]
+        f = o
         if f == "a":
             flags |= set("mnrsv")
         elif f == "o":
