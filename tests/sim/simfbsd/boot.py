@@ -9,7 +9,7 @@ import os
 import socket
 import time
 
-from . import kernel, rcconf, tool
+from . import kernel, kstate, rcconf, tool
 
 RC_D_STUB = """#!{python} -SE
 # simulated FreeBSD rc.d script: see tests/sim/simfbsd/rcd/
@@ -31,7 +31,7 @@ def install_rc_d(rcmod):
 
 def set_hostname(k, rc):
     name = rc.get("hostname") or k.box["name"]
-    k.state["hostname"] = name
+    kstate.set_hostname(k.state, name)
     try:
         socket.sethostname(name)
     except OSError:
@@ -42,7 +42,7 @@ def main():
     rc = rcconf.load("/")
     with kernel.Kernel() as k:
         set_hostname(k, rc)
-        k.state["boottime"] = int(time.time())
+        kstate.set_boottime(k.state, int(time.time()))
     try:
         from . import rc as rcd
     except ImportError:  # before the rc.d layer exists only the hostname is set

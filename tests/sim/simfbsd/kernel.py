@@ -10,7 +10,8 @@ Python -- ~20 ms per write with 100 jails, several writes per ``jail -c`` --
 a cost no FreeBSD kernel has (the benchmark saw it as super-linear growth).
 Read it with ``python3 -m json.tool state.json``.
 
-Keys of ``k.state`` and who owns them (other modules read them):
+Keys of ``k.state`` and who owns them (tools, rc and the daemons read and write them through
+kstate.py's named accessors):
   hostname        str, the host's kern.hostname                  (hostname, sysctl)
   sysctl          {oid: value} runtime values set on the host    (sysctl)
   ifaces          {ifname: {...}} interfaces and their addresses (ifconfig, jail)

@@ -24,7 +24,7 @@ they take it themselves, briefly, around each state change.
 
 import os
 
-from . import kernel, rcconf, rcd
+from . import kernel, kstate, rcconf, rcd
 
 # rcorder(8) of the scripts the simulator models (real order: rcorder /etc/rc.d/*).
 BOOT_ORDER = (
@@ -309,7 +309,7 @@ def spawn_daemon(ctx, rc, mod, sockname, procname, argv, pidfile, user="root"):
     """Start one daemon process (sockets from ``daemons.sockets(.., sockname, ..)``); writes ``pidfile``."""
     daemons = _daemons()
     with kernel.Kernel() as k:
-        jail = k.state["jails"].get(str(ctx.jid)) if ctx.jid else None
+        jail = kstate.jail(k.state, ctx.jid) if ctx.jid else None
         socks = []
         if daemons is not None:
             try:
@@ -386,7 +386,7 @@ def _own_vnet(jid):
     """security.jail.vnet of jail ``jid``: 1 when it was created with its own vnet."""
     if not jid:
         return False
-    rec = kernel.read_state()["jails"].get(str(jid)) or {}
+    rec = kstate.jail(kernel.read_state(), jid) or {}
     return rec.get("vnet") == "new"
 
 

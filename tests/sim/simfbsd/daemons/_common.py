@@ -4,7 +4,7 @@ import os
 import re
 import shlex
 
-from .. import bsdgetopt, netif
+from .. import bsdgetopt, kstate, netif
 
 
 class ConfigError(Exception):
@@ -47,7 +47,7 @@ def host_addrs(state, family, jail=None):
     those of its own stack (simfbsd/netif/stack.py stack())."""
     key = "inet" if family == 4 else "inet6"
     out = []
-    ifaces = netif.stack(state, jail["jid"]) if _own_vnet(jail) else (state.get("ifaces") or {})
+    ifaces = netif.stack(state, jail["jid"]) if _own_vnet(jail) else kstate.host_ifaces(state)
     for ifname, iface in sorted(ifaces.items(), key=lambda kv: (kv[0] == "lo0", kv[0])):
         for entry in iface.get(key) or []:
             a = _addr_of(entry)

@@ -1,5 +1,6 @@
 """ntpd(8): UDP 123 on the wildcard and each usable address (ntpd.8 -I, -L)."""
 
+from .. import kstate
 from ._common import (
     _addr_of,
     _flags,
@@ -20,7 +21,7 @@ def _ntpd(ctx, state, rc, root, jail, flags):
     for f in (4, 6):
         _try_bind(state, jail, f, "*", "udp", 123, out)
     chosen = []
-    ifaces = state.get("ifaces") or {}
+    ifaces = kstate.host_ifaces(state)
     for f in (4, 6):
         for a in visible_addrs(state, f, jail):
             if only:

@@ -2,7 +2,7 @@
 
 import socket
 
-from .. import kernel
+from .. import kernel, kstate
 
 NAME = "hostname"
 RCVAR = None
@@ -12,7 +12,7 @@ COMMANDS = ()
 def start(ctx, rc, args):
     name = rc.get("hostname") or kernel.box_config()["name"]
     with kernel.Kernel() as k:
-        k.state["hostname"] = name
+        kstate.set_hostname(k.state, name)
     try:
         socket.sethostname(name)
     except OSError:

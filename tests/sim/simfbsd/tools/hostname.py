@@ -2,7 +2,7 @@
 
 import socket
 
-from .. import bsdgetopt, kernel
+from .. import bsdgetopt, kernel, kstate
 
 
 def main(ctx, argv):
@@ -18,17 +18,17 @@ def main(ctx, argv):
     if args:
         with kernel.Kernel() as k:
             if ctx.jid:
-                jail = k.state["jails"][str(ctx.jid)]
+                jail = kstate.jail(k.state, ctx.jid)
                 if not jail.get("allow.set_hostname", True):
                     ctx.warnx("sethostname: Operation not permitted")
                     return 1
                 jail["host.hostname"] = args[0]
             else:
-                k.state["hostname"] = args[0]
+                kstate.set_hostname(k.state, args[0])
                 socket.sethostname(args[0])
         return 0
     if ctx.jid:
-        name = kernel.read_state()["jails"][str(ctx.jid)].get("host.hostname", "")
+        name = kstate.jail(kernel.read_state(), ctx.jid).get("host.hostname", "")
     else:
         name = socket.gethostname()
     if "s" in flags:

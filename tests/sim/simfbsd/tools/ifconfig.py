@@ -12,7 +12,7 @@ simfbsd/netif/.
 
 import ipaddress
 
-from .. import bsdgetopt, kernel, netif
+from .. import bsdgetopt, kernel, kstate, netif
 
 FLAG_BITS = {"UP": 0x1, "BROADCAST": 0x2, "LOOPBACK": 0x8, "POINTOPOINT": 0x10, "RUNNING": 0x40,
              "PROMISC": 0x100, "SIMPLEX": 0x800, "MULTICAST": 0x8000, "LOWER_UP": 0x1000000}  # fmt: skip
@@ -49,7 +49,7 @@ def _visible(ctx, state):
     """Addresses this context may see: all on the host and in a vnet jail, the jail's own otherwise."""
     if not ctx.jid or netif.vnet_owner(state, ctx.jid):
         return None
-    jail = state["jails"].get(str(ctx.jid), {})
+    jail = kstate.jail(state, ctx.jid) or {}
     allowed = set()
     for key in ("ip4.addr", "ip6.addr"):
         v = jail.get(key) or []
@@ -111,7 +111,7 @@ def status(ctx, state, name, ifc, index, ifs=None):
         else:
             lines.append(f"\tinet6 {e['addr']} prefixlen {e['prefix']}")
     if kind == "bridge":
-        lines += _bridge_lines(ifs if ifs is not None else state["ifaces"], ifc)
+        lines += _bridge_lines(ifs if ifs is not None else kstate.host_ifaces(state), ifc)
     if kind == "lo":
         lines.append("\tgroups: " + " ".join(ifc.get("groups", ["lo"])))
         lines.append("\tnd6 options=21<PERFORMNUD,AUTO_LINKLOCAL>")

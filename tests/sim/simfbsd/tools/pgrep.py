@@ -8,7 +8,7 @@ Inside a jail only the jail's processes are seen.
 
 import re
 
-from .. import bsdgetopt, kernel
+from .. import bsdgetopt, kernel, kstate
 
 USAGE = (
     "usage: pgrep [-LSfilnoqvx] [-d delim] [-F pidfile] [-G gid]\n"
@@ -37,7 +37,7 @@ def main(ctx, argv):
         ctx.err.write(USAGE)
         return 2
     state = kernel.read_state()
-    procs = sorted(state["procs"], key=lambda p: p["pid"])
+    procs = kstate.procs(state)
     if ctx.jid:
         procs = [p for p in procs if p.get("jid") == ctx.jid]
     if jails is not None:
@@ -48,9 +48,9 @@ def main(ctx, argv):
         else:
             want = set()
             for spec in jails:
-                for jid, jr in state.get("jails", {}).items():
-                    if spec in (jid, jr.get("name")):
-                        want.add(int(jid))
+                jid, _rec = kstate.find_jail(state, spec)
+                if jid is not None:
+                    want.add(jid)
                 if spec.isdigit():
                     want.add(int(spec))
             procs = [p for p in procs if p.get("jid") in want]

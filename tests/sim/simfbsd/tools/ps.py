@@ -6,7 +6,7 @@ tests: -a -x -p PID[,PID] -o FIELD[=HEADER] (repeatable, comma lists) -J JID|NAM
 Default columns: ``PID TT STAT TIME COMMAND``.
 """
 
-from .. import bsdgetopt, kernel
+from .. import bsdgetopt, kernel, kstate
 
 FIELDS = {
     "pid": ("PID", ">", 5),
@@ -77,15 +77,15 @@ def main(ctx, argv):
             ctx.err.write(f"ps: {name}: keyword not found\nps: no valid keywords; valid keywords:\n")
             return 1
     state = kernel.read_state()
-    procs = sorted(state["procs"], key=lambda p: p["pid"])
+    procs = kstate.procs(state)
     if ctx.jid:
         procs = [p for p in procs if p.get("jid") == ctx.jid]
     if jails is not None:
         want = set()
         for spec in jails:
-            for jid, jr in state.get("jails", {}).items():
-                if spec in (jid, jr.get("name")):
-                    want.add(int(jid))
+            jid, _rec = kstate.find_jail(state, spec)
+            if jid is not None:
+                want.add(jid)
             if spec.isdigit():
                 want.add(int(spec))
         procs = [p for p in procs if p.get("jid") in want]

@@ -7,7 +7,7 @@
 
 import os
 
-from .. import bsdgetopt, kernel, rc, rcconf, rcd
+from .. import bsdgetopt, kernel, kstate, rc, rcconf, rcd
 from ..tool import Ctx
 
 
@@ -30,11 +30,8 @@ def usage(ctx, local):
 
 
 def _jail(spec):
-    state = kernel.read_state()
-    for jid, j in state.get("jails", {}).items():
-        if spec == jid or spec == j.get("name"):
-            return int(jid), j.get("path", "/")
-    return None, None
+    jid, rec = kstate.find_jail(kernel.read_state(), spec)
+    return (jid, rec.get("path", "/")) if rec is not None else (None, None)
 
 
 def main(ctx, argv):

@@ -20,7 +20,7 @@ JAIL_SYS_NEW -> jail_attach(), then opt_j = -1).
 
 import json
 
-from .. import bsdgetopt, kernel, netif, pwdb
+from .. import bsdgetopt, kernel, kstate, netif, pwdb
 
 USAGE = "usage: sockstat [-46CciLlnqSsUuvw] [-j jid] [-p ports] [-P protocols]\n"
 KNOWN_PROTOS = ("tcp", "udp", "sctp", "udplite", "divert")
@@ -70,7 +70,7 @@ def fmtaddr(addr, port):
 
 
 def _jail_id(state, spec):
-    jails = state.get("jails", {})
+    jails = kstate.jails(state)
     if spec.lstrip("-").isdigit():
         jid = int(spec)
         if jid == 0 or str(jid) in jails:
@@ -139,7 +139,7 @@ def main(ctx, argv):
     wide = "w" in o
     rows = []
     view = netif.vnet_owner(state, opt_j if opt_j else ctx.jid)  # the stack whose pcblists are read
-    procs = sorted(state.get("procs", []), key=lambda p: -p["pid"])
+    procs = kstate.procs(state)[::-1]
     for proc in procs:
         if ctx.jid and proc.get("jid", 0) != ctx.jid:
             continue

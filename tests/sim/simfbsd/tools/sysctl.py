@@ -22,7 +22,7 @@ import struct
 import sys
 import time
 
-from .. import bsdgetopt, kernel, sysctls
+from .. import bsdgetopt, kernel, kstate, sysctls
 
 USAGE = (
     "usage: sysctl [-bdehiNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n"
@@ -66,7 +66,7 @@ def _release():
 
 
 def _boottime(state):
-    bt = state.get("boottime")
+    bt = kstate.boottime(state)
     if bt is None:
         bt = int(kernel.box_config().get("created", time.time()))
     return int(bt)
@@ -79,11 +79,11 @@ def _truthy(v):
 def value(ctx, state, name):
     """The value of leaf ``name`` as seen from ctx (host or jail)."""
     _typ, _acc, default, _d = sysctls.MIB[name]
-    jail = state["jails"].get(str(ctx.jid)) if ctx.jid else None
+    jail = kstate.jail(state, ctx.jid) if ctx.jid else None
     if name == "kern.hostname":
         if jail is not None:
             return jail.get("host.hostname", "")
-        return state.get("hostname") or socket.gethostname()
+        return kstate.hostname(state) or socket.gethostname()
     if name == "kern.osrelease":
         return _release()
     if name in ("kern.osreldate", "kern.version"):
@@ -101,10 +101,10 @@ def value(ctx, state, name):
         # tests/sys/kern/sysctl_security_jail_children.sh max_cur checks both from inside jails
         return int(jail.get(name[len("security.jail.") :], 0))
     if name == "security.jail.children.cur":
-        return len(state.get("jails", {}))
+        return len(kstate.jails(state))
     if name == "security.jail.vnet" and jail is not None:
         return 1 if jail.get("vnet") in (1, True, "new") else 0
-    host = state.get("sysctl", {}).get(name, default)
+    host = kstate.sysctl_value(state, name, default)
     if name == "kern.securelevel":
         host = int(host)
         if jail is not None:
@@ -340,7 +340,7 @@ class Run:
     def _store(self, state, name, access, old, new):
         ctx = self.ctx
         if ctx.jid:
-            jail = state["jails"].get(str(ctx.jid), {})
+            jail = kstate.jail(state, ctx.jid) or {}
             if "PRISON" not in access:
                 raise EPERM()
             if name == "kern.securelevel":
@@ -358,13 +358,13 @@ class Run:
         if name == "kern.securelevel" and new < old:
             raise EPERM()
         if name == "kern.hostname":
-            state["hostname"] = new
+            kstate.set_hostname(state, new)
             try:
                 socket.sethostname(new)
             except OSError:
                 pass
             return
-        state.setdefault("sysctl", {})[name] = new
+        kstate.set_sysctl(state, name, new)
 
 
 def main(ctx, argv):

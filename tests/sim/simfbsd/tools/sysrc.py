@@ -14,7 +14,7 @@ arguments are still processed.
 import os
 import re
 
-from .. import bsdgetopt, kernel, rcconf
+from .. import bsdgetopt, kernel, kstate, rcconf
 
 USAGE = "Usage: sysrc [OPTIONS] name[[+|-]=value] ...\nTry `sysrc --help' for more information.\n"
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -161,11 +161,8 @@ def delete_var(ctx, name, root=None):
 
 
 def _jail_root(ctx, spec):
-    state = kernel.read_state()
-    for jid, j in state.get("jails", {}).items():
-        if spec == jid or spec == j.get("name"):
-            return j.get("path", "/")
-    return None
+    _jid, rec = kstate.find_jail(kernel.read_state(), spec)
+    return rec.get("path", "/") if rec is not None else None
 
 
 def main(ctx, argv):

@@ -4,7 +4,7 @@ kernel and user osreldate)."""
 
 import socket
 
-from .. import bsdgetopt, kernel
+from .. import bsdgetopt, kernel, kstate
 
 OSRELDATE = {"13": 1305000, "14": 1403000, "15": 1500068}
 
@@ -49,7 +49,7 @@ def main(ctx, argv):
     v = values(kernel.box_config()["release"])
     if ctx.jid:
         with kernel.Kernel(shared=True) as k:
-            jail = k.state["jails"].get(str(ctx.jid), {})
+            jail = kstate.jail(k.state, ctx.jid) or {}
         v["n"] = jail.get("host.hostname", v["n"])
     ctx.print(" ".join(v[f] for f in "snrvmpiKUb" if f in flags))
     return 0

@@ -5,7 +5,7 @@ src: usr.sbin/jail/jail.c main()/create_jail()/update_jail()/print_jail()/quoted
 
 import os
 
-from ... import bsdgetopt, jails, kernel
+from ... import bsdgetopt, jails, kernel, kstate
 from . import config, state
 from .command import Commands, mounts, netif
 from .config import ConfigOps, Failed, Job, _atoi
@@ -156,7 +156,7 @@ class Jail(Commands, ConfigOps):
                 for c in job.get(w) or []:
                     self.run(job, rec, w, c)
             with kernel.Kernel() as k:
-                cur = k.state["jails"].get(str(rec["jid"]))
+                cur = kstate.jail(k.state, rec["jid"])
                 if cur is not None and temp_persist:
                     cur["persist"] = False
                 if cur is not None and not cur["persist"] and not jails.jail_procs(k.state, rec["jid"]):
@@ -216,7 +216,7 @@ class Jail(Commands, ConfigOps):
             if pids and self.verbose > 0:
                 self.note(job, "sent SIGTERM to:" + "".join(f" {pid}" for pid in pids))
         with kernel.Kernel() as k:
-            cur = k.state["jails"].get(str(rec["jid"]))
+            cur = kstate.jail(k.state, rec["jid"])
             if cur is None:
                 return
             jails.remove_record(k.state, rec["jid"])
@@ -240,7 +240,7 @@ class Jail(Commands, ConfigOps):
     def modify(self, job, rec, ctx_jid):
         kparams = self.split(job)
         with kernel.Kernel() as k:
-            cur = k.state["jails"].get(str(rec["jid"]))
+            cur = kstate.jail(k.state, rec["jid"])
             for pname, value in kparams.items():
                 flag = jails.PARAMS[pname][1]
                 if flag in ("RDTUN", "RD") and cur.get(pname) != value and pname not in ("jid", "name"):

@@ -3,7 +3,7 @@
 import os
 import socket
 
-from ... import kernel
+from ... import kernel, kstate
 
 
 class MakeError(Exception):
@@ -17,7 +17,7 @@ class MakeError(Exception):
 
 def _hostname(ctx):
     if ctx.jid:
-        j = kernel.read_state().get("jails", {}).get(str(ctx.jid), {})
+        j = kstate.jail(kernel.read_state(), ctx.jid) or {}
         return j.get("host.hostname") or j.get("name") or ""
     return socket.gethostname()
 
