@@ -154,15 +154,7 @@ def _populate(rec):
             have.add(os.path.normpath(os.path.join(rel, d)) + "/")
         for f in files:
             have.add(os.path.normpath(os.path.join(rel, f)))
-    for dev in sorted(have - set(want), key=len, reverse=True):
-        p = os.path.join(target, dev.rstrip("/"))
-        try:
-            if dev.endswith("/") and not os.path.islink(p):
-                os.rmdir(p)
-            else:
-                os.unlink(p)
-        except OSError:
-            pass
+    _clear(target, have - set(want))
     for dev in want:
         if dev in have:
             continue
@@ -187,6 +179,7 @@ def _populate(rec):
 
 
 def _clear(target, entries):
+    """Remove these entries of a devfs mount's directory, deepest first."""
     for dev in sorted(entries, key=len, reverse=True):
         p = os.path.join(target, dev.rstrip("/"))
         try:

@@ -106,6 +106,20 @@ class _Lexer:
     def lexerr(self, pos, msg, ln):
         self.errors.append((pos, f"{self.cfname} line {ln}: {msg}"))
 
+    def advance(self, end):
+        """Go on at ``end``, counting the newlines read (flex's yylineno)."""
+        self.line += self.text.count("\n", self.i, end)
+        self.i = end
+
+    def brace_end(self, start, stops):
+        """Where ``${`` at ``start`` ends: at its ``}`` or at the first of ``stops`` (a backslash
+        escapes the next character)."""
+        text, n = self.text, self.n
+        k = start + 2
+        while k < n and text[k] not in stops:
+            k += 2 if text[k] == "\\" else 1
+        return k
+
     def skip_line(self):
         """After an unterminated string: up to the end of the line, then lexing goes on."""
         text = self.text
@@ -127,12 +141,10 @@ class _Lexer:
         j = text.find("*/", i + 2)
         if j < 0:
             # the partial-comment rule eats the rest of the file; yylineno counts its newlines
-            self.line += text.count("\n", i)
+            self.advance(self.n)
             self.lexerr(i, "unterminated comment", self.line)
-            self.i = self.n
         else:
-            self.line += text.count("\n", i, j)
-            self.i = j + 2
+            self.advance(j + 2)
         self.cur = None
 
     def reserved(self, tok):
@@ -153,8 +165,7 @@ class _Lexer:
             self.skip_line()
             return
         self.piece(("s", _unescape(text[i + 1 : j])), self.line, i, j + 1)
-        self.line += text.count("\n", i, j)
-        self.i = j + 1
+        self.advance(j + 1)
 
     def double_quoted(self):
         text, i, n = self.text, self.i, self.n
@@ -179,8 +190,7 @@ class _Lexer:
             self.skip_line()
             return
         self.flush_quoted(buf, start_line, j + 1)
-        self.line += text.count("\n", i, j)
-        self.i = j + 1
+        self.advance(j + 1)
 
     def flush_quoted(self, buf, start_line, end):
         """The text of "..." read so far becomes a piece (an empty one if it starts the string)."""
@@ -198,9 +208,7 @@ class _Lexer:
             return m.end()
         if not text.startswith("${", j):
             return None
-        k = j + 2
-        while k < n and text[k] not in '\n"{}':
-            k += 2 if text[k] == "\\" else 1
+        k = self.brace_end(j, '\n"{}')
         if k >= n or text[k] != "}":
             self.lexerr(j, "unterminated variable", self.line + text.count("\n", self.i, j))
             return k
@@ -219,18 +227,14 @@ class _Lexer:
             self.piece(("s", "$"), self.line, i, i + 1)
             self.i = i + 1
             return
-        k = i + 2
-        while k < n and text[k] not in "\n{}":
-            k += 2 if text[k] == "\\" else 1
+        k = self.brace_end(i, "\n{}")
         if k >= n or text[k] != "}":
             self.lexerr(i, "unterminated variable", self.line + text.count("\n", i, k))
-            self.line += text.count("\n", i, k)
-            self.i = k
+            self.advance(k)
             self.cur = None
             return
         self.piece(("v", _unescape(text[i + 2 : k])), self.line, i, k + 1)
-        self.line += text.count("\n", i, k)
-        self.i = k + 1
+        self.advance(k + 1)
 
     def escape(self):
         text, i, n = self.text, self.i, self.n
@@ -242,8 +246,7 @@ class _Lexer:
             while j < n and j < i + 4 and text[j] in _HEX:
                 j += 1
         self.piece(("s", _unescape(text[i:j])), self.line, i, j)
-        self.line += text.count("\n", i, j)
-        self.i = j
+        self.advance(j)
 
     def atom(self, c):
         """An atomic token, or one of ``* + / \\`` alone; False if ``c`` starts neither."""

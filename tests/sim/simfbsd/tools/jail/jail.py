@@ -287,12 +287,11 @@ class Jail(Commands, ConfigOps):
 
 def main(ctx, argv):
     j = Jail(ctx)
-    try:
-        # src: jail.c main(): getopt(argc, argv, "cde:f:hiJ:lmn:p:qrRs:u:U:v")
-        opts, args = bsdgetopt.getopt(argv, "cde:f:hiJ:lmn:p:qrRs:u:U:v")
-    except bsdgetopt.OptError as exc:
-        ctx.warnx(exc.bsd_message())  # src: lib/libc/stdlib/getopt.c (opterr)
+    # src: jail.c main(): getopt(argc, argv, "cde:f:hiJ:lmn:p:qrRs:u:U:v"), usage() on '?'
+    parsed = bsdgetopt.parse(ctx, argv, "cde:f:hiJ:lmn:p:qrRs:u:U:v")
+    if parsed is None:
         return j.usage()
+    opts, args = parsed
     op = set()
     cfname = None
     optparams = []
