@@ -15,7 +15,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
 export SIMHOST_DIR ?= $(CURDIR)/.simhosts
 export SIMHOST := $(CURDIR)/tests/sim/simhost
 STAMP := $(VENV)/.installed
-DEB_PACKAGES := busybox-static xz-utils util-linux git atf-sh
+DEB_PACKAGES := busybox-static xz-utils util-linux git atf-sh openssh-server openssh-client
 
 .PHONY: help deps venv collection lint sanity units simulator conformance integration reliability molecule test demo bench bench-scale bench-smoke clean
 

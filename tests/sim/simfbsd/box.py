@@ -6,6 +6,7 @@ A box is $SIMHOST_DIR/NAME/:
                          (bind-mounted at /.simhost/kernel inside the box)
   holder.pid             pid of the process that keeps the namespace
   python                 the interpreter wrapper Ansible uses for this host
+  ssh/                   the transport sshd's config, keys and log (simfbsd/transport.py)
 """
 
 import json
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from . import kernel, paths, tool
+from . import kernel, paths, tool, transport
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 RELEASE_RE = re.compile(r"^1[3-5]\.[0-9]+-(RELEASE|STABLE|CURRENT|RC[0-9]+|BETA[0-9]+)(-p[0-9]+)?$")
@@ -104,7 +105,7 @@ def _rc_conf(box):
     return "\n".join(lines) + "\n"
 
 
-def create(name, ip="192.0.2.10", ip6=None, release="14.3-RELEASE", with_src=False, with_named=False):
+def create(name, ip="192.0.2.10", ip6=None, release="14.3-RELEASE", with_src=False, with_named=False, ssh=True):
     if not NAME_RE.match(name or ""):
         raise SimError(f"invalid box name {name!r}: lower-case letters, digits and '-', starting with a letter")
     if not RELEASE_RE.match(release):
@@ -126,6 +127,8 @@ def create(name, ip="192.0.2.10", ip6=None, release="14.3-RELEASE", with_src=Fal
         "ether": "58:9c:fc:%02x:%02x:%02x" % tuple(int(o) for o in octets[1:4]),
         "lib": paths.SIM_ROOT,
         "created": time.time(),
+        # The transport sshd's loopback address (None: the box is reached by the local connection only).
+        "ssh_addr": transport.pick_address({config(n).get("ssh_addr") for n in names()}) if ssh else None,
     }
     for sub in ("upper", "work", "merged", "kernel"):
         os.makedirs(os.path.join(d, sub))
@@ -150,6 +153,8 @@ def create(name, ip="192.0.2.10", ip6=None, release="14.3-RELEASE", with_src=Fal
     kernel.write_json_atomic(os.path.join(kdir, kernel.BOX), box)
     kernel.write_json_atomic(os.path.join(kdir, kernel.STATE), kernel.fresh_state(box))
     _write_wrapper(name)
+    if ssh:
+        transport.setup(d, box)
     _precompile()
     for hook in _create_hooks():
         hook(box, upper)
@@ -224,7 +229,12 @@ def start(name):
     log.close()
     deadline = time.time() + 10
     while time.time() < deadline:
-        if holder_pid(name):
+        pid = holder_pid(name)
+        if pid:
+            try:
+                transport.start(d, config(name), pid)
+            except transport.TransportError as exc:
+                raise SimError(f"box {name}: {exc}") from exc
             return
         time.sleep(0.01)
     raise SimError(f"box {name}: holder did not start, see {d}/holder.log")
@@ -232,6 +242,7 @@ def start(name):
 
 def stop(name):
     pid = holder_pid(name)
+    transport.stop(boxdir(name), pid)
     if not pid:
         return
     os.kill(pid, signal.SIGTERM)
@@ -251,6 +262,16 @@ def enter_argv(name, argv, env=None):
     envs = [f"PATH={paths.FREEBSD_PATH}", "HOME=/root", "USER=root", "SHELL=/bin/sh"]
     envs += [f"{k}={v}" for k, v in (env or {}).items()]
     return ["nsenter", "-t", str(pid), "-m", "-u", "chroot", merged, "/usr/bin/env", "-i", *envs, *argv]
+
+
+def ssh_argv(name, argv):
+    """ssh(1) argv that runs argv in the box through its transport sshd."""
+    if not os.path.isdir(boxdir(name)):
+        raise SimError(f"no such box: {name}")
+    cfg = config(name)
+    if not cfg.get("ssh_addr"):
+        raise SimError(f"box {name} has no transport sshd (made with create --no-ssh)")
+    return transport.ssh_argv(cfg, argv)
 
 
 def run(name, argv, env=None, **kw):
@@ -294,17 +315,22 @@ def destroy(name):
     shutil.rmtree(d)
 
 
-def inventory(box_names, group=None):
+def inventory(box_names, group=None, ssh=False):
     hosts = {}
     for n in box_names:
         if not os.path.isdir(boxdir(n)):
             raise SimError(f"no such box: {n}")
         cfg = config(n)
-        hosts[n] = {
-            "ansible_connection": "local",
-            "ansible_python_interpreter": os.path.join(boxdir(n), "python"),
-            "sim_ip": cfg["ip"],
-        }
+        if ssh:
+            if not cfg.get("ssh_addr"):
+                raise SimError(f"box {n} has no transport sshd (made with create --no-ssh)")
+            hosts[n] = {"ansible_connection": "ssh", **transport.inventory_vars(cfg)}
+        else:
+            hosts[n] = {
+                "ansible_connection": "local",
+                "ansible_python_interpreter": os.path.join(boxdir(n), "python"),
+            }
+        hosts[n]["sim_ip"] = cfg["ip"]
         if cfg.get("ip6"):
             hosts[n]["sim_ip6"] = cfg["ip6"]
     inv = {"all": {"hosts": hosts}} if not group else {"all": {"children": {group: {"hosts": hosts}}}}

@@ -9,9 +9,11 @@ import time
 from . import box
 
 USAGE_EPILOG = """commands:
-  create NAME [--ip ADDR] [--ip6 ADDR] [--release R] [--with-src] [--with-named]
+  create NAME [--ip ADDR] [--ip6 ADDR] [--release R] [--with-src] [--with-named] [--no-ssh]
   run NAME -- CMD...             run CMD inside the box (as root, FreeBSD PATH)
-  inventory NAME... [--group G]  Ansible YAML inventory for these boxes
+  ssh NAME [-- CMD...]           the same through the box's transport sshd (real SSH)
+  inventory NAME... [--group G] [--ssh] [--ini]
+                                 Ansible inventory for these boxes (local or ssh connection)
   reboot NAME                    clear kernel state and boot again (rc.conf)
   fault NAME TOOL [--match RE] [--times N] [--rc N] [--stderr TEXT]
   stats NAME [--reset] [--json]  tool calls and files written since the last reset
@@ -34,6 +36,23 @@ def _yaml(data, indent=0):
     return "\n".join(out)
 
 
+def _ini(inv):
+    """The same inventory in Ansible's INI format (values as JSON-ish literals, quoted when needed)."""
+    top = inv["all"]
+    group, hosts = (
+        ("all", top["hosts"]) if "hosts" in top else next((g, v["hosts"]) for g, v in top["children"].items())
+    )
+    lines = [f"[{group}]"] if group != "all" else []
+    for n, hv in hosts.items():
+        lines.append(" ".join([n, *(f"{k}={_ini_value(v)}" for k, v in hv.items())]))
+    return "\n".join(lines)
+
+
+def _ini_value(v):
+    v = str(v)
+    return json.dumps(v) if any(c in v for c in " \"'=#;") else v
+
+
 def main(argv):
     p = argparse.ArgumentParser(prog="simhost", description="Simulated FreeBSD hosts.", epilog=USAGE_EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
@@ -45,12 +64,18 @@ def main(argv):
     c.add_argument("--release", default="14.3-RELEASE")
     c.add_argument("--with-src", action="store_true")
     c.add_argument("--with-named", action="store_true")
+    c.add_argument("--no-ssh", action="store_true", help="no transport sshd (local connection only)")
     r = sub.add_parser("run")
     r.add_argument("name")
     r.add_argument("command", nargs=argparse.REMAINDER)
     i = sub.add_parser("inventory")
     i.add_argument("names", nargs="+")
     i.add_argument("--group")
+    i.add_argument("--ssh", action="store_true", help="reach the hosts over SSH (their transport sshd)")
+    i.add_argument("--ini", action="store_true", help="INI format instead of YAML")
+    sh = sub.add_parser("ssh")
+    sh.add_argument("name")
+    sh.add_argument("command", nargs=argparse.REMAINDER)
     rb = sub.add_parser("reboot")
     rb.add_argument("name")
     f = sub.add_parser("fault")
@@ -72,7 +97,7 @@ def main(argv):
     try:
         if a.cmd == "create":
             t0 = time.time()
-            wrapper = box.create(a.name, a.ip, a.ip6, a.release, a.with_src, a.with_named)
+            wrapper = box.create(a.name, a.ip, a.ip6, a.release, a.with_src, a.with_named, not a.no_ssh)
             print(f"created {a.name} ({a.ip}, FreeBSD {a.release}) in {time.time() - t0:.2f}s", file=sys.stderr)
             print(wrapper)
         elif a.cmd == "run":
@@ -80,8 +105,15 @@ def main(argv):
             if not cmd:
                 p.error("run: no command")
             return box.run(a.name, cmd).returncode
+        elif a.cmd == "ssh":
+            cmd = a.command[1:] if a.command[:1] == ["--"] else a.command
+            argv = box.ssh_argv(a.name, cmd)
+            if not cmd:
+                argv = [argv[0], "-t", *argv[1:-2]] if sys.stdin.isatty() else argv[:-2]  # a login shell
+            os.execv(argv[0], argv)
         elif a.cmd == "inventory":
-            print(_yaml(box.inventory(a.names, a.group)))
+            inv = box.inventory(a.names, a.group, a.ssh)
+            print(_ini(inv) if a.ini else _yaml(inv))
         elif a.cmd == "reboot":
             sys.stdout.write(box.reboot(a.name))
         elif a.cmd == "fault":
