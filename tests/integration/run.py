@@ -6,7 +6,11 @@ host (with /usr/src or BIND when its aliases say `simhost/with-src` or
 `simhost/with-named`), is run with ansible-playbook, and the host is destroyed afterwards.
 Targets run in parallel (-j, default: the number of cores).
 
-usage: run.py [-j N] [-v] [TARGET...]    (default: every target not marked disabled)
+The roles' targets (role_*, or any target with the alias `simhost/ssh`) reach their host over
+real SSH (ansible_connection ssh, the host's transport sshd, as on a real fleet); the fast
+module targets keep ansible_connection local.  --ssh runs every target over SSH, --local none.
+
+usage: run.py [-j N] [-v] [--ssh | --local] [TARGET...]    (default: every target not marked disabled)
 """
 
 import argparse
@@ -42,7 +46,14 @@ def all_targets():
     return out
 
 
-def run_target(target, index, verbose):
+def over_ssh(target, mode=None):
+    """True when the target reaches its host over SSH (mode: "ssh"/"local" from the command line)."""
+    if mode:
+        return mode == "ssh"
+    return target.startswith("role_") or "simhost/ssh" in aliases(target)
+
+
+def run_target(target, index, verbose, mode=None):
     box = "it-" + target.replace("_", "-")[:24]
     ip = f"192.0.2.{100 + index % 150}"
     log = []
@@ -51,13 +62,19 @@ def run_target(target, index, verbose):
     # aliases `simhost/with-src` and `simhost/with-named` ask for a host with /usr/src or BIND.
     wanted = ("simhost/with-src", "simhost/with-named")
     extra = [f"--{a.split('/', 1)[1]}" for a in sorted(aliases(target)) if a in wanted]
+    ssh = over_ssh(target, mode)
+    if not ssh:
+        extra.append("--no-ssh")
     cp = subprocess.run(
         [sys.executable, SIMHOST, "create", box, "--ip", ip, *extra], capture_output=True, text=True, check=False
     )
     if cp.returncode != 0:
         return target, False, time.time() - t0, f"simhost create failed:\n{cp.stdout}{cp.stderr}"
     try:
-        inv = subprocess.run([sys.executable, SIMHOST, "inventory", box], capture_output=True, text=True, check=True)
+        inv = subprocess.run(
+            [sys.executable, SIMHOST, "inventory", box, *(["--ssh"] if ssh else [])],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
         with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as f:
             f.write(inv.stdout)
             inventory = f.name
@@ -89,6 +106,9 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
     p.add_argument("-v", "--verbose", action="store_true")
+    m = p.add_mutually_exclusive_group()
+    m.add_argument("--ssh", dest="mode", action="store_const", const="ssh", help="every target over SSH")
+    m.add_argument("--local", dest="mode", action="store_const", const="local", help="no target over SSH")
     p.add_argument("targets", nargs="*")
     a = p.parse_args()
     targets = a.targets or all_targets()
@@ -103,10 +123,11 @@ def main():
     targets.sort(key=lambda t: "slow" not in aliases(t))
     failed = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
-        futures = [pool.submit(run_target, t, i, a.verbose) for i, t in enumerate(targets)]
+        futures = [pool.submit(run_target, t, i, a.verbose, a.mode) for i, t in enumerate(targets)]
         for fut in concurrent.futures.as_completed(futures):
             target, ok, secs, log = fut.result()
-            print(f"{'PASS' if ok else 'FAIL'} {target} ({secs:.1f}s)", flush=True)
+            how = "ssh" if over_ssh(target, a.mode) else "local"
+            print(f"{'PASS' if ok else 'FAIL'} {target} [{how}] ({secs:.1f}s)", flush=True)
             if not ok or a.verbose:
                 print(log, flush=True)
             if not ok:

@@ -35,10 +35,11 @@ def test_jails_seen_over_ssh(make_box):
     cp = ssh(b.name, "jls name ip4.addr")
     assert cp.returncode == 0, cp.stderr
     assert cp.stdout == "j1 192.0.2.33\n"
-    # SSH_CONNECTION names the transport address the session came in on (server address, 3rd field)
-    conn = ssh(b.name, "echo $SSH_CONNECTION").stdout.split()
-    assert conn[2] == boxlib.config(b.name)["ssh_addr"]
-    assert conn[3] == str(transport.PORT)
+    # SSH_CONNECTION names the simulated host's address and sshd port (what sockstat shows for
+    # sshd); SIMHOST_SSH_CONNECTION the transport address the session really came in on.
+    conn = ssh(b.name, "echo $SSH_CONNECTION; echo $SIMHOST_SSH_CONNECTION").stdout.split("\n")
+    assert conn[0].split()[2:] == ["192.0.2.32", "22"]
+    assert conn[1].split()[2:] == [boxlib.config(b.name)["ssh_addr"], str(transport.PORT)]
 
 
 def test_reboot_keeps_sshd_and_stop_ends_it(make_box):
