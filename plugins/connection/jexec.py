@@ -9,7 +9,8 @@ DOCUMENTATION = r"""
 name: jexec
 short_description: Run tasks inside FreeBSD jails, over SSH to the jail host and jexec(8) there
 version_added: 0.1.0
-author: bsd.jails contributors
+author:
+  - bsd.jails developers (@bsd-jails)
 description:
   - Reaches the jail host with ansible-core's P(ansible.builtin.ssh#connection) connection, so every SSH option of
     that plugin applies, set by the same variables (C(ansible_host), C(ansible_port), C(ansible_user),

@@ -85,7 +85,7 @@ def _free(addr):
 def pick_address(taken=()):
     """A loopback address 127.0.N.M whose port 22022 is free (boxes of other $SIMHOST_DIRs included)."""
     rnd = random.SystemRandom()
-    for _ in range(200):
+    for _attempt in range(200):
         addr = f"127.0.{rnd.randint(2, 254)}.{rnd.randint(1, 254)}"
         if addr not in taken and _free(addr):
             return addr

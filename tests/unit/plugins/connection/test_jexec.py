@@ -186,7 +186,7 @@ def test_put_and_fetch_are_one_session_each(tmp_path):
     conn = _conn([(0, b"", b""), (0, b"\x00fetched", b"")])
     conn.put_file(str(src), "/tmp/dest")
     conn.fetch_file("/etc/rc.conf", str(tmp_path / "got"))
-    (put_cmd, put_in, put_sudo), (get_cmd, get_in, _) = conn.ssh_type_conn.calls
+    (put_cmd, put_in, put_sudo), (get_cmd, get_in, _get_sudo) = conn.ssh_type_conn.calls
     assert shlex.split(put_cmd)[:5] == ["/usr/sbin/jexec", "-l", "--", "www", "/bin/sh"]
     assert shlex.split(put_cmd)[-2:] == ["sh", "/tmp/dest"]
     assert (put_in, put_sudo) == (b"\x00\x01payload", False)
