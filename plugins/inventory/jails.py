@@ -18,12 +18,13 @@ description:
   - A jail host's jails are those it declares in C(jails_list) (the variable of the C(bsd.jails.jails) role,
     O(declared)) and, with O(live), those C(jls) lists as running on it, read over SSH with the jail host's
     SSH variables or with O(live_command).
-  - Each jail host gets the variables C(ansible_connection=bsd.jails.jexec), C(ansible_jexec_jail), C(jail_name),
+  - Each jail added gets the variables C(ansible_connection=bsd.jails.jexec), C(ansible_jexec_jail), C(jail_name),
     C(jail_host) (the inventory name of its jail host), C(jail_state) (V(running) or V(stopped) with O(live),
     V(declared) without), C(jail_jid) and C(jail_path) when C(jls) reported them, and the SSH variables of
     its jail host (C(ansible_host), C(ansible_port), C(ansible_user), C(ansible_ssh_private_key_file),
     C(ansible_ssh_common_args), C(ansible_ssh_extra_args), C(ansible_ssh_executable),
-    C(ansible_ssh_pipelining), C(ansible_pipelining), C(ansible_jexec_host_become)).
+    C(ansible_ssh_pipelining), C(ansible_pipelining), C(ansible_jexec_host_become)), and
+    C(ansible_python_interpreter) from O(python_interpreter).
   - "Groups: O(group) (every jail), O(group)C(_on_)HOST (the jails of one jail host, every character of HOST
     that cannot be in a group name replaced by C(_)) and O(group)C(_)STATE (C(_running), C(_stopped),
     C(_declared)), plus those of O(groups) and O(keyed_groups)."
