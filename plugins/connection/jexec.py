@@ -196,8 +196,8 @@ def jexec_argv(jexec_path, jail, argv, user=None, clean=True, host_become="none"
     return [*out, "--", jail, *argv]
 
 
-def failure_of(jail, host, rc, stdout, stderr):
-    """The message for a failure of jexec(8) itself (or of sudo/doas before it); None for the command's own.
+def failure_of(jail, host, rc, stdout, stderr, host_become="none"):
+    """The message for a failure of jexec(8) itself (or of host_become's sudo/doas before it); None otherwise.
 
     jexec(8) fails before the command starts, so its message is on standard error, or, with a tty (ssh -tt
     merges the streams), the first line of standard output.
@@ -222,7 +222,8 @@ def failure_of(jail, host, rc, stdout, stderr):
             )
         ):
             return f"jexec(8) failed for {where}: {line}"
-        if rc == 1 and line.startswith(("sudo:", "doas:")):
+        if rc == 1 and host_become in ("sudo", "doas") and line.startswith(f"{host_become}:"):
+            # only when jexec runs under it: a sudo inside the jail (become) says "sudo:" too
             return f"host_become could not run jexec(8) on {host} for {where}: {line}"
         if rc == 127 and "jexec" in line and ("not found" in line or "No such file" in line):
             return f"jexec(8) not found on {host}: {line}"
@@ -296,7 +297,7 @@ class Connection(ConnectionBase):
     def _jexec(self, argv, in_data=None, sudoable=False):
         jail = self._jail()
         rc, out, err = self.ssh_type_conn.exec_command(self._wrap(argv), in_data=in_data, sudoable=sudoable)
-        msg = failure_of(jail, self._host(), rc, out, err)
+        msg = failure_of(jail, self._host(), rc, out, err, self.get_option("host_become"))
         if msg:
             raise AnsibleConnectionFailure(f"bsd.jails.jexec: {msg}")
         return rc, out, err

@@ -71,11 +71,13 @@ def test_jexec_argv_forms():
         (1, b"", b"jexec: www: no such user\n", "jexec(8) failed for jail 'www' on h"),
         (1, b"", b"jexec: execvp: /bin/sh: No such file or directory\n", "jexec(8) failed"),
         (1, b"", b"sudo: a password is required\n", "host_become could not run jexec(8) on h"),
+        (1, b"", b"doas: Authentication failed\n", "host_become could not run jexec(8) on h"),
         (127, b"", b"sh: /usr/sbin/jexec: not found\n", "jexec(8) not found on h"),
     ],
 )
 def test_failures_of_jexec(rc, out, err, words):
-    assert words in jexec.failure_of("www", "h", rc, out, err)
+    become = "doas" if err.startswith(b"doas") else "sudo"
+    assert words in jexec.failure_of("www", "h", rc, out, err, host_become=become)
 
 
 @pytest.mark.parametrize(
@@ -85,6 +87,7 @@ def test_failures_of_jexec(rc, out, err, words):
         (1, b"", b'jexec: jail "other" not found\n'),  # a command in the jail about another jail
         (1, b'x\njexec: jail "www" not found\n', b""),  # not before the command's own output
         (2, b"", b"grep: nothing\n"),
+        (1, b"", b"sudo: a password is required\n"),  # sudo inside the jail (become), jexec run directly
     ],
 )
 def test_the_commands_own_failures_pass_through(rc, out, err):
