@@ -39,6 +39,7 @@ TOOLS = {
     "mount_nullfs": "/sbin/mount_nullfs",
     "sockstat": "/usr/bin/sockstat",
     "make": "/usr/bin/make",
+    "pkg": "/usr/sbin/pkg",
 }
 
 SHIM = """#!{python} -SE
