@@ -67,10 +67,13 @@ $P/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 --library-path $P/lib/x86_64-linux-
 $P/bin/python3.11 "$@"
 """
 
-USAGE = """Usage: pkg [-v] [-d] [-l] [-N] [-j <jail name or id>|-c <chroot path>|-r <rootdir>] [-C <configuration file>] [-R <repo config dir>] [-o var=value] [-4|-6] <command> [<args>]
-
+USAGE = (
+    "Usage: pkg [-v] [-d] [-l] [-N] [-j <jail name or id>|-c <chroot path>|-r <rootdir>] "
+    "[-C <configuration file>] [-R <repo config dir>] [-o var=value] [-4|-6] <command> [<args>]\n"
+    """
 For more information on available commands and options see 'pkg help'.
 """
+)
 
 
 def catalogue():
@@ -196,7 +199,7 @@ def _remove_files(root, meta):
                         continue
             except OSError:
                 continue
-        if os.path.lexists(dest) and not os.path.isdir(dest) or os.path.islink(dest):
+        if os.path.islink(dest) or (os.path.lexists(dest) and not os.path.isdir(dest)):
             os.unlink(dest)
 
 
@@ -277,7 +280,7 @@ def _human(n):
     # libpkg humanize_number(3) of the flat size with HN_AUTOSCALE | HN_IEC_PREFIXES
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.0f} {unit}"
+            return f"{n:.0f} {unit}"
         n /= 1024
     return f"{n} B"
 
@@ -310,7 +313,7 @@ def cmd_info(ctx, root, argv):
         return 0 if args and all(a in db or a in [_pkgname(n, m) for n, m in db.items()] for a in args) else 1
     names = sorted(db) if not args else [a for a in args if a in db]
     if args and len(names) != len(args):
-        missing = [a for a in args if a not in db][0]
+        missing = next(a for a in args if a not in db)
         ctx.warnx(f"No package(s) matching {missing}")
         return 1
     if "A" in o or "annotations" in o:
