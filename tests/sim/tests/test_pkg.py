@@ -1,0 +1,95 @@
+"""pkg(8) in a box (simfbsd/tools/pkg.py; freebsd/pkg src/main.c, install.c, info.c, delete.c).
+
+One box with one jail made from the box's base.txz; packages come from data/pkg/catalogue.json.
+"""
+
+import os
+import sys
+
+import pytest
+
+SIM_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, SIM_ROOT)
+
+from simbox import Box  # noqa: E402
+from simfbsd import box as boxlib  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def pbox(simhost_dir):
+    name = f"pk{os.getpid() % 10000}"
+    boxlib.create(name, ip="192.0.2.10")
+    b = Box(name, "192.0.2.10")
+    try:
+        assert b.sh("mkdir -p /jails/w && tar -xf /usr/freebsd-dist/base.txz -C /jails/w").returncode == 0
+        r = b.run("jail", "-c", "name=w", "path=/jails/w", "host.hostname=w", "ip4.addr=192.0.2.10", "persist")
+        assert (r.returncode, r.stderr) == (0, "")
+        yield b
+    finally:
+        boxlib.destroy(name)
+
+
+def test_activation_and_version(pbox):
+    r = pbox.run("pkg", "-j", "w", "-N")
+    assert (r.returncode, r.stderr) == (1, "pkg: package database non-existent\n")
+    r = pbox.run("pkg", "-v")
+    assert (r.returncode, r.stdout) == (0, "1.21.3\n")
+    r = pbox.run("pkg", "-j", "nosuch", "info")
+    assert (r.returncode, r.stderr) == (1, 'pkg: jail "nosuch" not found\n')
+
+
+def test_install_python3_in_a_jail_runs_modules(pbox):
+    r = pbox.run("pkg", "-j", "w", "install", "-y", "python3")
+    assert r.returncode == 0, r.stderr
+    assert "New packages to be INSTALLED:\n\tpython311: 3.11.11\n\tpython3: 3_4\n" in r.stdout
+    assert "Number of packages to be installed: 2\n" in r.stdout
+    r = pbox.run("jexec", "w", "/usr/local/bin/python3", "-c", "import json, os; print(json.dumps(os.getcwd()))")
+    assert (r.returncode, r.stdout) == (0, '"/"\n')
+    # chrooted: the interpreter sees the jail's files, not the host's
+    r = pbox.run("jexec", "w", "/usr/local/bin/python3", "-c", "print(open('/etc/hostname').read())")
+    assert r.returncode != 0
+    r = pbox.run("pkg", "-j", "w", "info", "-e", "python3")
+    assert (r.returncode, r.stdout) == (0, "")
+    r = pbox.run("pkg", "-j", "w", "-N")
+    assert (r.returncode, r.stderr) == (0, "pkg: 2 packages installed\n")
+    r = pbox.run("pkg", "-j", "w", "install", "-U", "-y", "python3")
+    assert r.returncode == 0
+    assert "The most recent versions of packages are already installed" in r.stdout
+    r = pbox.run("pkg", "-j", "w", "query", "%n %v %a", "python311")
+    assert (r.returncode, r.stdout) == (0, "python311 3.11.11 1\n")
+    # nothing on the host
+    assert pbox.run("pkg", "info", "-e", "python3").returncode == 1
+
+
+def test_unknown_package_and_delete(pbox):
+    r = pbox.run("pkg", "-j", "w", "install", "-y", "nosuchpkg")
+    assert r.returncode == 1
+    assert "No packages available to install matching 'nosuchpkg' have been found in the repositories" in r.stderr
+    r = pbox.run("pkg", "-j", "w", "delete", "-y", "nosuchpkg")
+    assert r.returncode == 1
+    assert "No packages matched for pattern 'nosuchpkg'" in r.stdout
+
+
+def test_nginx_listens_on_the_jail_address(pbox):
+    assert pbox.run("pkg", "-j", "w", "install", "-y", "nginx").returncode == 0
+    assert pbox.run("jexec", "w", "sysrc", "nginx_enable=YES").returncode == 0
+    r = pbox.run("jexec", "w", "service", "nginx", "start")
+    assert (r.returncode, r.stdout) == (0, "Starting nginx.\n")
+    lines = [ln for ln in pbox.run("sockstat", "-46lq").stdout.splitlines() if " nginx " in ln]
+    assert len(lines) == 1 and "192.0.2.10:80 " in lines[0], lines
+    r = pbox.run("jexec", "w", "service", "nginx", "stop")
+    assert r.returncode == 0
+    assert " nginx " not in pbox.run("sockstat", "-46lq").stdout
+    # an address the jail does not have: bind() fails, the start fails
+    pbox.sh("echo 'server { listen 192.0.2.99:80; }' > /jails/w/usr/local/etc/nginx/nginx.conf")
+    r = pbox.run("jexec", "w", "service", "nginx", "start")
+    assert r.returncode == 1
+    assert "bind() to 192.0.2.99:80 failed (49: Can't assign requested address)" in r.stderr
+
+
+def test_delete_removes_files_and_unbinds(pbox):
+    r = pbox.run("pkg", "-j", "w", "delete", "-y", "python3", "python311")
+    assert r.returncode == 0, r.stderr
+    assert "Installed packages to be REMOVED:" in r.stdout
+    assert pbox.run("jexec", "w", "/bin/sh", "-c", "test -e /usr/local/bin/python3").returncode == 1
+    assert pbox.run("pkg", "-j", "w", "info", "-e", "python311").returncode == 1
