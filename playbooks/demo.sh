@@ -25,6 +25,8 @@ sim_vars=(-e world_async_poll=1)
 export ANSIBLE_STDOUT_CALLBACK=${ANSIBLE_STDOUT_CALLBACK:-default}
 echo "==> ansible-playbook bsd.jails.site"
 ansible-playbook -i "$inv_dir" -i "$conn" "${sim_vars[@]}" playbooks/site.yml
+echo "==> ansible-playbook bsd.jails.jails_configure"
+ansible-playbook -i "$inv_dir" -i "$conn" playbooks/jails_configure.yml
 echo "==> ansible-playbook bsd.jails.audit"
 ansible-playbook -i "$inv_dir" -i "$conn" playbooks/audit.yml
 echo
@@ -35,5 +37,11 @@ for h in web1 db1; do
     "$simhost" run "$h" -- jls -N | sed 's/^/    /'
     echo "  listening sockets (sockstat -46l):"
     "$simhost" run "$h" -- sockstat -46l | sed 's/^/    /'
+    # What each jail itself listens on (sockstat inside the jail), and the host's own sockets on :80.
+    for j in $("$simhost" run "$h" -- jls name); do
+        echo "  listening in jail $j (jexec $j sockstat -46l):"
+        "$simhost" run "$h" -- jexec "$j" sockstat -46lq | sed 's/^/    /'
+    done
+    echo "  host processes on :80 (sockstat -46l -j 0 -p 80): $("$simhost" run "$h" -- sockstat -46lq -j 0 -p 80 | wc -l)"
 done
 echo "demo finished in $(( $(date +%s) - start ))s"
