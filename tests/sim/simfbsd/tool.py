@@ -40,6 +40,7 @@ TOOLS = {
     "sockstat": "/usr/bin/sockstat",
     "make": "/usr/bin/make",
     "pkg": "/usr/sbin/pkg",
+    "fetch": "/usr/bin/fetch",
 }
 
 SHIM = """#!{python} -SE

@@ -77,9 +77,18 @@ def test_nginx_listens_on_the_jail_address(pbox):
     assert (r.returncode, r.stdout) == (0, "Starting nginx.\n")
     lines = [ln for ln in pbox.run("sockstat", "-46lq").stdout.splitlines() if " nginx " in ln]
     assert len(lines) == 1 and "192.0.2.10:80 " in lines[0], lines
+    # fetch(1) from the host and from inside the jail: answered by the jail's nginx from its docroot
+    for argv in (["fetch"], ["jexec", "w", "fetch"]):
+        r = pbox.run(*argv, "-o", "-", "http://192.0.2.10/")
+        assert (r.returncode, r.stderr) == (0, ""), argv
+        assert "<h1>Welcome to nginx!</h1>" in r.stdout
+    r = pbox.run("fetch", "-o", "-", "http://192.0.2.10/nosuch.html")
+    assert (r.returncode, r.stderr) == (1, "fetch: http://192.0.2.10/nosuch.html: Not Found\n")
     r = pbox.run("jexec", "w", "service", "nginx", "stop")
     assert r.returncode == 0
     assert " nginx " not in pbox.run("sockstat", "-46lq").stdout
+    r = pbox.run("fetch", "-o", "-", "http://192.0.2.10/")
+    assert (r.returncode, r.stderr) == (1, "fetch: http://192.0.2.10/: Connection refused\n")
     # an address the jail does not have: bind() fails, the start fails
     pbox.sh("echo 'server { listen 192.0.2.99:80; }' > /jails/w/usr/local/etc/nginx/nginx.conf")
     r = pbox.run("jexec", "w", "service", "nginx", "start")
