@@ -45,6 +45,7 @@ BOOT_ORDER = (
     "sshd",
     "sendmail",
     "cron",
+    "nginx",  # a package's script (/usr/local/etc/rc.d, run by /etc/rc after the base ones when installed)
     "jail",
 )
 # Scripts with ``# KEYWORD: nojail`` (not run by /etc/rc inside a jail).
@@ -400,6 +401,9 @@ def boot_jail(jid, root, out=None, err=None):
     """``/bin/sh /etc/rc`` in a jail: ``quietstart`` of the jail's enabled scripts (no nojail ones)."""
     ctx = _jail_ctx(jid, root, out, err)
     rc = rcconf.load(root)
+    from .tools import pkg  # the installed interpreter package's files are on disk: its mount again
+
+    pkg.restore(root)
     for mod in modules(jailed=True, vnet=_own_vnet(jid)):
         if not exists(ctx, mod):
             continue

@@ -150,6 +150,17 @@ def _bind_python(root):
     shutil.copyfile(src, os.path.join(shim, "sitecustomize.py"))
 
 
+def restore(root):
+    """After a reboot (a new mount namespace) the interpreter of an installed python311 is bound again."""
+    db = load_db(root) or {}
+    for name, meta in catalogue()["packages"].items():
+        if name in db and "python" in meta.get("files", {}).values():
+            try:
+                _bind_python(root)
+            except OSError:
+                pass
+
+
 def _unbind_python(root):
     target = os.path.join(root, SIMPYTHON)
     if os.path.ismount(target):
