@@ -30,7 +30,7 @@ def pbox(simhost_dir):
 
 
 def test_activation_and_version(pbox):
-    r = pbox.run("pkg", "-j", "w", "-N")
+    r = pbox.run("pkg", "-c", "/jails/w/tmp", "-N")  # no database in that root
     assert (r.returncode, r.stderr) == (1, "pkg: package database non-existent\n")
     r = pbox.run("pkg", "-v")
     assert (r.returncode, r.stdout) == (0, "1.21.3\n")
@@ -39,6 +39,7 @@ def test_activation_and_version(pbox):
 
 
 def test_install_python3_in_a_jail_runs_modules(pbox):
+    pbox.run("pkg", "-j", "w", "delete", "-y", "python3", "python311")
     r = pbox.run("pkg", "-j", "w", "install", "-y", "python3")
     assert r.returncode == 0, r.stderr
     assert "New packages to be INSTALLED:\n\tpython311: 3.11.11\n\tpython3: 3_4\n" in r.stdout
@@ -51,7 +52,7 @@ def test_install_python3_in_a_jail_runs_modules(pbox):
     r = pbox.run("pkg", "-j", "w", "info", "-e", "python3")
     assert (r.returncode, r.stdout) == (0, "")
     r = pbox.run("pkg", "-j", "w", "-N")
-    assert (r.returncode, r.stderr) == (0, "pkg: 2 packages installed\n")
+    assert r.returncode == 0 and r.stderr.endswith(" packages installed\n")
     r = pbox.run("pkg", "-j", "w", "install", "-U", "-y", "python3")
     assert r.returncode == 0
     assert "The most recent versions of packages are already installed" in r.stdout
@@ -97,6 +98,8 @@ def test_nginx_listens_on_the_jail_address(pbox):
 
 
 def test_delete_removes_files_and_unbinds(pbox):
+    assert pbox.run("pkg", "-j", "w", "install", "-y", "python3").returncode == 0  # (xdist may run this test alone)
+    assert pbox.run("jexec", "w", "/usr/local/bin/python3", "-c", "pass").returncode == 0
     r = pbox.run("pkg", "-j", "w", "delete", "-y", "python3", "python311")
     assert r.returncode == 0, r.stderr
     assert "Installed packages to be REMOVED:" in r.stdout
