@@ -401,9 +401,9 @@ def boot_jail(jid, root, out=None, err=None):
     """``/bin/sh /etc/rc`` in a jail: ``quietstart`` of the jail's enabled scripts (no nojail ones)."""
     ctx = _jail_ctx(jid, root, out, err)
     rc = rcconf.load(root)
-    from .tools import pkg  # the installed interpreter package's files are on disk: its mount again
+    from .tools.pkg import db as pkgdb  # an installed interpreter's files are on disk: its mount again
 
-    pkg.restore(root)
+    pkgdb.restore(root)
     for mod in modules(jailed=True, vnet=_own_vnet(jid)):
         if not exists(ctx, mod):
             continue

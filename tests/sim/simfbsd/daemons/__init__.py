@@ -16,7 +16,7 @@ nothing here locks or runs a command):
       and the start fails).
   NAMES          the daemons known: sshd, inetd, sendmail, sendmail_submit,
                  sendmail_outbound, sendmail_msp_queue, named, syslogd,
-                 rpcbind, mountd, nfsd, ntpd
+                 rpcbind, mountd, nfsd, ntpd, nginx (a package's daemon)
   USER[name]     the user the daemon's listening process runs as (sockstat USER)
   COMMAND[name]  its command name (sockstat COMMAND / ps comm)
   sendmail_mode(rc) -> list of the sendmail daemons rc.d/sendmail starts
@@ -39,6 +39,7 @@ from .inetd import _inetd
 from .mountd import _mountd
 from .named import _named, _named_parse, _named_tokens  # noqa: F401
 from .nfsd import _nfsd
+from .nginx import _nginx
 from .ntpd import _ntpd
 from .rpcbind import _rpcbind
 from .sendmail import _sendmail, _sendmail_socks, cf_daemons, parse_daemon_port_options, sendmail_mode  # noqa: F401
@@ -47,7 +48,7 @@ from .syslogd import _syslogd
 
 NAMES = (
     "sshd", "inetd", "sendmail", "sendmail_submit", "sendmail_outbound", "sendmail_msp_queue", "named",
-    "syslogd", "rpcbind", "mountd", "nfsd", "ntpd",
+    "syslogd", "rpcbind", "mountd", "nfsd", "ntpd", "nginx",
 )  # fmt: skip
 USER = {"named": "bind", "ntpd": "ntpd"}
 COMMAND = {
@@ -63,6 +64,7 @@ _DISPATCH = {
     "mountd": _mountd,
     "nfsd": _nfsd,
     "ntpd": _ntpd,
+    "nginx": _nginx,
 }
 
 

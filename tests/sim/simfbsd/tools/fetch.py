@@ -11,18 +11,17 @@ src: usr.bin/fetch/fetch.c main() / fetch(), fetch.1:
     exit 1 (fetch.c: ``warnx("%s: %s", URL, fetchLastErrString)``, r = 1).
 """
 
-import getopt
 import os
 import re
 import urllib.parse
 
-from .. import kernel
+from .. import bsdgetopt, kernel, kstate
 
 USAGE = "usage: fetch [-146AadFlMmnPpqRrsUv] [-B bytes] [-i file] [-N file] [-o file] [-S bytes]\n"
 
 
 def _listener(state, addr, port):
-    for p in state["procs"]:
+    for p in kstate.procs(state):
         for s in p.get("sockets", []):
             if s.get("proto", "").startswith("tcp") and int(s.get("lport", 0)) == port and s["laddr"] in (addr, "*"):
                 return p
@@ -39,13 +38,11 @@ def _docroot(root):
 
 
 def main(ctx, argv):
-    try:
-        opts, args = getopt.getopt(argv, "146AadFlMmnPpqRrsUvB:i:N:o:S:T:")
-    except getopt.GetoptError as exc:
-        ctx.warnx(f"illegal option -- {exc.opt}")
+    opts, args = bsdgetopt.parse(ctx, argv, "146AadFlMmnPpqRrsUvB:i:N:o:S:T:") or (None, None)
+    if opts is None:
         ctx.err.write(USAGE)
         return 1
-    o = dict(opts)
+    o = {f"-{k}": v for k, v in opts}
     if len(args) != 1:
         ctx.err.write(USAGE)
         return 1
@@ -60,7 +57,7 @@ def main(ctx, argv):
     if proc is None or proc["command"] != "nginx":
         ctx.warnx(f"{url}: Connection refused")
         return 1
-    jail = state["jails"].get(str(proc["jid"])) if proc["jid"] else None
+    jail = kstate.jail(state, proc["jid"]) if proc["jid"] else None
     sysroot = jail["path"] if jail else "/"
     docroot = os.path.join(sysroot, _docroot(sysroot).lstrip("/"))
     path = os.path.normpath("/" + urllib.parse.unquote(u.path or "/")).lstrip("/")
