@@ -61,3 +61,36 @@ def test_parse_complains_once_and_returns_none():
     ctx = _Ctx()
     assert bsdgetopt.parse(ctx, ["-f"], "f:", sh=True) is None
     assert ctx.err.getvalue() == "No arg for -f option\n"
+
+
+LONGS = {"jail": ("j", True), "yes": ("y", False), "quiet": ("q", False), "quit": ("Q", False)}
+
+
+def test_getopt_long_names_abbreviations_and_no_permutation():
+    # src: lib/libc/stdlib/getopt_long.c parse_long_options(); pkg(8) sets POSIXLY_CORRECT: no permutation
+    assert bsdgetopt.getopt_long(["--jail=w", "--yes", "-jx", "install", "-y"], "j:yqQ", LONGS) == (
+        [("j", "w"), ("y", None), ("j", "x")],
+        ["install", "-y"],
+    )
+    assert bsdgetopt.getopt_long(["--jail", "w", "--ye", "--", "-q"], "j:yqQ", LONGS) == (
+        [("j", "w"), ("y", None)],
+        ["-q"],
+    )
+    assert bsdgetopt.getopt_long(["-jj", "x"], "j:yqQ", LONGS) == ([("j", "j")], ["x"])
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["-z"], "unknown option -- z"),
+        (["--nope"], "unknown option -- nope"),
+        (["--qui"], "ambiguous option -- qui"),
+        (["--jail"], "option requires an argument -- jail"),
+        (["-j"], "option requires an argument -- j"),
+        (["--yes=1"], "option doesn't take an argument -- yes"),
+    ],
+)
+def test_getopt_long_messages(argv, message):
+    with pytest.raises(bsdgetopt.OptError) as exc:
+        bsdgetopt.getopt_long(argv, "j:yqQ", LONGS)
+    assert exc.value.bsd_message() == message

@@ -1,4 +1,4 @@
-"""pkg(8) in a box (simfbsd/tools/pkg.py; freebsd/pkg src/main.c, install.c, info.c, delete.c).
+"""pkg(8) in a box (simfbsd/tools/pkg/; freebsd/pkg src/main.c, install.c, info.c, delete.c).
 
 One box with one jail made from the box's base.txz; packages come from data/pkg/catalogue.json.
 """
@@ -36,6 +36,30 @@ def test_activation_and_version(pbox):
     assert (r.returncode, r.stdout) == (0, "1.21.3\n")
     r = pbox.run("pkg", "-j", "nosuch", "info")
     assert (r.returncode, r.stderr) == (1, 'pkg: jail "nosuch" not found\n')
+
+
+def test_command_line_errors_as_main_c(pbox):
+    # src/main.c main(): getopt_long's complaint, then errx(EXIT_FAILURE, "Invalid argument provided")
+    r = pbox.run("pkg", "-z", "info")
+    assert (r.returncode, r.stderr) == (1, "pkg: unknown option -- z\npkg: Invalid argument provided\n")
+    r = pbox.run("pkg", "-j", "w", "-c", "/jails/w", "info")
+    assert r.returncode == 1 and r.stderr.startswith("pkg: -j, -c and/or -r cannot be used at the same time!\n")
+    r = pbox.run("pkg", "-d")
+    assert r.returncode == 1 and r.stderr.startswith("pkg: no commands specified\nUsage: pkg [-v]")
+    r = pbox.run("pkg", "nosuch")
+    assert (r.returncode, r.stdout) == (1, "")
+    assert (
+        r.stderr
+        == "pkg: unknown command: nosuch\n\nFor more information on available commands and options see 'pkg help'.\n"
+    )
+    # install.c: a bad option or no operand -> usage_install(), EXIT_FAILURE
+    r = pbox.run("pkg", "install", "--nosuch", "x")
+    assert r.returncode == 1
+    assert r.stderr.startswith("pkg: unknown option -- nosuch\nUsage: pkg install [-AfInFMqRUy] [-r reponame]")
+    assert pbox.run("pkg", "install").returncode == 1
+    # a unique prefix of a command runs it; --jail= as -j
+    r = pbox.run("pkg", "--jail=w", "inf", "-e", "nosuchpkg")
+    assert (r.returncode, r.stderr) == (1, "")
 
 
 def test_install_python3_in_a_jail_runs_modules(pbox):

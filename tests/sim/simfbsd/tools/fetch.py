@@ -2,7 +2,7 @@
 
 Listening sockets are records in the kernel state (kernel.spawn), not real sockets: a GET to
 ADDR:PORT is answered by the process whose socket is bound to ADDR (or the wildcard) on PORT, when
-that process is an HTTP server the simulator models (the ``nginx`` package, rcd/nginx.py): the
+that process is an HTTP server the simulator models (the ``nginx`` package, rcd/nginx.py, daemons/nginx.py): the
 file under its ``root`` directive (default /usr/local/www/nginx), ``index.html`` for a directory.
 src: usr.bin/fetch/fetch.c main() / fetch(), fetch.1:
   * ``fetch [-qv] [-o file] URL``; ``-o -`` writes to stdout; without -o the file is the URL's
