@@ -22,7 +22,7 @@ def listens(text):
         arg = m.group(1).split()[0]
         host, port = "*", arg
         if arg.startswith("["):
-            host, _, port = arg[1:].partition("]")
+            host, _sep, port = arg[1:].partition("]")
             port = port.lstrip(":") or "80"
         elif ":" in arg:
             host, port = arg.rsplit(":", 1)

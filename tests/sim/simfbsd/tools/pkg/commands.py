@@ -34,7 +34,7 @@ def _longs(spec):
     """``"yes=y dry-run=n repository=r:"`` -> getopt_long(3)'s table {name: (letter, takes_arg)}."""
     out = {}
     for word in spec.split():
-        name, _, letter = word.partition("=")
+        name, _sep, letter = word.partition("=")
         out[name] = (letter[0], letter.endswith(":"))
     return out
 
@@ -82,12 +82,12 @@ def cmd_install(ctx, root, argv):
             ctx.print("Checking integrity... done (0 conflicting)")
             ctx.print("The most recent versions of packages are already installed")
         return 0
-    size = sum(cat[n].get("flatsize", 0) for n, _ in todo)
+    size = sum(cat[n].get("flatsize", 0) for n, _auto in todo)
     if not quiet:
         ctx.print("Checking integrity... done (0 conflicting)")
         ctx.print(f"The following {len(todo)} package(s) will be affected (of 0 checked):\n")
         ctx.print("New packages to be INSTALLED:")
-        for n, _ in todo:
+        for n, _auto in todo:
             ctx.print(f"\t{n}: {cat[n]['version']}")
         ctx.print(f"\nNumber of packages to be installed: {len(todo)}\n")
         ctx.print(f"The process will require {_human(size)} more space.")
@@ -124,7 +124,7 @@ def _update(ctx, quiet):
 
 
 def cmd_update(ctx, root, argv):
-    o, _ = _opts(ctx, argv, "fqr:", "force=f quiet=q repository=r:", "Usage: pkg update [-fq] [-r reponame]\n\n")
+    o, _ops = _opts(ctx, argv, "fqr:", "force=f quiet=q repository=r:", "Usage: pkg update [-fq] [-r reponame]\n\n")
     if o is None:
         return 1
     return _update(ctx, "q" in o)
@@ -213,7 +213,7 @@ def cmd_delete(ctx, root, argv):
 
 
 def cmd_upgrade(ctx, root, argv):
-    o, _ = _opts(
+    o, _ops = _opts(
         ctx, argv, "fgIinqUxyFr:", "dry-run=n quiet=q repository=r: yes=y",
         "Usage: pkg upgrade [-fInFqUy] [-r reponame] [-Cgix] <pkg-name> ...\n\n",
     )  # fmt: skip
@@ -229,7 +229,7 @@ def cmd_upgrade(ctx, root, argv):
 
 
 def cmd_autoremove(ctx, root, argv):
-    o, _ = _opts(ctx, argv, "nqy", "dry-run=n quiet=q yes=y", "Usage: pkg autoremove [-ynq]\n\n")
+    o, _ops = _opts(ctx, argv, "nqy", "dry-run=n quiet=q yes=y", "Usage: pkg autoremove [-ynq]\n\n")
     if o is None:
         return 1
     ctx.print("Checking integrity... done (0 conflicting)")

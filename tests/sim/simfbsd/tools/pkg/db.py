@@ -67,7 +67,7 @@ def closure(cat, names):
     def visit(n, automatic):
         for d in cat[n].get("deps", []):
             visit(d, True)
-        if n not in [o for o, _ in out]:
+        if n not in [o for o, _auto in out]:
             out.append((n, automatic))
         elif not automatic:
             out[:] = [(o, a and o != n) for o, a in out]
@@ -122,7 +122,7 @@ def install_files(root, meta):
     for path, spec in meta.get("files", {}).items():
         dest = os.path.join(root, path.lstrip("/"))
         os.makedirs(os.path.dirname(dest), exist_ok=True)
-        kind, _, arg = spec.partition(":")
+        kind, _sep, arg = spec.partition(":")
         if kind == "link":
             if os.path.lexists(dest):
                 os.unlink(dest)
