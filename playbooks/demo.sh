@@ -13,7 +13,9 @@ declare -A ips=([web1]=192.0.2.11 [db1]=192.0.2.12)
 start=$(date +%s)
 for h in web1 db1; do
     if [ "${DEMO_FRESH:-0}" = 1 ]; then "$simhost" destroy "$h" >/dev/null 2>&1 || true; fi
-    if ! "$simhost" list | grep -q "^$h	"; then
+    # grep reads the whole list: grep -q would quit at the first match, and under pipefail simhost's broken pipe
+    # would read as "no such host" on a re-run.
+    if ! "$simhost" list | grep "^$h	" >/dev/null; then
         "$simhost" create "$h" --ip "${ips[$h]}" >/dev/null
         echo "created simulated FreeBSD host $h (${ips[$h]})"
     fi
