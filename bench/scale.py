@@ -213,11 +213,12 @@ def host_targets(rows):
 # --------------------------------------------------------------------------- part 2: a fleet
 
 
-def fleet_inventory(workdir, boxes, jails, worlds):
+def fleet_inventory(workdir, boxes, jails, worlds, ssh=False):
     hosts = {}
     for box in boxes:
-        out = bench.simhost("inventory", box).stdout
+        out = bench.simhost("inventory", box, *(["--ssh"] if ssh else [])).stdout
         hosts[box] = yaml.safe_load(out)["all"]["hosts"][box]
+        hosts[box].pop("ansible_pipelining", None)  # set per run (ANSIBLE_PIPELINING) by the SSH comparison
     fleet_vars = {
         "world_source": "dist",
         "world_async_poll": 1,
@@ -229,15 +230,16 @@ def fleet_inventory(workdir, boxes, jails, worlds):
         fleet_vars.update(jails_root="/usr/local/jails", jails_create_worlds=True, jails_world={"layout": "thin"})
     else:  # the worlds are in place (bench/run.py's prepare_worlds), as in part 1
         fleet_vars.update(jails_create_worlds=False)
-    path = os.path.join(workdir, f"fleet-{len(boxes)}.yml")
+    path = os.path.join(workdir, f"fleet-{len(boxes)}{'-ssh' if ssh else ''}.yml")
     with open(path, "w", encoding="utf-8") as f:
         json.dump({"freebsd_hosts": {"hosts": hosts, "vars": fleet_vars}}, f)
     return path
 
 
-def fleet_run(inv, forks, logfile):
+def fleet_run(inv, forks, logfile, env_extra=None):
     env = bench.ansible_env(logfile + ".counts.json")
     env["ANSIBLE_FORKS"] = str(forks)
+    env.update(env_extra or {})
     with open(logfile, "wb") as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen([bench.ansible_playbook_bin(), "-i", inv, SITE], stdout=out, stderr=subprocess.STDOUT,
@@ -289,6 +291,47 @@ def fleet_part(args, workdir, res):
             res["fleet"].append(row)
 
 
+# Idempotent runs of the same fleet: the local connection into the simulated hosts, and SSH to their
+# transport sshd with pipelining and ControlPersist on and off (ansible's ssh defaults keep ControlPersist on).
+SSH_VARIANTS = (
+    ("local connection", False, {}),
+    ("ssh, pipelining, ControlPersist", True, {"ANSIBLE_PIPELINING": "True"}),
+    ("ssh, no pipelining, ControlPersist", True, {"ANSIBLE_PIPELINING": "False"}),
+    (
+        "ssh, pipelining, no ControlPersist",
+        True,
+        {"ANSIBLE_PIPELINING": "True", "ANSIBLE_SSH_ARGS": "-o ControlMaster=no"},
+    ),
+)
+
+
+def ssh_part(args, workdir, res):
+    h, forks = args.fleet_ssh, min(args.forks)
+    keys = ("name", "hostname", "ip4_addr", "interface", "path")
+    jails = [{k: j[k] for k in keys} for j in bench.jail_list(args.fleet_jails)]
+    boxes = [f"{args.prefix}-s{h}-{i:02d}" for i in range(1, h + 1)]
+    try:
+        for i, box in enumerate(boxes):
+            bench.make_box(box, f"192.0.2.{20 + i}", workdir)
+            bench.prepare_worlds(box, [j["name"] for j in jails])
+            bench.reset_box(box)
+        invs = {ssh: fleet_inventory(workdir, boxes, jails, "prepared", ssh=ssh) for ssh in (False, True)}
+        fleet_run(invs[True], forks, os.path.join(workdir, f"ssh-{h}-a.log"), SSH_VARIANTS[1][2])
+        for label, ssh, extra in SSH_VARIANTS:
+            times = []
+            for k in range(args.runs):
+                r = fleet_run(invs[ssh], forks, os.path.join(workdir, f"ssh-{h}-{len(res['ssh'])}-{k}.log"), extra)
+                if r["changed"]:
+                    raise bench.BenchError(f"{label}: the idempotent site.yml run changed something")
+                times.append(r["time"])
+            res["ssh"].append({"variant": label, "hosts": h, "forks": forks, "jails_per_host": args.fleet_jails,
+                               "time": median(times), "times": times})  # fmt: skip
+            log(f"ssh comparison, {label}: {median(times)}s")
+    finally:
+        if not args.keep_boxes:
+            bench.simhost("destroy", *boxes, check=False)
+
+
 # --------------------------------------------------------------------------- outputs
 
 
@@ -317,6 +360,17 @@ def markdown(res):
                 f"| {r['hosts']} | {r['jails_per_host']} | {r['forks']} | {r['first']['time']} s "
                 f"| {r['first_per_host_s']} s | {r['again']['time']} s | {r['again_per_host_s']} s |"
             )
+    if res.get("ssh"):
+        r0 = res["ssh"][0]
+        lines += [
+            "",
+            f"## The idempotent site.yml over SSH ({r0['hosts']} hosts x {r0['jails_per_host']} jails, "
+            f"forks {r0['forks']}, median of runs)",
+            "",
+            "| connection | time | vs local |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {r['variant']} | {r['time']} s | {r['time'] / r0['time']:.2f}x |" for r in res["ssh"]]
     return "\n".join(lines) + "\n"
 
 
@@ -373,12 +427,14 @@ def main(argv=None):
     )
     p.add_argument("--no-host", action="store_true", help="skip part 1")
     p.add_argument("--no-fleet", action="store_true", help="skip part 2")
+    p.add_argument("--fleet-ssh", type=int, default=5, help="hosts of the SSH comparison (0: skip; default 5)")
     p.add_argument("--smoke", action="store_true", help="sizes 1,5; fleet 1,2 x 3 jails; one run (not figures)")
     p.add_argument("--keep-boxes", action="store_true")
     p.add_argument("--out", help="output directory (default bench/results; --smoke: .cache/bench/scale-smoke-PID)")
     args = p.parse_args(argv)
     if args.smoke:
         args.sizes, args.runs, args.fleet, args.fleet_jails, args.forks = "1,5", 1, "1,2", 3, "2"
+        args.fleet_ssh = min(args.fleet_ssh, 2)
     args.sizes = [int(x) for x in args.sizes.split(",")]
     args.fleet = [int(x) for x in args.fleet.split(",")]
     args.forks = [int(x) for x in args.forks.split(",")]
@@ -390,13 +446,15 @@ def main(argv=None):
     os.makedirs(workdir, exist_ok=True)
     res = {"when": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
            "commit": bench.git_commit(), "ansible": bench.ansible_version(), "cores": os.cpu_count(),
-           "host": [], "targets": [], "fleet": [], "fleet_worlds": args.fleet_worlds}  # fmt: skip
+           "host": [], "targets": [], "fleet": [], "fleet_worlds": args.fleet_worlds, "ssh": []}  # fmt: skip
     t0 = time.perf_counter()
     if not args.no_host:
         host_part(args, workdir, res)
         res["targets"] = host_targets(res["host"])
     if not args.no_fleet:
         fleet_part(args, workdir, res)
+    if args.fleet_ssh:
+        ssh_part(args, workdir, res)
     res["seconds"] = round(time.perf_counter() - t0, 1)
     res["bench_maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     with open(os.path.join(out, "scale.json"), "w", encoding="utf-8") as f:
