@@ -9,7 +9,7 @@ import os
 import socket
 import time
 
-from . import kernel, kstate, rcconf, tool
+from . import kernel, kstate, loader, rcconf, tool
 
 RC_D_STUB = """#!{python} -SE
 # simulated FreeBSD rc.d script: see tests/sim/simfbsd/rcd/
@@ -41,6 +41,7 @@ def set_hostname(k, rc):
 def main():
     rc = rcconf.load("/")
     with kernel.Kernel() as k:
+        loader.apply_tunables(k.state)  # the loader's environment, read by the kernel at boot
         set_hostname(k, rc)
         kstate.set_boottime(k.state, int(time.time()))
     try:

@@ -32,6 +32,8 @@ kstate.py's named accessors):
   mounts          [{fstype, source, target, ...}]                (mount, umount, jail)
                   see mounts.py: {fstype, source, target, flags: [mount(8) names], ruleset (devfs),
                   hidden: [node names] (devfs), real: bool, system: bool (/ and /dev, added lazily)}
+  rctl            [{subject, id, resource, action, amount, per}] rctl(8) rules, oldest first
+                  (racct.py; empty after boot until rc.d/rctl loads /etc/rctl.conf)
   devfs_rulesets  {str(N): [rule, ...]} rulesets in the kernel   (devfs)
                   rule = {num, types: [..], path, hide, unhide, include, user, group, mode}
                   (devfsrules.py); ruleset 0 never stored

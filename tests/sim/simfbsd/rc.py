@@ -34,6 +34,7 @@ BOOT_ORDER = (
     "routing",
     "devfs",
     "sysctl",
+    "rctl",  # REQUIRE: FILESYSTEMS, BEFORE: LOGIN (libexec/rc/rc.d/rctl)
     "syslogd",
     "rpcbind",
     "mountd",
@@ -49,7 +50,7 @@ BOOT_ORDER = (
     "jail",
 )
 # Scripts with ``# KEYWORD: nojail`` (not run by /etc/rc inside a jail).
-NOJAIL = ("hostname", "devfs", "sysctl", "jail")
+NOJAIL = ("hostname", "devfs", "sysctl", "rctl", "jail")
 # Scripts with ``# KEYWORD: nojailvnet``: run in a jail only when it has its own vnet
 # (src: libexec/rc/rc: ``skip="$skip -s nojailvnet"`` unless security.jail.vnet is 1;
 # libexec/rc/rc.d/netif, rc.d/routing).

@@ -1,6 +1,6 @@
 """The MIB catalogue of the simulated kernel: type, access and default of every modelled sysctl.
 
-Types (sysctl.c's format letters): ``I`` int, ``IU`` unsigned int, ``L`` long,
+Types (sysctl.c's format letters): ``CU`` uint8_t (SYSCTL_BOOL), ``I`` int, ``IU`` unsigned int, ``L`` long,
 ``LU`` unsigned long, ``Q``/``QU`` int64/uint64, ``A`` string, ``S,timeval``
 (kern.boottime), ``S,opaque`` (hidden from -a, as sysctl does without -o).
 Access: ``RW``, ``RD``, ``RDTUN`` (read-only tunable: loader.conf only),
@@ -34,6 +34,9 @@ MIB = {
     "kern.bootfile": ("A", "RW", "/boot/kernel/kernel", "Name of kernel file booted"),
     "kern.boottime": ("S,timeval", "RD", None, "Estimated system boottime"),
     "kern.vm_guest": ("A", "RD", "kvm", "Virtual machine guest detected?"),
+    # src: sys/kern/kern_racct.c SYSCTL_BOOL(_kern_racct, OID_AUTO, enable, CTLFLAG_RDTUN, ...):
+    # false with options RACCT_DEFAULT_TO_DISABLED, as GENERIC (13.x, 14.x) builds it
+    "kern.racct.enable": ("CU", "RDTUN", 0, "Enable RACCT/RCTL"),
     "kern.ipc.maxsockbuf": ("LU", "RW", 2097152, "Maximum socket buffer size"),
     "kern.ipc.somaxconn": ("I", "RW", 4096, "Maximum listen socket pending connection accept queue size"),
     "kern.ipc.shmmax": ("LU", "RW", 8568090624, "Maximum shared memory segment size"),

@@ -50,7 +50,8 @@ def test_rcvar_unknown_and_usage(box):
     assert cp.stderr.startswith(
         "/etc/rc.d/sshd: unknown directive 'bogus'.\nUsage: /etc/rc.d/sshd [fast|force|one|quiet]("
     )
-    assert box.run("service", "-e").stdout == "/etc/rc.d/syslogd\n/etc/rc.d/sshd\n/etc/rc.d/cron\n"
+    # rctl_enable="YES" in libexec/rc/rc.conf: rc.d/rctl is enabled on every FreeBSD host
+    assert box.run("service", "-e").stdout == "/etc/rc.d/rctl\n/etc/rc.d/syslogd\n/etc/rc.d/sshd\n/etc/rc.d/cron\n"
 
 
 def test_restart_and_sysrc_enable(box):

@@ -29,6 +29,7 @@ USAGE = (
     "       sysctl [-bdehNnoqTtWx] [ -B <bufsize> ] -a\n"
 )
 TYPENAMES = {
+    "CU": "uint8_t",
     "I": "integer",
     "IU": "unsigned integer",
     "L": "long integer",
@@ -133,6 +134,8 @@ def raw(typ, v):
         return struct.pack("=i", int(v))
     if typ == "IU":
         return struct.pack("=I", int(v))
+    if typ == "CU":
+        return struct.pack("=B", int(v))
     if typ in ("L", "Q"):
         return struct.pack("=q", int(v))
     if typ in ("LU", "QU"):
@@ -153,7 +156,7 @@ CSPACE = " \t\n\v\f\r"  # isspace(3) in the C locale
 # strtol(3)/strtoul(3) with base 0: optional blanks and sign, then 0x<hex>, 0<octal> or decimal;
 # the whole token must be read (parse_numeric(): endptr at the end, errno 0)
 STRTOL_RE = re.compile(r"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
-BITS = {"I": 32, "IU": 32, "L": 64, "LU": 64, "Q": 64, "QU": 64}
+BITS = {"CU": 8, "I": 32, "IU": 32, "L": 64, "LU": 64, "Q": 64, "QU": 64}
 
 
 def parse_number(typ, token):
