@@ -180,7 +180,7 @@ def main(ctx, argv):
         ctx.err.write(USAGE)
         return 1
     opts, args = parsed
-    f = {o for o, _ in opts}
+    f = {o for o, _arg in opts}
     if len(f & set("alru")) > 1:
         ctx.errx(1, "at most one of -a, -l, -r, or -u may be specified")
     if not args:
