@@ -34,6 +34,7 @@ author:
 extends_documentation_fragment:
   - bsd.jails._attributes
   - bsd.jails._attributes.platform
+  - bsd.jails._attributes.actiongroup_jails
 attributes:
   check_mode:
     support: full
