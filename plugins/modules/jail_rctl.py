@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: jail_rctl
 short_description: Limit the resources of FreeBSD jails with rctl, live and in rctl.conf
-version_added: 1.1.0
+version_added: 0.1.0
 description:
   - Declares the C(rctl) resource limits of one jail (O(name), O(limits)) or of several (O(jails)), for example
     C(memoryuse), C(maxproc) and C(pcpu), each with its action (V(deny) unless given).
@@ -92,6 +92,12 @@ options:
   backup:
     description:
       - Keep a copy of O(rctl_conf) and O(loader_conf) before changing them.
+    type: bool
+    default: false
+  validate_only:
+    description:
+      - Only check the jail names and limits, running nothing and changing nothing; the task fails naming the field.
+        The role C(bsd.jails.jails) calls it before it changes anything.
     type: bool
     default: false
 notes:
@@ -218,6 +224,7 @@ def build_module():
             rctl_conf=dict(type="path", default="/etc/rctl.conf"),
             loader_conf=dict(type="path", default="/boot/loader.conf"),
             backup=dict(type="bool", default=False),
+            validate_only=dict(type="bool", default=False),
         ),
         mutually_exclusive=[("name", "jails")],
         required_one_of=[("name", "jails")],
@@ -250,6 +257,9 @@ def main():
         for key in ("rctl_conf", "loader_conf"):
             if not p[key].startswith("/"):
                 raise JailsError("%s: %r is not an absolute path" % (key, p[key]))
+        if p["validate_only"]:
+            result.update(rules=want, not_running=[])
+            module.exit_json(**result)
         enabled = racct_on(module)
         conf_text = read_text(p["rctl_conf"])
         new_conf = edit_conf(conf_text, want)
@@ -290,7 +300,7 @@ def main():
             if loader_changed:
                 diff.append(file_diff(p["loader_conf"], loader_text, new_loader))
             result["diff"] = diff
-        if not enabled:
+        if not enabled and (any(want.values()) or conf_changed or result["reboot_required"]):
             if result["reboot_required"]:
                 module.warn(
                     "RACCT/RCTL is off until the host reboots (%s=1 is set in %s): the limits are written to %s "

@@ -73,6 +73,17 @@ CASES = [
         ["jails_list[1].sysctls", "kern.securelevel: 'high' is not an integer"],
         id="sysctl-not-a-number",
     ),
+    # rctl limits, checked by bsd.jails.jail_rctl (validate_only) before anything changes
+    pytest.param(
+        role({"name": "w17", "limits": {"memoryuze": "1G"}}),
+        ["jails_list[1].limits.memoryuze", "unknown resource"],
+        id="limits-unknown-resource",
+    ),
+    pytest.param(
+        role({"name": "w18", "limits": {"maxproc": {"amount": 5, "action": "kill"}}}),
+        ["jails_list[1].limits.maxproc.action", "'kill' is not an rctl(8) action"],
+        id="limits-bad-action",
+    ),
 ]
 
 

@@ -26,7 +26,7 @@ from ansible_collections.bsd.jails.plugins.modules import jail
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 # keys of the role's jails_list items that the role handles itself, not passed to the module
-ROLE_ONLY = {"world", "sysctls", "bootstrap_python"}
+ROLE_ONLY = {"world", "sysctls", "limits", "bootstrap_python"}
 
 
 def _shape(doc):
@@ -62,6 +62,9 @@ def test_role_argument_spec_agrees_with_the_table():
     items = spec["argument_specs"]["main"]["options"]["jails_list"]["options"]
     _check("roles/jails jails_list", items, False)
     assert set(items) - {o.name for o in JAIL_OPTIONS} == ROLE_ONLY
+    # ... and they are the keys the role takes out before the bsd.jails.jail call
+    with open(os.path.join(ROOT, "roles", "jails", "vars", "main.yml"), encoding="utf-8") as f:
+        assert set(yaml.safe_load(f)["__jails_role_keys"]) == ROLE_ONLY
 
 
 def test_derived_key_sets():
