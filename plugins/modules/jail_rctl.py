@@ -153,7 +153,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 rules:
-  description: The rules of each listed jail after the task, as C(rctl) lists them.
+  description:
+    - The rules of each listed jail after the task, as C(rctl) lists them; while RACCT/RCTL is off, the rules written to
+      O(rctl_conf).
   returned: always
   type: dict
   sample: {www: ["jail:www:memoryuse:deny=2147483648", "jail:www:maxproc:deny=200"]}
@@ -174,7 +176,8 @@ applied:
   type: bool
   sample: true
 reboot_required:
-  description: RACCT/RCTL is off now but set in O(loader_conf); the limits apply after a reboot.
+  description:
+    - RACCT/RCTL is off now but set in O(loader_conf) (by this task or before); the limits apply after a reboot.
   returned: always
   type: bool
   sample: false
@@ -264,9 +267,9 @@ def main():
         conf_text = read_text(p["rctl_conf"])
         new_conf = edit_conf(conf_text, want)
         loader_text = new_loader = None
-        if p["racct_enable"] and not enabled:
+        if not enabled:
             loader_text = read_text(p["loader_conf"])
-            new_loader = edit_loader(loader_text)
+            new_loader = edit_loader(loader_text) if p["racct_enable"] else loader_text
         rctl = Runner(module, "rctl")
         live = []
         remove = add = []
@@ -277,7 +280,7 @@ def main():
         result.update(
             racct_enabled=enabled,
             applied=enabled,
-            reboot_required=not enabled and (loader_enabled(new_loader) if p["racct_enable"] else False),
+            reboot_required=not enabled and loader_enabled(new_loader),
             not_running=sorted(j for j in want if j not in running),
             actions=["rctl -r %s" % r for r in remove] + ["rctl -a %s" % r for r in add],
         )

@@ -117,3 +117,11 @@ def test_rctl_failure_leaves_the_file(tmp_path):
     res = run_module(jail_rctl.main, params, calls=calls)
     assert res.failed and "Invalid argument" in res["msg"] and res.writes == 0
     assert (tmp_path / "rctl.conf").read_text() == OWN
+
+
+def test_tunable_set_by_hand_is_a_pending_reboot(tmp_path):
+    params = dict(paths(tmp_path, loader="kern.racct.enable=1\n"), name="web", limits={"maxproc": 20})
+    res = run_module(jail_rctl.main, params, calls=[racct(0), JLS])
+    assert res.changed and res.writes == 1 and res["reboot_required"] and not res["applied"]
+    assert (tmp_path / "loader.conf").read_text() == "kern.racct.enable=1\n"
+    assert any("after the reboot" in w for w in res["warnings"])
