@@ -41,6 +41,7 @@ TOOLS = {
     "make": "/usr/bin/make",
     "pkg": "/usr/sbin/pkg",
     "fetch": "/usr/bin/fetch",
+    "freebsd-update": "/usr/sbin/freebsd-update",
 }
 
 SHIM = """#!{python} -SE
