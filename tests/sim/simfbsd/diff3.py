@@ -16,7 +16,9 @@ changes to the same lines are a conflict, written with diff3's markers::
 conflict regions may be cut differently from diff3's; the merged result of non-overlapping
 changes is the same.
 
-Interface: merge(mine, base, theirs, labels=(l1, l2, l3)) -> (text, conflicts: bool)
+``show_base``: ``diff3 -m`` (no ``-E``) also writes the base lines after ``||||||| LABEL2``.
+
+Interface: merge(mine, base, theirs, labels=(l1, l2, l3), show_base=False) -> (text, conflicts: bool)
 """
 
 import difflib
@@ -32,7 +34,7 @@ def _hunks(base, other):
     return out
 
 
-def merge(mine, base, theirs, labels=("mine", "base", "theirs")):
+def merge(mine, base, theirs, labels=("mine", "base", "theirs"), show_base=False):
     a = mine.splitlines(keepends=True)
     o = base.splitlines(keepends=True)
     b = theirs.splitlines(keepends=True)
@@ -66,6 +68,9 @@ def merge(mine, base, theirs, labels=("mine", "base", "theirs")):
                 conflicts = True
                 out.append(f"<<<<<<< {labels[0]}\n")
                 out.extend(_terminated(mine_text))
+                if show_base:  # diff3 -m without -E: the original lines too
+                    out.append(f"||||||| {labels[1]}\n")
+                    out.extend(_terminated(o[start:end]))
                 out.append("=======\n")
                 out.extend(_terminated(their_text))
                 out.append(f">>>>>>> {labels[2]}\n")

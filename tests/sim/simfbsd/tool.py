@@ -42,6 +42,7 @@ TOOLS = {
     "pkg": "/usr/sbin/pkg",
     "fetch": "/usr/bin/fetch",
     "freebsd-update": "/usr/sbin/freebsd-update",
+    "etcupdate": "/usr/sbin/etcupdate",
 }
 
 SHIM = """#!{python} -SE
