@@ -54,7 +54,7 @@ def merge(mine, base, theirs, labels=("mine", "base", "theirs"), show_base=False
         sides = {g[3] for g in group}
         if len(sides) == 1:
             cur = start
-            for s, e, lines, _ in group:
+            for s, e, lines, _side in group:
                 out.extend(o[cur:s])
                 out.extend(lines)
                 cur = e
@@ -82,7 +82,7 @@ def merge(mine, base, theirs, labels=("mine", "base", "theirs"), show_base=False
 def _side_text(o, start, end, group):
     """Lines start..end of base with one side's changes applied."""
     res, cur = [], start
-    for s, e, lines, _ in group:
+    for s, e, lines, _side in group:
         res.extend(o[cur:s])
         res.extend(lines)
         cur = e
