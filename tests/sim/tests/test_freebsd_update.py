@@ -158,3 +158,9 @@ def test_upgrade_conflict_installs_nothing(b142):
     assert "The following file could not be merged automatically: /etc/newsyslog.conf\n" in cp.stdout
     assert b142.sh(f"{FETCH} install").returncode == 2
     assert version(b142) == "14.2-RELEASE\n"
+
+
+def test_uname_answers_uname_r(box):
+    # freebsd-update's --currently-running exports UNAME_r; uname(1) prints it (usr.bin/uname/uname.c setup_get())
+    assert box.sh("UNAME_r=14.2-RELEASE-p1 uname -r").stdout == "14.2-RELEASE-p1\n"
+    assert box.run("uname", "-r").stdout == "14.3-RELEASE\n"

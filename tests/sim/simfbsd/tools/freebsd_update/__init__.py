@@ -91,7 +91,8 @@ class Params:
         self.forcefetch = False
         self.nottyok = False
         self.isfetched = False
-        self.uname_r = ctx.env.get("UNAME_r") or None  # uname(1) honours UNAME_r (usr.bin/uname/uname.c)
+        # uname(1) answers UNAME_r when it is set (usr.bin/uname/uname.c setup_get(), CHECK_ENV)
+        self.uname_r = ctx.env.get("UNAME_r") or None
         self.jail = None
 
     def out(self, text=""):
