@@ -136,7 +136,8 @@ def create(name, ip="192.0.2.10", ip6=None, release="14.3-RELEASE", with_src=Fal
     _install_tree(os.path.join(paths.DATA_DIR, "root"), upper)
     # master.passwd holds the password hashes: mode 600 as on FreeBSD (git keeps only the x bit)
     os.chmod(os.path.join(upper, "etc/master.passwd"), 0o600)
-    for empty in ("etc/jail.conf.d", "var/run", "usr/local/etc/rc.d"):
+    # var/db/freebsd-update: freebsd-update(8)'s default WorkDir (src: etc/mtree/BSD.var.dist)
+    for empty in ("etc/jail.conf.d", "var/run", "usr/local/etc/rc.d", "var/db/freebsd-update"):
         os.makedirs(os.path.join(upper, empty), exist_ok=True)
     for tname, tpath in tool.TOOLS.items():
         _write(upper, tpath, tool.SHIM.format(python=paths.BOX_PYTHON, name=tname), 0o755)

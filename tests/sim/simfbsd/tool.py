@@ -42,6 +42,8 @@ TOOLS = {
     "pkg": "/usr/sbin/pkg",
     "fetch": "/usr/bin/fetch",
     "rctl": "/usr/bin/rctl",
+    "freebsd-update": "/usr/sbin/freebsd-update",
+    "etcupdate": "/usr/sbin/etcupdate",
 }
 
 SHIM = """#!{python} -SE

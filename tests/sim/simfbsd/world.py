@@ -31,6 +31,8 @@ import shutil
 import tarfile
 import tempfile
 
+from . import patchlevels
+
 BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
 BIN_APPLETS = ("ls", "cat", "echo", "mkdir", "rm", "cp", "mv", "test", "[", "sleep", "hostname", "kill", "ln")
 USR_BIN_APPLETS = ("env", "id", "true", "false", "head", "tail", "grep", "sed", "wc")
@@ -101,8 +103,7 @@ def _symlink(dest, rel, target):
 
 
 def freebsd_version_script(release):
-    # src: bin/freebsd-version/freebsd-version.sh.in - USERLAND_VERSION is substituted at build time
-    return f'#!/bin/sh\n# freebsd-version (simulator world)\nUSERLAND_VERSION="{release}"\necho "$USERLAND_VERSION"\n'
+    return patchlevels.freebsd_version_script(release)
 
 
 def install_world(dest, release, defaults_rc):
@@ -120,6 +121,11 @@ def install_world(dest, release, defaults_rc):
     for a in USR_BIN_APPLETS:
         _symlink(dest, f"usr/bin/{a}", "../../bin/sh")
     _write(dest, "bin/freebsd-version", freebsd_version_script(release), 0o555)
+    # The files the simulated update mirror tracks, at -p0 (patchlevels.py): what freebsd-update patches.
+    if release in patchlevels.releases():
+        for path, text in patchlevels.release_files(release, 0).items():
+            if path != patchlevels.VERSION_FILE:
+                _write(dest, path.lstrip("/"), text, 0o444 if "/lib/" in path else 0o644)
     _write(dest, "etc/rc", ETC_RC)
     _write(dest, "etc/rc.shutdown", ETC_RC_SHUTDOWN)
     _write(dest, "etc/defaults/rc.conf", defaults_rc)
@@ -196,7 +202,9 @@ def _cached_base(box, defaults_rc):
     cache = os.path.join(paths.sim_dir(), ".cache")
     os.makedirs(cache, exist_ok=True)
     accounts = "".join(account_text(rel) for rel, _mode in ACCOUNT_FILES)
-    seed = box["release"] + defaults_rc + str(os.path.getsize(busybox())) + accounts
+    with open(patchlevels.CATALOGUE, encoding="utf-8") as f:
+        catalogue = f.read()
+    seed = box["release"] + defaults_rc + str(os.path.getsize(busybox())) + accounts + catalogue
     key = hashlib.sha256(seed.encode()).hexdigest()[:16]
     txz = os.path.join(cache, f"base-{key}.txz")
     meta = txz + ".manifest"

@@ -51,5 +51,10 @@ def main(ctx, argv):
         with kernel.Kernel(shared=True) as k:
             jail = kstate.jail(k.state, ctx.jid) or {}
         v["n"] = jail.get("host.hostname", v["n"])
+    # src: usr.bin/uname/uname.c setup_get(): CHECK_ENV("r", release)... an UNAME_x variable replaces the
+    # kernel's value (freebsd-update's --currently-running exports UNAME_r)
+    for f in "snrvmpi":
+        if ctx.env.get("UNAME_" + f) is not None:
+            v[f] = ctx.env["UNAME_" + f]
     ctx.print(" ".join(v[f] for f in "snrvmpiKUb" if f in flags))
     return 0

@@ -56,6 +56,7 @@ class Call:
         self.out = out
         self.err = err
         self.data = data
+        self.on_call = None
 
     @classmethod
     def make(cls, spec):
@@ -133,6 +134,8 @@ def run_module(main, params, calls=(), check=False, diff=False, bin_dir="/testbi
         if nxt.data is not None and kwargs.get("data") != nxt.data:
             errors.append(f"call #{len(made)} {argv!r}: expected stdin {nxt.data!r}, got {kwargs.get('data')!r}")
             raise HarnessError(errors[-1])
+        if nxt.on_call is not None:  # what the command does to the host's files, when a test needs it
+            nxt.on_call()
         return nxt.rc, nxt.out, nxt.err
 
     def fake_get_bin_path(self, arg, required=False, opt_dirs=None):

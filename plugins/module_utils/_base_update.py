@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) bsd.jails contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Private to bsd.jails: not a public API, may change without notice.
+
+"""Patch levels of a FreeBSD base directory: what freebsd-version and freebsd-update say, read without I/O.
+
+- ``userland_version(text)``: the ``USERLAND_VERSION="..."`` line FreeBSD bakes into /bin/freebsd-version
+  when the world is built (bin/freebsd-version/freebsd-version.sh.in); ``freebsd-version -u`` prints it.
+  Reading it, instead of running the base's own script, runs nothing from a jail's root on the host.
+- ``parse_fetch(stdout)``: what ``freebsd-update fetch`` reported (usr.sbin/freebsd-update/freebsd-update.sh
+  fetch_create_manifest()): "No updates needed to update system to R-pN.", or the files that "will be
+  updated/added/removed as part of updating to" R-pN, and those "modified locally" it leaves alone.
+- ``check_not_newer(base, kernel)``: a userland newer than the running kernel's release is refused.
+- ``FREEBSD_UPDATE``: the command lines, declared once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandLine, JailsError, fixed, opt_val
+
+VERSION_RE = re.compile(r"^(\d+)\.(\d+)-(RELEASE|RC\d+|BETA\d+|ALPHA\d+|STABLE|CURRENT)(?:-p(\d+))?$")
+USERLAND_RE = re.compile(r'^USERLAND_VERSION="([^"\n]*)"', re.M)
+UP_TO_DATE_RE = re.compile(r"^No updates needed to update system to (\S+)\.$", re.M)
+WILL_RE = re.compile(r"^The following files will be (updated|added|removed) as part of updating to$")
+MODIFIED_HEAD = "The following files are affected by updates. No changes have"
+
+# freebsd-update's parse_cmdline() reads the word after -b, -d and --currently-running as their value,
+# whatever it starts with; the command words come last.
+FREEBSD_UPDATE = CommandLine(
+    "freebsd-update",
+    basedir=opt_val("-b"),
+    workdir=opt_val("-d"),
+    running=opt_val("--currently-running"),
+    nocron=fixed("--not-running-from-cron"),
+    fetch=fixed("fetch"),
+    install=fixed("install"),
+)
+
+
+def parse_version(text, field="version"):
+    """``"14.2-RELEASE-p3"`` -> (14, 2, 3); raises JailsError naming ``field``."""
+    m = VERSION_RE.match(text or "")
+    if not m:
+        raise JailsError("%s: %r is not a FreeBSD version such as 14.2-RELEASE-p3" % (field, text))
+    return int(m.group(1)), int(m.group(2)), int(m.group(4) or 0)
+
+
+def userland_version(script_text, basedir):
+    """USERLAND_VERSION of a base's /bin/freebsd-version; raises JailsError naming basedir."""
+    if script_text is None:
+        raise JailsError("basedir: %s has no bin/freebsd-version: not a FreeBSD base" % basedir)
+    m = USERLAND_RE.search(script_text)
+    if not m:
+        raise JailsError("basedir: %s/bin/freebsd-version has no USERLAND_VERSION line" % basedir.rstrip("/"))
+    parse_version(m.group(1), "basedir: %s/bin/freebsd-version" % basedir.rstrip("/"))
+    return m.group(1)
+
+
+def check_not_newer(base_version, kernel_version, basedir):
+    """Refuse a userland of a newer release than the host's kernel (jail(8): the kernel runs it)."""
+    b = parse_version(base_version, "basedir")
+    k = parse_version(kernel_version, "freebsd-version -k")
+    if b[:2] > k[:2]:
+        raise JailsError(
+            "basedir: %s holds FreeBSD %s, newer than the host's kernel (%s): a jail's userland must not be "
+            "newer than the kernel it runs on" % (basedir, base_version, kernel_version)
+        )
+
+
+def parse_fetch(stdout):
+    """{"target": "R-pN" or None, "up_to_date": bool, "updated"/"added"/"removed"/"modified": [paths]}."""
+    out = {"target": None, "up_to_date": False, "updated": [], "added": [], "removed": [], "modified": []}
+    m = UP_TO_DATE_RE.search(stdout)
+    if m:
+        out["target"], out["up_to_date"] = m.group(1), True
+    lines = stdout.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        w = WILL_RE.match(line)
+        if w and i + 1 < len(lines) and lines[i + 1].endswith(":"):
+            out["target"] = lines[i + 1][:-1]
+            i = _paths(lines, i + 2, out[w.group(1)])
+            continue
+        if line == MODIFIED_HEAD and i + 2 < len(lines) and lines[i + 2] == "locally:":
+            i = _paths(lines, i + 3, out["modified"])
+            continue
+        i += 1
+    if not out["up_to_date"] and out["target"] is None:
+        raise JailsError("freebsd-update fetch: found neither updates nor 'No updates needed' in its output")
+    return out
+
+
+def _paths(lines, i, into):
+    while i < len(lines) and lines[i].startswith("/"):
+        into.append(lines[i])
+        i += 1
+    return i
+
+
+def version_after(before, fetched):
+    """The userland version the base will report once the fetched updates are installed."""
+    if fetched["up_to_date"]:
+        return before
+    if "/bin/freebsd-version" in fetched["updated"] + fetched["added"]:
+        return fetched["target"]
+    return before

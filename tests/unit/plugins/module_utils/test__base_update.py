@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) bsd.jails contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from ansible_collections.bsd.jails.plugins.module_utils._base_update import (
+    FREEBSD_UPDATE,
+    check_not_newer,
+    parse_fetch,
+    parse_version,
+    userland_version,
+    version_after,
+)
+from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
+from conftest import FIXTURES
+
+
+def read(name):
+    with open(os.path.join(FIXTURES, "freebsd-update", name), encoding="utf-8") as f:
+        return f.read()
+
+
+def test_parse_fetch_lists_what_changes_and_what_is_left():
+    got = parse_fetch(read("fetch_updates.txt"))
+    assert got == {
+        "target": "14.2-RELEASE-p3",
+        "up_to_date": False,
+        "updated": ["/bin/freebsd-version", "/usr/lib/libcrypto.so.30"],
+        "added": ["/usr/lib/libnew.so.1"],
+        "removed": [],
+        "modified": ["/etc/newsyslog.conf"],
+    }
+    assert version_after("14.2-RELEASE-p1", got) == "14.2-RELEASE-p3"
+
+
+def test_parse_fetch_up_to_date():
+    got = parse_fetch(read("fetch_up_to_date.txt"))
+    assert got["up_to_date"] and got["target"] == "14.2-RELEASE-p3" and got["updated"] == []
+    assert version_after("14.2-RELEASE-p3", got) == "14.2-RELEASE-p3"
+
+
+def test_parse_fetch_unknown_output_is_an_error():
+    with pytest.raises(JailsError, match="found neither updates nor"):
+        parse_fetch(read("fetch_no_mirror.txt"))
+
+
+def test_version_unchanged_when_freebsd_version_is_not_patched():
+    fetched = {"up_to_date": False, "target": "14.2-RELEASE-p3", "updated": ["/usr/lib/libsim.so.1"], "added": []}
+    assert version_after("14.2-RELEASE-p2", fetched) == "14.2-RELEASE-p2"
+
+
+def test_userland_version_from_the_script():
+    script = '#!/bin/sh\nset -ef\n\nUSERLAND_VERSION="14.2-RELEASE-p1"\n\n: ${ROOT:=}\n'
+    assert userland_version(script, "/j/base") == "14.2-RELEASE-p1"
+    with pytest.raises(JailsError, match=r"^basedir: /j/base has no bin/freebsd-version"):
+        userland_version(None, "/j/base")
+    with pytest.raises(JailsError, match=r"^basedir: /j/base/bin/freebsd-version has no USERLAND_VERSION"):
+        userland_version("#!/bin/sh\n", "/j/base/")
+    with pytest.raises(JailsError, match="is not a FreeBSD version"):
+        userland_version('USERLAND_VERSION="-rf /"\n', "/j/base")
+
+
+def test_parse_version():
+    assert parse_version("14.2-RELEASE-p3") == (14, 2, 3)
+    assert parse_version("14.3-RELEASE") == (14, 3, 0)
+    with pytest.raises(JailsError, match=r"^x: '14' is not"):
+        parse_version("14", "x")
+
+
+def test_base_newer_than_kernel_is_refused():
+    check_not_newer("14.2-RELEASE-p3", "14.2-RELEASE-p1", "/b")  # patch levels may differ
+    check_not_newer("14.2-RELEASE", "14.3-RELEASE", "/b")
+    with pytest.raises(JailsError, match=r"^basedir: /b holds FreeBSD 14.3-RELEASE, newer than the host's kernel"):
+        check_not_newer("14.3-RELEASE", "14.2-RELEASE-p2", "/b")
+
+
+def test_command_line_keeps_values_after_their_options():
+    argv = FREEBSD_UPDATE.args(
+        "basedir workdir running nocron fetch", basedir="/j/b", workdir="/w", running="14.2-RELEASE", nocron=True
+    )
+    assert argv == ["-b", "/j/b", "-d", "/w", "--currently-running", "14.2-RELEASE", "--not-running-from-cron", "fetch"]
