@@ -95,11 +95,13 @@ class AddrList(MutableSequence):
         """The place of the entry for ``addr`` (a normalised address), or -1."""
         if self._d is not None:
             return next((i for i, e in enumerate(self._d) if e["addr"] == addr), -1)
-        head = addr + "/"
-        for i, x in enumerate(self._raw):
-            if x.startswith(head) if isinstance(x, str) else x.get("addr") == addr:
-                return i
-        return -1
+        raw = self._raw
+        try:
+            text = "\n" + "\n".join(raw) + "\n"  # one search in C over the encoded entries
+        except TypeError:  # an entry kept as a dict
+            return next((i for i, x in enumerate(map(_dec, raw)) if x.get("addr") == addr), -1)
+        pos = text.find(f"\n{addr}/")
+        return -1 if pos < 0 else text.count("\n", 0, pos)
 
     def entry(self, i):
         """The entry at ``i`` as a dict (a copy while the list is encoded: change it with replace())."""

@@ -26,15 +26,22 @@ def _addrs(ifc, family):
     return lst
 
 
-def find(state, addr, family):
-    """(ifname, entry) holding ``addr``, or (None, None); the entry is a copy."""
-    a = _norm(addr, family)
+def _where(state, a, family, skip=None):
+    """(ifname, its AddrList, place) of the normalised address ``a``, or (None, None, -1)."""
     for name, ifc in state["ifaces"].items():
+        if name == skip:
+            continue
         lst = _addrs(ifc, family)
         i = lst.find(a)
         if i >= 0:
-            return name, lst.entry(i)
-    return None, None
+            return name, lst, i
+    return None, None, -1
+
+
+def find(state, addr, family):
+    """(ifname, entry) holding ``addr``, or (None, None); the entry is a copy."""
+    name, lst, i = _where(state, _norm(addr, family), family)
+    return (name, lst.entry(i)) if name is not None else (None, None)
 
 
 def add_alias(state, ifname, addr, prefix, family="inet"):
@@ -50,8 +57,7 @@ def add_alias(state, ifname, addr, prefix, family="inet"):
             e["prefix"] = prefix
             lst.replace(i, e)
         return e
-    other, _where = find(state, a, family)
-    if other is not None:
+    if _where(state, a, family, skip=ifname)[0] is not None:  # the other interfaces' lists
         raise NetifError(f"ioctl ({'SIOCAIFADDR' if family == 'inet' else 'SIOCAIFADDR_IN6'}): File exists")
     e = {"addr": a, "prefix": prefix}
     if family == "inet6" and ipaddress.ip_address(a).is_link_local:
