@@ -5,7 +5,9 @@ scratch kernel state directory, so what is timed is the simulator's work per cal
 reading and writing the kernel state and the tool's own logic.  Two cases: plain jails
 (path=/, persist), and realistic ones, each with ``mount.devfs`` (a devfs mount under the
 jail's own root in a scratch directory) and an address alias (``interface=vtnet0``,
-``ip4.addr``), which jail(8) adds to the host's interface and removes on stop.  Prints a
+``ip4.addr``), which jail(8) adds to the host's interface and removes on stop; each of these
+jails has a jail.conf(5) of its own (``jail -f FILE -c|-r NAME``), so that stopping it unmounts
+and removes the alias as the collection's jails do.  Prints a
 table per case and writes them as JSON when --json is given.
 
     python bench/simcost.py [--sizes 1,100,1000] [--repeat 20] [--json FILE] [--sim DIR] [--case plain|devfs+alias]
@@ -60,16 +62,32 @@ PLAIN, REAL = "plain", "devfs+alias"
 CASES = (PLAIN, REAL)
 
 
+def _conf(i, root):
+    """A jail.conf(5) of jail j{i} alone: -c and -r read its parameters as the collection's jail.conf
+    gives them (jail -r of a jail not in jail.conf would leave its mounts and aliases, jail.8 -R)."""
+    path = os.path.join(root, f"j{i}")
+    os.makedirs(os.path.join(path, "dev"), exist_ok=True)
+    n = i if isinstance(i, int) else 0xFFFFFE  # the probe: 10.255.255.254
+    addr = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"  # an address for any N below 2^24
+    conf = os.path.join(root, f"j{i}.conf")
+    if not os.path.exists(conf):
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(
+                f"j{i} {{\n  path = {path};\n  host.hostname = j{i}.example.org;\n  persist;\n"
+                f"  mount.devfs;\n  interface = vtnet0;\n  ip4.addr = {addr};\n}}\n"
+            )
+    return conf
+
+
 def _create(i, case=PLAIN, root=None):
-    argv = ["-c", f"name=j{i}", "path=/", f"host.hostname=j{i}.example.org", "persist"]
     if case == REAL:
-        path = os.path.join(root, f"j{i}")
-        os.makedirs(os.path.join(path, "dev"), exist_ok=True)
-        n = i if isinstance(i, int) else 0xFFFFFE  # the probe: 10.255.255.254
-        addr = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"  # an address for any N below 2^24
-        argv[2] = f"path={path}"
-        argv += ["mount.devfs", "interface=vtnet0", f"ip4.addr={addr}"]
-    _run("jail", argv)
+        _run("jail", ["-f", _conf(i, root), "-c", f"j{i}"])
+    else:
+        _run("jail", ["-c", f"name=j{i}", "path=/", f"host.hostname=j{i}.example.org", "persist"])
+
+
+def _remove(i, case=PLAIN, root=None):
+    _run("jail", ["-f", _conf(i, root), "-r", f"j{i}"] if case == REAL else ["-r", f"j{i}"])
 
 
 def _time(fn, repeat, cpu=False):
@@ -99,7 +117,7 @@ def measure(sizes, repeat, sim=SIM, case=PLAIN):
 
             def probe():
                 _create("probe", case, root)
-                _run("jail", ["-r", "jprobe"])
+                _remove("probe", case, root)
 
             row["jail -c + jail -r (ms)"] = _time(probe, repeat)
             row["jail -c + jail -r, CPU (ms)"] = _time(probe, repeat, cpu=True)
@@ -108,7 +126,7 @@ def measure(sizes, repeat, sim=SIM, case=PLAIN):
             row["jls -n all (ms)"] = _time(lambda: _run("jls", ["-n"]), max(3, repeat // 4))
             rows.append(row)
         for i in range(have, 0, -1):  # stop them: jail(8) unmounts each devfs and drops each alias
-            _run("jail", ["-r", f"j{i}"])
+            _remove(i, case, root)
     finally:
         shutil.rmtree(kdir, ignore_errors=True)
     return rows
