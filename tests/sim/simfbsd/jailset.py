@@ -103,6 +103,41 @@ def _check_addrs(kparams):
             raise JailError(EINVAL)
 
 
+def _clash(state, fam, addrs, top, rec):
+    """Whether ``addrs`` clash with a jail that prison_check_ip4/6_locked() visits below ``top``.
+
+    The walk over FOREACH_PRISON_DESCENDANT_LOCKED (kern_jail.c kern_jail_set()) visits every
+    descendant of ``top`` but skips the subtree of the jail being set, of a vnet jail, of a dying
+    jail, and below a jail with its own list (its children's lists are subsets of it); each jail
+    with its own list is compared.  Only jails holding one of ``addrs`` can clash, so those are
+    found from the index (jailstore.JailTable.holding()) and each is checked against the same skip
+    rules on its way up to ``top``: the cost follows the jails that share an address, not all jails.
+    """
+    jails = state["jails"]
+    mine = jails.key_of(rec) if rec is not None else None
+    for k in jails.holding(fam, addrs):
+        _name, parent, dying, vnet, own4, own6 = jails.summary(k)
+        theirs = own4 if fam == "ip4" else own6
+        if k == mine or vnet or dying or (len(addrs) == 1 and len(theirs) == 1):
+            continue
+        reached = False
+        p = parent
+        while True:
+            if p == top:
+                reached = True
+                break
+            if not p or str(p) not in jails:
+                break
+            pk = str(p)
+            _pn, pparent, pdying, pvnet, p4, p6 = jails.summary(pk)
+            if pk == mine or pvnet or pdying or (p4 if fam == "ip4" else p6) is not None:
+                break
+            p = pparent
+        if reached:
+            return True
+    return False
+
+
 def _numeric(s):
     return s != "" and all(c in "0123456789" for c in s)
 
@@ -171,9 +206,9 @@ def check_set(state, ctx_jid, kparams, rec=None):
         if last:
             prefix = "" if not ppr.get("jid") else ppr["name"] + "."
             mine = state["jails"].key_of(rec)
-            for k in state["jails"].children(ppr.get("jid", 0)):
-                tname, _parent, tdying = state["jails"].brief(k)
-                if k != mine and tname == prefix + last and not tdying:
+            for k in state["jails"].named(prefix + last):  # the siblings of that name, from the index
+                _tname, tparent, tdying = state["jails"].brief(k)
+                if k != mine and tparent == ppr.get("jid", 0) and not tdying:
                     raise JailError(f'jail "{name}" already exists')
             full = prefix + last
 
@@ -219,22 +254,8 @@ def check_set(state, ctx_jid, kparams, rec=None):
         top = ppr
         while top.get("jid") and top.get("vnet") != "new":
             top = _prison(state, top.get("parent", 0))
-        skip_below = set()
-        for t in _descendants(state, top.get("jid", 0)):
-            if t.get("parent", 0) in skip_below:
-                skip_below.add(t["jid"])
-                continue
-            if t is rec or (t.get("vnet") == "new") or t.get("dying"):
-                skip_below.add(t["jid"])
-                continue
-            if not _ip_user(t, fam):
-                continue
-            skip_below.add(t["jid"])
-            theirs = t.get(f"{fam}.addr") or []
-            if not theirs or (len(addrs) == 1 and len(theirs) == 1):
-                continue
-            if any(a in theirs for a in addrs):
-                raise JailError(f"{what} addresses clash")
+        if _clash(state, fam, addrs, top.get("jid", 0), rec):
+            raise JailError(f"{what} addresses clash")
     if full is not None:
         last = full.rpartition(".")[2]
         final_jid = jid if create else rec["jid"]

@@ -3,9 +3,12 @@ what it touches, not what the host runs.
 
 ``k.state["jails"]`` is a :class:`JailTable`: a mapping {str(jid): record} whose records live
 in ``kernel/jails/JID.json`` and are read on first use, and an index ``kernel/jails/index.json``
-= {str(jid): [name, parent jid, dying]}, read on first use of the table, which answers the questions jail(8)
-asks about every other jail (is a name taken, who are the children of a jail, which jails are
-visible from inside one) without reading their records.  A FreeBSD kernel finds a prison by
+= {str(jid): [name, parent jid, dying, vnet, ip4 list, ip6 list]}, read on first use of the table,
+which answers the questions jail(8) asks about every other jail (is a name taken, who are the
+children of a jail, which jails are visible from inside one, which jails hold an address) without
+reading their records.  ``vnet`` is whether the jail has its own stack (vnet=new); an address
+list is the jail's own (PR_IP4_USER / PR_IP6_USER: ip4/ip6 not ``inherit``), or None when it
+inherits its parent's.  A FreeBSD kernel finds a prison by
 name or jid on its allprison list without touching the others' parameters; jail(8)'s cost per
 call here is likewise independent of the number of jails (bench/simcost.py measures it).
 
@@ -23,12 +26,95 @@ from collections.abc import MutableMapping
 JAILS_DIR = "jails"
 INDEX = "index.json"
 
+# The index as last decoded or written by this process: {path: (text, parsed)}.  A call takes the
+# kernel lock several times (jail(8): the name check, each alias and mount, the record, the
+# persist check); the index file is read each time, but decoded only when its text differs from
+# the one this call last saw.  An entry is handed out once (the table then changes it in place)
+# and put back with the text it was written as, or unchanged, when the table leaves the lock
+# cleanly.  tool.run() forgets them all at the start of each call, as a new process would.
+_PARSED = {}
+
+
+def forget_parsed():
+    _PARSED.clear()
+
+
+def read_index(path):
+    """(text, parsed) of the index file at ``path``; (None, None) when there is none."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return None, None
+    kept = _PARSED.pop(path, None)
+    if kept is not None and kept[0] == text:
+        return text, kept[1]
+    return text, json.loads(text)
+
+
+def write_file(path, text):
+    """Replace the file at ``path`` with ``text`` (tmp + rename: a reader sees the old or the new)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def keep_index(path, text, parsed):
+    """Remember ``parsed`` as the decoding of ``text`` (what the file at ``path`` now holds)."""
+    if text is not None:
+        _PARSED[path] = (text, parsed)
+
+
+def _own(rec, fam):
+    """The jail's own address list of ``fam`` (ip4/ip6), None when it inherits (jailset._ip_user())."""
+    return list(rec.get(f"{fam}.addr") or []) if rec.get(fam, "disable") != "inherit" else None
+
 
 def _summary(rec):
-    return [rec.get("name", ""), rec.get("parent", 0), bool(rec.get("dying"))]
+    return [
+        rec.get("name", ""),
+        rec.get("parent", 0),
+        bool(rec.get("dying")),
+        rec.get("vnet") == "new",
+        _own(rec, "ip4"),
+        _own(rec, "ip6"),
+    ]
 
 
-class JailTable(MutableMapping):
+class RecordFiles:
+    """What a table of one file per record and an index shares (JailTable, mountstore.MountTable):
+    ``_dir``, ``_encode``, ``_orig`` {key: text read}, ``_idx``/``_idx_text``/``_idx_dirty``."""
+
+    def _path(self, key):
+        return os.path.join(self._dir, f"{key}.json")
+
+    def _save(self, key, rec):
+        """Rewrite the record's file when its encoding differs from the text it was read from."""
+        text = self._encode(rec)
+        if text != self._orig.get(key):
+            write_file(self._path(key), text)
+            self._orig[key] = text
+
+    def _save_index(self):
+        """Rewrite the index when it changed, and keep its decoding for the rest of the call."""
+        if self._idx_dirty:
+            self._idx_dirty = False
+            text = self._encode(self._idx)
+            if text != self._idx_text:
+                write_file(os.path.join(self._dir, INDEX), text)
+                self._idx_text = text
+        keep_index(os.path.join(self._dir, INDEX), self._idx_text, self._idx)
+
+    def _unlink(self, key):
+        try:
+            os.unlink(self._path(key))
+        except FileNotFoundError:
+            pass
+
+
+class JailTable(RecordFiles, MutableMapping):
     """{str(jid): record}: the kernel's running (and dying) jails, read one file at a time."""
 
     def __init__(self, kernel_dir, encode, shared=False):
@@ -41,20 +127,15 @@ class JailTable(MutableMapping):
         self._cache = {}  # key -> record read or set in this call
         self._orig = {}  # key -> the text it was read from (absent: new in this call)
         self._removed = set()
+        self._kids = None  # {parent jid: [keys]} in index order, built on first use
 
     @property
     def _index(self):
         if self._idx is None:
-            try:
-                with open(os.path.join(self._dir, INDEX), encoding="utf-8") as f:
-                    self._idx_text = f.read()
-                self._idx = json.loads(self._idx_text)
-            except FileNotFoundError:
-                self._idx_text, self._idx = None, {}
+            self._idx_text, self._idx = read_index(os.path.join(self._dir, INDEX))
+            if self._idx is None:
+                self._idx = {}
         return self._idx
-
-    def _path(self, key):
-        return os.path.join(self._dir, f"{key}.json")
 
     # ------------------------------------------------------------ the mapping
     def __getitem__(self, key):
@@ -80,6 +161,7 @@ class JailTable(MutableMapping):
         self._cache[key] = rec
         self._removed.discard(key)
         self._idx_dirty = True
+        self._kids = None
 
     def __delitem__(self, key):
         if key not in self._index:
@@ -88,6 +170,7 @@ class JailTable(MutableMapping):
         self._cache.pop(key, None)
         self._idx_dirty = True
         self._removed.add(key)
+        self._kids = None
 
     def __iter__(self):
         return iter(list(self._index))
@@ -107,22 +190,52 @@ class JailTable(MutableMapping):
     def brief(self, key):
         """(name, parent jid, dying) of jail ``key`` without reading its record when not read yet."""
         rec = self._cache.get(key)
-        name, parent, dying = _summary(rec) if rec is not None else self._index[key]
+        if rec is not None:
+            return rec.get("name", ""), rec.get("parent", 0), bool(rec.get("dying"))
+        name, parent, dying = self._index[key][:3]
         return name, parent, dying
 
-    def _current(self):
-        """(key, [name, parent, dying]) in index order, records read in this call taking precedence."""
-        cache = self._cache
-        for k, s in self._index.items():
-            yield k, (_summary(cache[k]) if k in cache else s)
+    def summary(self, key):
+        """[name, parent, dying, vnet, ip4 list, ip6 list] of jail ``key`` (see the module's text)."""
+        rec = self._cache.get(key)
+        return _summary(rec) if rec is not None else self._index[key]
 
     def children(self, jid):
-        """Keys of the jails whose parent is ``jid`` (0: the host's own jails)."""
-        return [k for k, s in self._current() if s[1] == jid]
+        """Keys of the jails whose parent is ``jid`` (0: the host's own jails), in index order.
+
+        One pass over the index builds the map for the whole call (a jail's parent never
+        changes: kern_jail_set() "cannot change jail's parent"; adding or removing a jail
+        rebuilds it), so walking a tree of N jails costs O(N), not O(N) per jail.
+        """
+        if self._kids is None:
+            kids = {}
+            cache = self._cache
+            for k, s in self._index.items():
+                p = cache[k].get("parent", 0) if k in cache else s[1]
+                kids.setdefault(p, []).append(k)
+            self._kids = kids
+        return list(self._kids.get(jid, ()))
 
     def named(self, *names):
         """Keys of the jails whose full name is one of ``names``, in index order."""
-        return [k for k, s in self._current() if s[0] in names]
+        cache = self._cache
+        return [k for k, s in self._index.items() if (cache[k].get("name", "") if k in cache else s[0]) in names]
+
+    def holding(self, fam, addrs):
+        """Keys of the jails whose own ``fam`` (ip4/ip6) list holds one of ``addrs``, in index order.
+
+        src: sys/netinet/in_jail.c prison_check_ip4_locked() compares the addresses of each prison
+        it visits; this finds the prisons that can clash without reading any other record.
+        """
+        want = set(addrs)
+        slot = 4 if fam == "ip4" else 5
+        cache = self._cache
+        out = []
+        for k, s in self._index.items():
+            own = _own(cache[k], fam) if k in cache else s[slot]
+            if own and not want.isdisjoint(own):
+                out.append(k)
+        return out
 
     def under(self, key, ancestor):
         """Whether jail ``key`` descends from jail ``ancestor`` (jid)."""
@@ -150,33 +263,13 @@ class JailTable(MutableMapping):
             if self._index.get(key) != summary:
                 self._index[key] = summary
                 self._idx_dirty = True
-            text = self._encode(rec)
-            if text != self._orig.get(key):
-                os.makedirs(self._dir, exist_ok=True)
-                tmp = f"{self._path(key)}.{os.getpid()}.tmp"
-                with open(tmp, "w", encoding="utf-8") as f:
-                    f.write(text)
-                os.replace(tmp, self._path(key))
-                self._orig[key] = text
-        if not self._idx_dirty:
-            return
-        self._idx_dirty = False
-        text = self._encode(self._idx)
-        if text != self._idx_text:
-            os.makedirs(self._dir, exist_ok=True)
-            tmp = f"{os.path.join(self._dir, INDEX)}.{os.getpid()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, os.path.join(self._dir, INDEX))
-            self._idx_text = text
+            self._save(key, rec)
+        self._save_index()
 
     def unlink_removed(self):
         for key in self._removed:
             if key not in self._index:
-                try:
-                    os.unlink(self._path(key))
-                except FileNotFoundError:
-                    pass
+                self._unlink(key)
         self._removed.clear()
 
     def records(self):

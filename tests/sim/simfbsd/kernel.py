@@ -16,6 +16,8 @@ kstate.py's named accessors):
   sysctl          {oid: value} runtime values set on the host    (sysctl)
   ifaces          {ifname: {...}} interfaces and their addresses (ifconfig, jail)
                   of the host's network stack
+                  an ifstore.IfaceTable: kernel/ifaces.json, read on first use, the
+                  address lists compact (see ifstore.py)
   vnets           {str(jid): {ifname: {...}}} the stack of each jail created with vnet
   vnet_routes     {str(jid): {...}} its default routes (as ``routes``)
   if_seq          int, attach counter ordering each stack's list (see netif/stack.py)
@@ -30,6 +32,8 @@ kstate.py's named accessors):
   last_jid        int, the last jid handed out                   (jail)
   kld             [module] modules loaded for jail parameters    (jail, jls; see jails.MODULES)
   mounts          [{fstype, source, target, ...}]                (mount, umount, jail)
+                  a mountstore.MountTable: one file per mount and an index under
+                  mounts/, not in state.json (see mountstore.py)
                   see mounts.py: {fstype, source, target, flags: [mount(8) names], ruleset (devfs),
                   hidden: [node names] (devfs), real: bool, system: bool (/ and /dev, added lazily)}
   rctl            [{subject, id, resource, action, amount, per}] rctl(8) rules, oldest first
@@ -44,7 +48,7 @@ import fcntl
 import json
 import os
 
-from . import jailstore, paths
+from . import ifstore, jailstore, mountstore, paths
 
 STATE = "state.json"
 LOCK = "lock"
@@ -95,7 +99,7 @@ def fresh_state(box):
 
 def encode(data):
     """The on-disk form: compact, sorted keys, so the C encoder does the work."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=ifstore.default)
 
 
 def write_text_atomic(path, text):
@@ -120,19 +124,35 @@ def _load(kernel_dir, text):
         for key, rec in fresh.items():
             table[key] = rec
     state["jails"] = table
+    mtable = mountstore.MountTable(kernel_dir, encode)
+    fresh = state.pop("mounts", None)
+    if fresh is not None:  # as fresh_state() writes it: nothing is mounted after a boot
+        mtable.clear()
+        for rec in fresh:
+            mtable.append(rec)
+    state["mounts"] = mtable
+    state["ifaces"] = ifstore.IfaceTable(kernel_dir, encode, fresh=state.pop("ifaces", None))
+    for stack in state.get("vnets", {}).values():
+        for iface in stack.values():
+            ifstore.wrap(iface)
     return state
 
 
+_OWN_FILES = ("jails", "mounts", "ifaces")  # kept in their own files (jailstore.py, mountstore.py, ifstore.py)
+
+
 def _stored(state):
-    """What state.json keeps: everything but the jails (kernel/jails/, jailstore.py)."""
-    return {k: v for k, v in state.items() if k != "jails"}
+    """What state.json keeps: everything but the jails, the mounts and the host's interfaces."""
+    return {k: v for k, v in state.items() if k not in _OWN_FILES}
 
 
 def full_state(kernel_dir=None):
-    """The whole kernel state as plain data, jail records included (for tests and dumps)."""
+    """The whole kernel state as plain data, jail and mount records included (for tests and dumps)."""
     with Kernel(kernel_dir, shared=True) as k:
         state = dict(k.state)
         state["jails"] = k.state["jails"].records()
+        state["mounts"] = k.state["mounts"].records()
+        state["ifaces"] = k.state["ifaces"].plain()
         return state
 
 
@@ -171,7 +191,9 @@ class Kernel:
         with open(os.path.join(self.dir, STATE), encoding="utf-8") as f:
             self._orig = f.read()
         self.state = _load(self.dir, self._orig)
-        if not self.shared:
+        if self.shared:
+            len(self.state["mounts"])  # the mount index as it is under the lock (records read later)
+        else:
             _HELD.append(self.state)
         return self
 
@@ -180,12 +202,14 @@ class Kernel:
             _HELD.pop()
         try:
             if exc_type is None and not self.shared:
-                table = self.state["jails"]
-                table.flush()
+                tables = [self.state["jails"], self.state["mounts"], self.state["ifaces"]]
+                for table in tables:
+                    table.flush()
                 new = encode(_stored(self.state))
                 if new != self._orig:
                     write_text_atomic(os.path.join(self.dir, STATE), new)
-                table.unlink_removed()
+                for table in tables:
+                    table.unlink_removed()
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)

@@ -92,9 +92,11 @@ class MountError(Exception):
 
 
 def _ensure(state):
-    mounts = state.setdefault("mounts", [])
-    if not any(m.get("system") for m in mounts):
-        mounts[:0] = [dict(m, flags=list(m["flags"])) for m in SYSTEM_MOUNTS]
+    """The table (a mountstore.MountTable in a kernel state), the root file system and /dev first."""
+    mounts = state["mounts"]
+    if not mounts:  # added on first use; never unmounted (EBUSY), so always the first two
+        for pos, m in enumerate(SYSTEM_MOUNTS):
+            mounts.insert(pos, dict(m, flags=list(m["flags"])))
     return mounts
 
 
@@ -103,16 +105,11 @@ def table(state):
 
 
 def mounted(state, target):
-    target = _norm(target)
-    for rec in reversed(_ensure(state)):
-        if rec["target"] == target:
-            return rec
-    return None
+    return _ensure(state).last_on(_norm(target))
 
 
 def under(state, prefix):
-    prefix = _norm(prefix)
-    return [m for m in _ensure(state) if m["target"] == prefix or m["target"].startswith(prefix.rstrip("/") + "/")]
+    return _ensure(state).under(_norm(prefix))
 
 
 def _norm(path):
@@ -224,17 +221,12 @@ def mount(state, fstype, source, target, opts=(), ruleset=None):
 def unmount(state, target, force=False):
     mounts = _ensure(state)
     target = _norm(target)
-    idx = None
-    for i in range(len(mounts) - 1, -1, -1):
-        if mounts[i]["target"] == target:
-            idx = i
-            break
-    if idx is None:
+    rec = mounts.last_on(target)
+    if rec is None:
         raise MountError(_strerror(errno.EINVAL))
-    rec = mounts[idx]
     if rec.get("system"):
         raise MountError(_strerror(errno.EBUSY))
-    below = [m for m in mounts[idx + 1 :] if m["target"].startswith(target.rstrip("/") + "/")]
+    below = [m for m in mounts.under(target, mounts.position(rec) + 1) if m["target"] != target]
     if below and not force:
         raise MountError(_strerror(errno.EBUSY))
     for m in reversed(below):

@@ -15,7 +15,7 @@ import pytest
 SIM_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, SIM_ROOT)
 
-from simfbsd import jails, jailstore, kernel  # noqa: E402
+from simfbsd import ifstore, jails, jailstore, kernel, mounts, mountstore, netif  # noqa: E402
 
 BOX = {"name": "js", "ip": "192.0.2.10", "release": "14.3-RELEASE"}
 
@@ -44,7 +44,8 @@ def test_records_live_in_their_own_files_not_in_state_json(kdir):
         assert "jails" not in json.load(f)
     assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{a}.json", f"{b}.json", jailstore.INDEX])
     with open(os.path.join(_jdir(kdir), jailstore.INDEX), encoding="utf-8") as f:
-        assert json.load(f) == {str(a): ["a", 0, False], str(b): ["b", 0, False]}
+        # [name, parent, dying, vnet, own ip4 list, own ip6 list]: a new jail has ip4/ip6=disable (own, empty)
+        assert json.load(f) == {str(a): ["a", 0, False, False, [], []], str(b): ["b", 0, False, False, [], []]}
     assert kernel.full_state(kdir)["jails"][str(b)]["name"] == "b"
 
 
@@ -82,7 +83,7 @@ def test_children_and_names_follow_changes_made_in_the_same_call(kdir):
         assert jails.find(k.state, "p") is None
         assert jails.find(k.state, "p", dying=True) is rec
     with open(os.path.join(_jdir(kdir), jailstore.INDEX), encoding="utf-8") as f:
-        assert json.load(f) == {str(p): ["p", 0, True]}
+        assert json.load(f) == {str(p): ["p", 0, True, False, [], []]}
 
 
 def test_fresh_state_forgets_every_jail(kdir):
@@ -94,3 +95,119 @@ def test_fresh_state_forgets_every_jail(kdir):
     b = _create(kdir, "b")
     assert {k: r["name"] for k, r in kernel.full_state(kdir)["jails"].items()} == {str(b): "b"}
     assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{b}.json", jailstore.INDEX])  # a2's file unlinked
+
+
+# ---------------------------------------------------------------- the mount table (mountstore.py)
+# procfs and fdescfs are recorded only (mounts.py): nothing is mounted on this machine.
+
+
+def _mdir(kdir):
+    return os.path.join(kdir, mountstore.MOUNTS_DIR)
+
+
+def _mount(kdir, target):
+    os.makedirs(target, exist_ok=True)
+    with kernel.Kernel(kdir) as k:
+        return mounts.mount(k.state, "procfs", "proc", target)
+
+
+def _mtimes(d):
+    return {p: os.stat(os.path.join(d, p)).st_mtime_ns for p in os.listdir(d) if p != mountstore.INDEX}
+
+
+def test_mounts_live_in_their_own_files_and_an_unmount_touches_only_its_own(kdir, tmp_path):
+    targets = [str(tmp_path / f"j{n}" / "proc") for n in range(4)]
+    for t in targets:
+        _mount(kdir, t)
+    with open(os.path.join(kdir, kernel.STATE), encoding="utf-8") as f:
+        assert "mounts" not in json.load(f)
+    with open(os.path.join(_mdir(kdir), mountstore.INDEX), encoding="utf-8") as f:
+        assert json.load(f)["targets"] == ["/", "/dev", *targets]  # mount order, the system's first
+    before = _mtimes(_mdir(kdir))
+    with kernel.Kernel(kdir) as k:
+        assert mounts.unmount(k.state, targets[1])["target"] == targets[1]
+        assert len(k.state["mounts"]._orig) == 1  # the one record unmounted was the only one read
+    after = _mtimes(_mdir(kdir))
+    assert len(after) == len(before) - 1
+    assert all(after[p] == before[p] for p in after)  # the other records were not rewritten
+    assert [m["target"] for m in kernel.full_state(kdir)["mounts"]] == ["/", "/dev", targets[0], *targets[2:]]
+
+
+def test_mounted_and_under_answer_from_the_index(kdir, tmp_path):
+    a, a2, b = str(tmp_path / "a" / "proc"), str(tmp_path / "a" / "proc" / "x"), str(tmp_path / "b" / "proc")
+    for t in (a, a2, b):
+        _mount(kdir, t)
+    with kernel.Kernel(kdir) as k:
+        assert mounts.mounted(k.state, a)["target"] == a
+        assert [m["target"] for m in mounts.under(k.state, str(tmp_path / "a"))] == [a, a2]
+        assert sorted(m["target"] for m in k.state["mounts"]._cache.values()) == sorted([a, a2])
+        with pytest.raises(mounts.MountError, match="Device busy"):
+            mounts.unmount(k.state, a)  # a2 lies below it
+        assert mounts.mounted(k.state, str(tmp_path / "none")) is None
+
+
+def test_fresh_state_forgets_every_mount(kdir, tmp_path):
+    _mount(kdir, str(tmp_path / "a" / "proc"))
+    kernel.write_json_atomic(os.path.join(kdir, kernel.STATE), kernel.fresh_state(BOX))  # a reboot
+    with kernel.Kernel(kdir, shared=True) as k:
+        assert len(k.state["mounts"]) == 0
+    _mount(kdir, str(tmp_path / "b" / "proc"))
+    assert [m["target"] for m in kernel.full_state(kdir)["mounts"]] == ["/", "/dev", str(tmp_path / "b" / "proc")]
+    assert len(os.listdir(_mdir(kdir))) == 4  # the index and three records: a's file unlinked
+
+
+# ---------------------------------------------------------------- the host's interfaces (ifstore.py)
+
+
+def test_aliases_are_stored_compact_and_read_back_as_entries(kdir):
+    with kernel.Kernel(kdir) as k:
+        netif.add_alias(k.state, "vtnet0", "198.51.100.7", 32)
+        netif.add_alias(k.state, "vtnet0", "fe80::7", 64, "inet6")
+    with open(os.path.join(kdir, kernel.STATE), encoding="utf-8") as f:
+        assert "ifaces" not in json.load(f)
+    with open(os.path.join(kdir, ifstore.IFACES), encoding="utf-8") as f:
+        stored = json.load(f)["vtnet0"]
+    assert stored["inet"] == ["198.51.100.7/32"] and stored["inet6"] == ["fe80::7/64%vtnet0"]
+    ifc = kernel.full_state(kdir)["ifaces"]["vtnet0"]
+    assert ifc["inet"] == [{"addr": "198.51.100.7", "prefix": 32}]
+    assert ifc["inet6"] == [{"addr": "fe80::7", "prefix": 64, "scope": "vtnet0"}]
+    with kernel.Kernel(kdir) as k:
+        netif.add_alias(k.state, "vtnet0", "198.51.100.7", 24)  # same address: the prefix changes
+        with pytest.raises(netif.NetifError, match="File exists"):
+            netif.add_alias(k.state, "lo0", "198.51.100.7", 32)
+    with kernel.Kernel(kdir) as k:
+        assert list(k.state["ifaces"]["vtnet0"]["inet"]) == [{"addr": "198.51.100.7", "prefix": 24}]
+        netif.remove_alias(k.state, "vtnet0", "198.51.100.7")
+        with pytest.raises(netif.NetifError, match="Can't assign requested address"):
+            netif.remove_alias(k.state, "vtnet0", "198.51.100.7")
+    assert kernel.full_state(kdir)["ifaces"]["vtnet0"]["inet"] == []
+
+
+def test_a_call_that_needs_no_interface_does_not_read_them(kdir):
+    _create(kdir, "a")
+    with kernel.Kernel(kdir) as k:
+        assert jails.find(k.state, "a") is not None
+        assert k.state["ifaces"]._data is None
+
+
+# ---------------------------------------------------------------- address clashes from the index
+
+
+def test_clash_check_follows_the_walk_of_kern_jail_set(kdir):
+    def create(name, **kp):
+        with kernel.Kernel(kdir) as k:
+            return jails.new_record(k.state, k.box, 0, {"name": name, "path": "/", "persist": True, **kp})
+
+    create("multi", **{"ip4.addr": ["192.0.2.1", "192.0.2.2"]})
+    with pytest.raises(jails.JailError, match="IPv4 addresses clash"):
+        create("one", **{"ip4.addr": ["192.0.2.2"]})
+    create("other", **{"ip4.addr": ["192.0.2.3"]})
+    create("other2", **{"ip4.addr": ["192.0.2.3"]})  # one address on each jail: permitted
+    with kernel.Kernel(kdir) as k:
+        assert k.state["jails"].holding("ip4", ["192.0.2.3"]) == [
+            str(jails.find(k.state, n)["jid"]) for n in ("other", "other2")
+        ]
+    create("dying", **{"ip4.addr": ["192.0.2.20", "192.0.2.21"]})
+    with kernel.Kernel(kdir) as k:
+        jails.find(k.state, "dying")["dying"] = True
+    create("after", **{"ip4.addr": ["192.0.2.21"]})  # a dying jail is skipped by the walk

@@ -6,6 +6,7 @@
 
 import ipaddress
 
+from ..ifstore import AddrList
 from .errors import NetifError
 from .stack import iface
 
@@ -17,14 +18,30 @@ def _norm(addr, family):
         raise NetifError(f"{addr}: bad value") from None
 
 
-def find(state, addr, family):
-    """(ifname, entry) holding ``addr``, or (None, None)."""
-    a = _norm(addr, family)
+def _addrs(ifc, family):
+    """The interface's ``family`` list as an AddrList (ifstore.py: looked up by address, not decoded)."""
+    lst = ifc.get(family)
+    if not isinstance(lst, AddrList):
+        lst = ifc[family] = AddrList(lst or [])
+    return lst
+
+
+def _where(state, a, family, skip=None):
+    """(ifname, its AddrList, place) of the normalised address ``a``, or (None, None, -1)."""
     for name, ifc in state["ifaces"].items():
-        for e in ifc.get(family, []):
-            if e["addr"] == a:
-                return name, e
-    return None, None
+        if name == skip:
+            continue
+        lst = _addrs(ifc, family)
+        i = lst.find(a)
+        if i >= 0:
+            return name, lst, i
+    return None, None, -1
+
+
+def find(state, addr, family):
+    """(ifname, entry) holding ``addr``, or (None, None); the entry is a copy."""
+    name, lst, i = _where(state, _norm(addr, family), family)
+    return (name, lst.entry(i)) if name is not None else (None, None)
 
 
 def add_alias(state, ifname, addr, prefix, family="inet"):
@@ -32,19 +49,20 @@ def add_alias(state, ifname, addr, prefix, family="inet"):
     ifc = iface(state, ifname)
     a = _norm(addr, family)
     prefix = int(prefix if prefix is not None else (32 if family == "inet" else 64))
-    for e in ifc.setdefault(family, []):
-        if e["addr"] == a:
-            if e["prefix"] == prefix:
-                return e
+    lst = _addrs(ifc, family)
+    i = lst.find(a)
+    if i >= 0:
+        e = lst.entry(i)
+        if e["prefix"] != prefix:
             e["prefix"] = prefix
-            return e
-    other, _where = find(state, a, family)
-    if other is not None:
+            lst.replace(i, e)
+        return e
+    if _where(state, a, family, skip=ifname)[0] is not None:  # the other interfaces' lists
         raise NetifError(f"ioctl ({'SIOCAIFADDR' if family == 'inet' else 'SIOCAIFADDR_IN6'}): File exists")
     e = {"addr": a, "prefix": prefix}
     if family == "inet6" and ipaddress.ip_address(a).is_link_local:
         e["scope"] = ifname
-    ifc[family].append(e)
+    lst.add(e)
     return e
 
 
@@ -52,12 +70,13 @@ def remove_alias(state, ifname, addr, family="inet"):
     """ifconfig IF inet ADDR -alias (SIOCDIFADDR)."""
     ifc = iface(state, ifname)
     a = _norm(addr, family)
-    before = len(ifc.get(family, []))
-    ifc[family] = [e for e in ifc.get(family, []) if e["addr"] != a]
-    if len(ifc[family]) == before:
+    lst = _addrs(ifc, family)
+    i = lst.find(a)
+    if i < 0:
         raise NetifError(
             f"ioctl ({'SIOCDIFADDR' if family == 'inet' else 'SIOCDIFADDR_IN6'}): Can't assign requested address"
         )
+    lst.drop(i)
 
 
 def set_primary(state, ifname, addr, prefix, family="inet"):
