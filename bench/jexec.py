@@ -112,7 +112,7 @@ def jexec_call_seconds(box, jail, calls=11):
 
     def med(argv):
         ts = []
-        for _ in range(calls):
+        for _call in range(calls):
             t0 = time.perf_counter()
             bench.simhost("run", box, "--", *argv)
             ts.append(time.perf_counter() - t0)
@@ -131,7 +131,7 @@ def ssh_session_seconds(ssh, workdir, calls=11):
             f"{ssh['ansible_user']}@{ssh['ansible_host']}", "true"]  # fmt: skip
     subprocess.run(argv, capture_output=True, check=False)  # starts the master
     ts = []
-    for _ in range(calls):
+    for _call in range(calls):
         t0 = time.perf_counter()
         subprocess.run(argv, capture_output=True, check=True)
         ts.append(time.perf_counter() - t0)
@@ -284,8 +284,8 @@ def run(args, workdir):
                     inv, hosts = invs[(m, n)]
                     for what in MEASURES:
                         content = new_src(f"{m} N={n}")
-                        t, _ = measure(what, inv, hosts, src, os.path.join(workdir, f"{m}-{what}-{n}-{rep}.log"),
-                                       args.forks)  # fmt: skip
+                        logfile = os.path.join(workdir, f"{m}-{what}-{n}-{rep}.log")
+                        t, _sessions = measure(what, inv, hosts, src, logfile, args.forks)
                         res["times"].setdefault(m, {}).setdefault(what, {}).setdefault(str(n), []).append(t)
                         if what == "copy" and n == nmax and rep == args.runs - 1:
                             check_copies(box, m, hosts, content)
