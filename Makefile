@@ -17,7 +17,7 @@ export SIMHOST := $(CURDIR)/tests/sim/simhost
 STAMP := $(VENV)/.installed
 DEB_PACKAGES := busybox-static xz-utils util-linux git atf-sh openssh-server openssh-client
 
-.PHONY: help deps venv collection lint sanity units simulator conformance integration reliability molecule test demo bench bench-scale bench-smoke clean
+.PHONY: help deps venv collection lint sanity units simulator conformance integration reliability molecule test demo bench bench-scale bench-jexec bench-smoke clean
 
 help:
 	@echo "make demo   - converge the example fleet on simulated FreeBSD hosts"
@@ -25,6 +25,8 @@ help:
 	@echo "              own tests on simulated hosts), integration, molecule"
 	@echo "make bench  - benchmark the jails role against a per-jail loop baseline"
 	@echo "make bench-scale - 1, 100, 1000 jails on one host and a fleet of 1, 5, 20 hosts (bench/scale.py)"
+	@echo "make bench-jexec - ping and a copy play to 1, 10, 50 jails over SSH: bsd.jails.jexec vs ansible-jailexec"
+	@echo "              vs SSH to the host (bench/jexec.py)"
 
 # Debian packages the simulator uses (busybox-static is the jails' /bin/sh; atf-sh runs FreeBSD's
 # own ATF tests in tests/conformance).  Checked again whenever this Makefile changes.
@@ -65,6 +67,8 @@ bench-smoke: venv
 	python bench/run.py --smoke
 bench-scale: venv
 	python bench/scale.py
+bench-jexec: venv
+	python bench/jexec.py
 
 demo: venv
 	@bash playbooks/demo.sh

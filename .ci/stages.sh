@@ -23,7 +23,8 @@ stage_sanity() { .ci/sanity.sh; }
 stage_integration() { python tests/integration/run.py -j "$jobs"; }
 stage_reliability() { python -m pytest -q -n "$jobs" tests/reliability; }
 stage_molecule() { (cd "$repo" && molecule test -s default); }
-stage_bench-smoke() { python bench/run.py --smoke; }
+# bench/jexec.py --smoke: one jail over SSH through the three connections, ~15 s on a quiet machine
+stage_bench-smoke() { python bench/run.py --smoke && python bench/jexec.py --smoke; }
 
 report() {
     echo

@@ -36,6 +36,7 @@ import yaml
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, BENCH)
+import plotting  # noqa: E402  (bench/plotting.py: the benchmarks' line charts)
 import run as bench  # noqa: E402  (bench/run.py: simulated hosts, worlds, timed ansible-playbook runs)
 
 REPO = bench.REPO
@@ -375,41 +376,29 @@ def markdown(res):
 
 
 def plots(res, out):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     if res["host"]:
-        fig, ax = plt.subplots(figsize=(8, 5))
         ns = [r["n"] for r in res["host"]]
-        for sc, label in (("b", "(b) idempotent"), ("c", "(c) one changed"), ("d", "(d) check"), ("limit", "limit")):
-            ax.plot(ns, [r[sc]["time"] for r in res["host"]], marker="o", label=label)
-        ax.set_xscale("log")
-        ax.set_xlabel("jails on the host (N, log scale)")
-        ax.set_ylabel("wall time of ansible-playbook (s)")
-        ax.set_title("bsd.jails: one simulated host, N jails")
-        ax.grid(True, alpha=0.3)
-        ax.legend()
-        fig.tight_layout()
-        fig.savefig(os.path.join(out, "scale_host.png"), dpi=110)
-        plt.close(fig)
+        series = [(label, ns, [r[sc]["time"] for r in res["host"]], {})
+                  for sc, label in (("b", "(b) idempotent"), ("c", "(c) one changed"), ("d", "(d) check"),
+                                    ("limit", "limit"))]  # fmt: skip
+        title = "bsd.jails: one simulated host, N jails"
+        xlabel, ylabel = "jails on the host (N, log scale)", "wall time of ansible-playbook (s)"
+        plotting.line_chart(os.path.join(out, "scale_host.png"), series, title, xlabel, ylabel, xscale="log")
     if res["fleet"]:
-        fig, ax = plt.subplots(figsize=(8, 5))
+        series = []
         for forks in sorted({r["forks"] for r in res["fleet"]}):
             rows = [r for r in res["fleet"] if r["forks"] == forks]
             x = [r["hosts"] * r["jails_per_host"] for r in rows]
-            ax.plot(x, [r["first"]["time"] for r in rows], marker="o", label=f"first converge, forks {forks}")
-            ax.plot(x, [r["again"]["time"] for r in rows], marker="s", linestyle="--",
-                    label=f"idempotent, forks {forks}")  # fmt: skip
-        ax.set_xlabel("hosts x jails")
-        ax.set_ylabel("wall time of site.yml (s)")
-        ax.set_title("bsd.jails: a fleet of simulated hosts in one run")
-        ax.grid(True, alpha=0.3)
-        ax.legend()
-        fig.tight_layout()
-        fig.savefig(os.path.join(out, "scale_fleet.png"), dpi=110)
-        plt.close(fig)
+            series.append((f"first converge, forks {forks}", x, [r["first"]["time"] for r in rows], {}))
+            series.append((f"idempotent, forks {forks}", x, [r["again"]["time"] for r in rows],
+                           {"marker": "s", "linestyle": "--"}))  # fmt: skip
+        plotting.line_chart(
+            os.path.join(out, "scale_fleet.png"),
+            series,
+            "bsd.jails: a fleet of simulated hosts in one run",
+            "hosts x jails",
+            "wall time of site.yml (s)",
+        )
 
 
 def main(argv=None):
