@@ -397,8 +397,9 @@ def _field(w, option):
 
 
 def _uses_dependencies(texts, running, wanted):
-    """Whether any jail can depend on another: a ``depend`` anywhere, or a hierarchical (child) jail."""
-    if any("depend" in (t or "") for t in texts.values()):
+    """Whether any jail can depend on another: a ``depend`` anywhere (the files or the task), or a
+    hierarchical (child) jail."""
+    if any("depend" in (t or "") for t in texts.values()) or any(w.block.get("depend") for w in wanted):
         return True
     return any("." in n for n in running) or any("." in w.name for w in wanted)
 

@@ -80,6 +80,17 @@ def test_starting_a_dependent_starts_its_dependencies_first():
     assert "start web: app depends on it" in p.actions
 
 
+def test_new_jails_in_an_empty_config_start_dependencies_first():
+    # the dependencies are only in the task: jail -c app would start web and db itself, and their own
+    # jail -c would then fail with "already exists"
+    items = [APP, {"name": "web", "path": "/j/web", "depend": ["db"], "persist": True}, db()]
+    p = plan(items, text="", running={})
+    assert [s[1] for s in p.starts] == ["db", "web", "app"]
+    loop = [db(depend=["app"]), *items[:2]]
+    with pytest.raises(JailsError, match=r"dependency loop"):
+        plan(loop, text="", running={})
+
+
 def test_running_dependencies_are_not_started_twice():
     app = {"name": "app", "path": "/j/app", "depend": ["web"], "persist": True}
     running = {k: v for k, v in RUNNING.items() if k != "app"}
