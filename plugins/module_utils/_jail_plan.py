@@ -657,8 +657,8 @@ def _plan_rc(plan, config, directory_mode, wanted, rc, graph=None, rc_enable=Tru
     if race is not None:
         plan.warnings.append(
             f"jail_parallel_start=YES: rc.d/jail starts every jail of jail_list at once, each with its own jail(8), "
-            f"and more than one of them starts {race} (a listed jail or one a listed jail depends on); at boot all "
-            f"but one fail with it and the jails that depend on it are skipped. Set rc_parallel_start=false"
+            f"and more than one of them starts {race} (a listed jail or one a listed jail depends on); at boot only "
+            f"one creates it, and a jail whose run fails on it does not start. Set rc_parallel_start=false"
         )
     if sets:
         plan.sysrc = sets

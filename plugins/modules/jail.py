@@ -491,9 +491,10 @@ options:
         C(jail -c), ordered by O(depend), one jail at a time (C(-p1)) or, with C(YES), several at once (no C(-p)),
         still each after what it depends on. With a C(jail_list), it runs C(jail -c NAME) for each name in turn, or
         with C(YES) all at once, each in the background with its own jail(8).'
-      - 'Then two of those jail(8) runs can start the same jail (a listed jail and a jail that depends on it, or two
-        jails depending on one), and at boot all but one fail to create it and the jails that depend on it are
-        skipped; the module warns when the resulting C(jail_parallel_start) is on and C(jail_list) has such jails.'
+      - 'In that last case two of those jail(8) runs can start the same jail (a listed jail and a jail that depends
+        on it, or two jails depending on one): only one of them creates it, the others fail, and a jail whose own
+        run failed that way does not start. The module warns when the resulting C(jail_parallel_start) is on and
+        C(jail_list) has such jails.'
     type: bool
   restart_on_change:
     description:
