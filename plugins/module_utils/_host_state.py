@@ -26,7 +26,7 @@ from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import conf_p
 from ansible_collections.bsd.jails.plugins.module_utils._jls import parse_jls_n
 from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandError, JailsError, Runner
 
-RC_VARIABLES = ("jail_enable", "jail_list", "jail_conf")
+RC_VARIABLES = ("jail_enable", "jail_list", "jail_conf", "jail_parallel_start")
 _UNKNOWN_VAR = re.compile(r"sysrc: unknown variable '[^']*'\Z")
 
 
@@ -116,7 +116,7 @@ def parse_sysrc(out):
 
 
 def read_rc(module):
-    """jail_enable, jail_list and jail_conf as sysrc(8) reads them.
+    """jail_enable, jail_list, jail_conf and jail_parallel_start as sysrc(8) reads them.
 
     sysrc exits 1 for a variable that is set nowhere (not even in /etc/defaults/rc.conf) and still
     prints the others: such a variable reads as unset.  Any other failure fails the task before

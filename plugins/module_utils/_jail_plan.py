@@ -129,6 +129,7 @@ def make_plan(
     rc_enable=False,
     rc_current=None,
     includes=None,
+    rc_parallel_start=None,
     stale=(),
 ):
     """Plan a run: place the edits, decide per jail, then jail(8)'s dependencies, the files and rc.conf.
@@ -137,6 +138,8 @@ def make_plan(
     texts: {path: text or None} for every config file read.
     running: {name: jls dict} of running jails.
     wanted: list of Wanted (see _jail_params); rc_current: {var: value} read with sysrc, or None.
+    rc_enable: keep jail_enable and jail_list (in boot order) right; rc_parallel_start: None, or the
+    wanted jail_parallel_start (see _plan_rc).
     includes: file mode only, {path: [[paths], ...]}: what each .include of each file names (see
     JailConfTree).  A jail whose block is in an included file is edited there (and removed from
     every file that defines it); new jails go to config; jail(8) is always given config.
@@ -167,13 +170,14 @@ def make_plan(
                     f"{_field(w, 'depend')}: with config a directory, jail(8) reads only {w.name}.conf and cannot see "
                     "the jails it depends on; use a single config file"
                 )
-    elif _uses_dependencies(texts, running, wanted):
-        _plan_dependencies(plan, run, wanted, running, files.all_before(), files.all_after(), config)
+    graph = {}
+    if not directory_mode and _uses_dependencies(texts, running, wanted):
+        graph = _plan_dependencies(plan, run, wanted, running, files.all_before(), files.all_after(), config)
     plan.stops = list(run.stop_by_conf.items())
     plan.starts = run.starts
     plan.files = files.changed_files()
-    if rc_enable:
-        _plan_rc(plan, config, directory_mode, wanted, rc_current or {})
+    if rc_enable or rc_parallel_start is not None:
+        _plan_rc(plan, config, directory_mode, wanted, rc_current or {}, graph, rc_enable, rc_parallel_start)
     return plan
 
 
@@ -393,8 +397,9 @@ def _field(w, option):
 
 
 def _uses_dependencies(texts, running, wanted):
-    """Whether any jail can depend on another: a ``depend`` anywhere, or a hierarchical (child) jail."""
-    if any("depend" in (t or "") for t in texts.values()):
+    """Whether any jail can depend on another: a ``depend`` anywhere (the files or the task), or a
+    hierarchical (child) jail."""
+    if any("depend" in (t or "") for t in texts.values()) or any(w.block.get("depend") for w in wanted):
         return True
     return any("." in n for n in running) or any("." in w.name for w in wanted)
 
@@ -488,7 +493,7 @@ def _plan_dependencies(plan, run, wanted, running, before_all, after_all, config
     one depends on (usr.sbin/jail/state.c dep_check()).  So a dependent jail that should keep running
     is started again after the run, and starts are ordered dependencies first.  A task that stops a
     jail another of its jails needs running is refused before anything changes.  Adds to ``run``
-    (RunState) and orders its starts.
+    (RunState) and orders its starts.  Returns the dependency graph of the new configuration.
     """
     stop_by_conf, starts = run.stop_by_conf, run.starts
     by_name = {w.name: w for w in wanted}
@@ -549,6 +554,7 @@ def _plan_dependencies(plan, run, wanted, running, before_all, after_all, config
     order = _topological(graph_after, [s[1] for s in starts])
     rank = {n: i for i, n in enumerate(order)}
     run.starts = sorted(starts, key=lambda s: rank[s[1]])
+    return graph_after
 
 
 def _jid(run):
@@ -581,24 +587,78 @@ def _topological(graph, names):
     return out
 
 
-def _plan_rc(plan, config, directory_mode, wanted, rc):
+def _boot_order(names, graph):
+    """jail_list ``names`` with every jail after the listed jails it depends on, directly or through
+    jails the list leaves out, and in the given order otherwise (a name listed twice, once).
+
+    rc.d/jail (libexec/rc/rc.d/jail jail_start()) runs ``jail -c NAME`` for each name of jail_list in
+    turn; jail(8) first starts what NAME depends on (usr.sbin/jail/state.c dep_check()), so a listed
+    dependency that comes later already runs and its own ``jail -c`` fails with "already exists"
+    (jail.c main(), JF_START): rc.d/jail reports it as not started and writes no jail_NAME.id.
+    """
+    listed = set(names)
+    pos = {}
+    for i, n in enumerate(names):
+        pos.setdefault(n, i)
+    before = {n: sorted(_requires(graph, n) & listed - {n}, key=pos.get) for n in pos}
+    return _topological(before, list(pos))
+
+
+def _checkyesno(value):
+    """rc.subr checkyesno(): True, False, or None for a value it warns about (and takes as false)."""
+    v = (value or "").strip().upper()
+    if v in ("YES", "TRUE", "ON", "1"):
+        return True
+    if v in ("NO", "FALSE", "OFF", "0"):
+        return False
+    return None
+
+
+def _parallel_race(names, graph):
+    """A jail two of the listed jails' jail(8) runs would both start (a listed jail, or what one depends on)."""
+    seen = set()
+    for n in dict.fromkeys(names):
+        mine = {n} | _requires(graph, n)
+        both = sorted(mine & seen)
+        if both:
+            return both[0]
+        seen |= mine
+    return None
+
+
+def _plan_rc(plan, config, directory_mode, wanted, rc, graph=None, rc_enable=True, parallel=None):
+    """The rc.conf variables of rc.d/jail: jail_enable, jail_list in boot order and jail_conf (``rc_enable``),
+    jail_parallel_start (``parallel``: True/False, None leaves it alone).  ``graph``: jail -> its dependencies."""
+    graph = graph or {}
     words = (rc.get("jail_list") or "").split()
     new = list(words)
-    for w in wanted:
-        if w.state in ("started", "restarted") and w.name not in new:
-            new.append(w.name)
-        elif w.state in ("stopped", "absent") and w.name in new:
-            new.remove(w.name)
     sets = []
-    if (rc.get("jail_enable") or "").upper() not in ("YES", "TRUE", "ON", "1"):
-        sets.append("jail_enable=YES")
-    if new != words:
-        sets.append("jail_list=" + " ".join(new))
-    if not directory_mode and config != "/etc/jail.conf" and rc.get("jail_conf") != config:
-        sets.append("jail_conf=" + config)
-    if directory_mode and config.rstrip("/") != "/etc/jail.conf.d":
+    if rc_enable:
+        for w in wanted:
+            if w.state in ("started", "restarted") and w.name not in new:
+                new.append(w.name)
+            elif w.state in ("stopped", "absent") and w.name in new:
+                new = [n for n in new if n != w.name]
+        new = _boot_order(new, graph)
+        if _checkyesno(rc.get("jail_enable")) is not True:
+            sets.append("jail_enable=YES")
+        if new != words:
+            sets.append("jail_list=" + " ".join(new))
+        if not directory_mode and config != "/etc/jail.conf" and rc.get("jail_conf") != config:
+            sets.append("jail_conf=" + config)
+        if directory_mode and config.rstrip("/") != "/etc/jail.conf.d":
+            plan.warnings.append(
+                f"rc.d/jail looks for per-jail files in /etc/jail.conf.d only; jails in {config} will not start at boot"
+            )
+    current = _checkyesno(rc.get("jail_parallel_start"))
+    if parallel is not None and current is not parallel:
+        sets.append("jail_parallel_start=" + ("YES" if parallel else "NO"))
+    race = _parallel_race(new, graph) if (current if parallel is None else parallel) else None
+    if race is not None:
         plan.warnings.append(
-            f"rc.d/jail looks for per-jail files in /etc/jail.conf.d only; jails in {config} will not start at boot"
+            f"jail_parallel_start=YES: rc.d/jail starts every jail of jail_list at once, each with its own jail(8), "
+            f"and more than one of them starts {race} (a listed jail or one a listed jail depends on); at boot only "
+            f"one creates it, and a jail whose run fails on it does not start. Set rc_parallel_start=false"
         )
     if sets:
         plan.sysrc = sets

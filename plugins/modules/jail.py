@@ -42,8 +42,8 @@ attributes:
     support: full
     details:
       - Runs only C(jls) (C(sysctl -N security.jail.param) when the task names kernel parameters, and C(sysrc)
-        to read C(/etc/rc.conf) with O(rc_enable=true)); C(changed) and RV(actions) are exact. A jid that
-        only a real start knows reads V(unknown).
+        to read C(/etc/rc.conf) with O(rc_enable=true) or O(rc_parallel_start)); C(changed) and RV(actions) are
+        exact. A jid that only a real start knows reads V(unknown).
       - Check mode with every item is a full validation and plan of the task (the jails role runs it first).
   diff_mode:
     support: full
@@ -164,6 +164,7 @@ options:
       - 'When this task stops or restarts a jail, jail(8) also stops every running jail that depends on it; the
         module starts those again afterwards (RV(actions) says C(restart NAME: it depends on ...)), unless they
         depend on a jail the task stops.'
+      - With O(rc_enable=true), C(jail_list) lists this jail after the jails it depends on (see O(rc_enable)).
     type: list
     elements: str
   exec_prepare:
@@ -472,10 +473,29 @@ options:
         sysrc(8).'
       - With a config file other than C(/etc/jail.conf) also sets C(jail_conf).
       - Only the entries of the jails the task names (and those O(exclusive) removes) change; the others stay.
+      - 'C(jail_list) is kept in boot order: rc.d/jail runs C(jail -c NAME) for each name in turn, and jail(8) starts
+        what NAME depends on (O(depend)) first, so a dependency listed after its dependent would already run and
+        fail to start with C("NAME" already exists). Each jail comes after the listed jails it depends on, directly
+        or through jails the list leaves out; the order is otherwise the one the list had (a jail listed twice is
+        listed once). A dependency loop fails the task before any change, naming the loop.'
       - A failed read of C(/etc/rc.conf) fails the task before any change, with sysrc's message.
-      - V(false) leaves C(/etc/rc.conf) alone.
+      - V(false) leaves C(jail_enable), C(jail_list) and C(jail_conf) alone.
     type: bool
     default: false
+  rc_parallel_start:
+    description:
+      - 'Sets rc.conf''s C(jail_parallel_start) through sysrc(8): V(true) writes C(YES), V(false) writes C(NO);
+        a value rc.subr''s C(checkyesno) already reads that way (C(yes), C(on), C(1), ...) is left as it is.
+        Unset leaves C(jail_parallel_start) alone. Independent of O(rc_enable).'
+      - 'What it changes at boot: with an empty C(jail_list), rc.d/jail starts every jail of C(jail_conf) with one
+        C(jail -c), ordered by O(depend), one jail at a time (C(-p1)) or, with C(YES), several at once (no C(-p)),
+        still each after what it depends on. With a C(jail_list), it runs C(jail -c NAME) for each name in turn, or
+        with C(YES) all at once, each in the background with its own jail(8).'
+      - 'In that last case two of those jail(8) runs can start the same jail (a listed jail and a jail that depends
+        on it, or two jails depending on one): only one of them creates it, the others fail, and a jail whose own
+        run failed that way does not start. The module warns when the resulting C(jail_parallel_start) is on and
+        C(jail_list) has such jails.'
+    type: bool
   restart_on_change:
     description:
       - A running jail gets changed kernel parameters live with C(jail -m).
@@ -559,6 +579,14 @@ EXAMPLES = r"""
       - {name: old, path: /usr/jails/old, state: stopped}
       # a jail written by hand in /etc/jail.conf is left alone by exclusive, unless named:
       - {name: legacy, state: absent}
+
+- name: Started at boot one after the other, each jail after the jails it depends on in jail_list
+  bsd.jails.jail:
+    rc_enable: true
+    rc_parallel_start: false
+    jails:
+      - {name: web, path: /usr/jails/web, depend: [db]}
+      - {name: db, path: /usr/jails/db}
 
 - name: One file per jail in /etc/jail.conf.d, restart when a change needs it
   bsd.jails.jail:
@@ -650,6 +678,7 @@ def build_module():
         jails=dict(type="list", elements="dict", options=argument_spec(False, STATES)),
         config=dict(type="path", default="/etc/jail.conf"),
         rc_enable=dict(type="bool", default=False),
+        rc_parallel_start=dict(type="bool"),
         restart_on_change=dict(type="bool", default=False),
         exclusive=dict(type="bool", default=False),
         backup=dict(type="bool", default=False),
@@ -688,8 +717,9 @@ def main():
             restart_on_change=p["restart_on_change"],
             exclusive=p["exclusive"],
             rc_enable=p["rc_enable"],
-            rc_current=read_rc(module) if p["rc_enable"] else None,
+            rc_current=read_rc(module) if p["rc_enable"] or p["rc_parallel_start"] is not None else None,
             includes=includes,
+            rc_parallel_start=p["rc_parallel_start"],
             stale=sorted({t for path in texts for t in stale_temps(path, started)}),
         )
         reported, plan_warnings = report(plan, wanted, p, module._diff)

@@ -172,3 +172,36 @@ def test_parallel_start_same_messages(box):
     box.run("service", "jail", "stop")
     assert box.run("service", "jail", "start", "b", "a").stdout == "Starting jails: b a.\n"
     assert box.run("jls", "name").stdout == "b\na\n"
+
+
+DEPEND = "path = /;\npersist;\nexec.start = '';\nweb { depend = db; }\ndb { }\n"
+
+
+def test_depend_orders_the_all_start_and_jail_list_order_matters(box):
+    # _ALL: one jail -f /etc/jail.conf -c -p1; jail(8) starts db before web although web comes first in
+    # jail.conf (state.c start_state(): web waits on the depend queue until dep_done() for db)
+    box.write("/etc/jail.conf", DEPEND)
+    enable(box)
+    assert box.run("service", "jail", "start").stdout == "Starting jails: db web.\n"
+    assert box.run("jls", "jid", "name").stdout == "1 db\n2 web\n"
+    box.run("service", "jail", "stop")
+    # jail_list="web db": jail -c web starts db first (state.c dep_check() gives db JF_DEPEND), then
+    # jail -c db finds it running: "already exists" (jail.c main(), JF_START without JF_DEPEND|JF_WILD),
+    # so rc.d/jail says it cannot start db and writes no /var/run/jail_db.id
+    box.run("sysrc", "jail_list=web db")
+    r = box.run("service", "jail", "start")
+    assert r.stdout == 'Starting jails: web cannot start jail  "db": \njail: "db" already exists\n.\n'
+    assert box.run("jls", "jid", "name").stdout == "3 db\n4 web\n"
+    assert ids(box) == "/var/run/jail_web.id 4\n"
+    box.run("service", "jail", "stop")
+    # dependencies first in jail_list: every jail starts, each with its id file
+    box.run("sysrc", "jail_list=db web")
+    assert box.run("service", "jail", "start").stdout == "Starting jails: db web.\n"
+    assert ids(box) == "/var/run/jail_db.id 5\n/var/run/jail_web.id 6\n"
+    # and at boot, with and without jail_parallel_start (the simulator starts the listed jails one
+    # after the other, so the race of parallel jail(8) runs over db is not modelled)
+    for parallel in ("NO", "YES"):
+        box.run("sysrc", f"jail_parallel_start={parallel}")
+        out = boxlib.reboot(box.name)
+        assert "Starting jails: db web.\n" in out
+        assert box.run("jls", "jid", "name").stdout == "1 db\n2 web\n"

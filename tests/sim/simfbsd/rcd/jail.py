@@ -7,6 +7,14 @@ jail_reverse_stop, the per-jail config choice of parse_options()
 jail.conf .includes that directory, $jail_conf) and /var/run/jail_NAME.id.
 Not modelled: the obsolete jail_NAME_rootdir/hostname/ip variables, config
 and console.  jail(8), jls(8) run in this process through ``tool.run``.
+
+Start order (src: jail_start(); jail(8)'s usr.sbin/jail/state.c and jail.c main()): without
+jail_list, the one ``jail -c`` orders every jail by ``depend`` (-p1: one at a time).  With
+jail_list, each ``jail -c NAME`` in list order starts what NAME depends on first, so a listed
+dependency that comes later fails with ``"NAME" already exists`` and gets no jail_NAME.id.
+With jail_parallel_start=YES FreeBSD runs those jail(8)s at once (each in a subshell, then
+``wait``); here they run in list order, so two of them racing to create the same dependency
+is not modelled.
 """
 
 import io

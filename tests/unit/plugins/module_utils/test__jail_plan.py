@@ -80,6 +80,17 @@ def test_starting_a_dependent_starts_its_dependencies_first():
     assert "start web: app depends on it" in p.actions
 
 
+def test_new_jails_in_an_empty_config_start_dependencies_first():
+    # the dependencies are only in the task: jail -c app would start web and db itself, and their own
+    # jail -c would then fail with "already exists"
+    items = [APP, {"name": "web", "path": "/j/web", "depend": ["db"], "persist": True}, db()]
+    p = plan(items, text="", running={})
+    assert [s[1] for s in p.starts] == ["db", "web", "app"]
+    loop = [db(depend=["app"]), *items[:2]]
+    with pytest.raises(JailsError, match=r"dependency loop"):
+        plan(loop, text="", running={})
+
+
 def test_running_dependencies_are_not_started_twice():
     app = {"name": "app", "path": "/j/app", "depend": ["web"], "persist": True}
     running = {k: v for k, v in RUNNING.items() if k != "app"}
@@ -239,3 +250,72 @@ def test_rc_conf_adds_started_jails_and_drops_stopped_ones():
     p = Plan()
     _plan_rc(p, "/usr/local/etc/jails.d", True, wanted_of(db(state="stopped")), {"jail_enable": "YES"})
     assert p.sysrc == [] and "/etc/jail.conf.d only" in p.warnings[0]
+
+
+# jail_list in boot order (rc.d/jail runs jail -c NAME for each listed name in turn) and jail_parallel_start.
+ENABLED = {"jail_enable": "YES", "jail_conf": CONF, "jail_parallel_start": "NO"}
+APP = {"name": "app", "path": "/j/app", "depend": ["web"], "persist": True}
+
+
+def rc_plan(jails, rc, text=TEXT, running=None, **kw):
+    return plan(jails, text=text, running={} if running is None else running, rc_current=dict(ENABLED, **rc), **kw)
+
+
+def test_jail_list_puts_a_new_dependent_after_its_listed_dependencies():
+    p = rc_plan([APP], {"jail_list": "other web db"}, rc_enable=True)
+    # web depends on db: db moves up to just before web; app goes after both; other keeps its place
+    assert p.sysrc == ["jail_list=other db web app"]
+    assert p.before["rc.conf"] == {"jail_list": "other web db"}
+    assert p.after["rc.conf"] == {"jail_list": "other db web app"}
+
+
+def test_jail_list_already_in_boot_order_is_not_rewritten():
+    p = rc_plan([APP], {"jail_list": "db x web app"}, rc_enable=True, running=RUNNING)
+    assert p.sysrc == [] and "rc.conf" not in p.before and not any(a.startswith("rc.conf") for a in p.actions)
+
+
+def test_jail_list_follows_dependencies_through_unlisted_jails():
+    # app -> web -> db with web not listed: jail -c app starts web and db, so db must come first
+    p = rc_plan([APP], {"jail_list": "app db"}, rc_enable=True, running=RUNNING)
+    assert p.sysrc == ["jail_list=db app"]
+
+
+def test_jail_list_names_a_jail_once():
+    p = rc_plan([APP], {"jail_list": "db app db"}, rc_enable=True, running=RUNNING)
+    assert p.sysrc == ["jail_list=db app"]
+
+
+def test_jail_list_order_is_refused_with_a_loop_before_anything_changes():
+    loop = TEXT.replace('path = "/j/db";', 'path = "/j/db";\n    depend = app;')
+    with pytest.raises(
+        JailsError, match=r"^jails\[0\]\.depend: dependency loop (app -> web -> db -> app|db -> app -> web -> db)"
+    ):
+        rc_plan([db(depend=["app"])], {"jail_list": "app db"}, text=loop, rc_enable=True)
+
+
+def test_parallel_start_is_set_only_when_asked_and_different():
+    p = rc_plan([db()], {"jail_list": "db"}, rc_parallel_start=True, running=RUNNING)
+    assert p.sysrc == ["jail_parallel_start=YES"] and p.actions[-1] == "rc.conf: jail_parallel_start=YES"
+    assert p.before["rc.conf"] == {"jail_parallel_start": "NO"}
+    assert rc_plan([db()], {"jail_parallel_start": "on"}, rc_parallel_start=True, running=RUNNING).sysrc == []
+    assert rc_plan([db()], {"jail_parallel_start": "0"}, rc_parallel_start=False, running=RUNNING).sysrc == []
+    # a value rc.subr's checkyesno warns about is no answer either way
+    bad = rc_plan([db()], {"jail_parallel_start": "maybe"}, rc_parallel_start=False, running=RUNNING)
+    assert bad.sysrc == ["jail_parallel_start=NO"]
+    # unset: left alone; without rc_enable, jail_enable and jail_list are left alone
+    assert rc_plan([db()], {"jail_parallel_start": "maybe"}, rc_enable=True, running=RUNNING).sysrc == ["jail_list=db"]
+    off = rc_plan([db()], {"jail_enable": "NO", "jail_list": ""}, rc_parallel_start=True, running=RUNNING)
+    assert off.sysrc == ["jail_parallel_start=YES"]
+
+
+def test_parallel_start_with_a_listed_dependency_warns():
+    p = rc_plan([APP], {"jail_list": "db"}, rc_enable=True, rc_parallel_start=True)
+    assert p.sysrc == ["jail_list=db app", "jail_parallel_start=YES"]
+    assert any(
+        w.startswith("jail_parallel_start=YES: rc.d/jail starts every jail") and " starts db " in w for w in p.warnings
+    )
+    # already on in rc.conf, option unset: the same warning
+    assert rc_plan([APP], {"jail_list": "db", "jail_parallel_start": "YES"}, rc_enable=True).warnings
+    # off, or no two listed jails sharing a dependency: none
+    assert not rc_plan([APP], {"jail_list": "db"}, rc_enable=True, rc_parallel_start=False).warnings
+    assert not rc_plan([APP], {"jail_list": "other"}, rc_enable=True, rc_parallel_start=True).warnings

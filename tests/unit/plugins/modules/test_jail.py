@@ -310,10 +310,13 @@ def test_global_settings_of_jail_conf_are_named(world):
     assert "  enforce_statfs" in prepared
 
 
+RC_READ = ["/testbin/sysrc", "jail_enable", "jail_list", "jail_conf", "jail_parallel_start"]
+
+
 def test_rc_enable_through_sysrc(world):
     conf, make = world
     params = {"name": "www", "path": make("www"), "config": conf, "state": "present", "rc_enable": True}
-    sysrc_read = Call(["/testbin/sysrc", "jail_enable", "jail_list", "jail_conf"],
+    sysrc_read = Call(RC_READ,
                       out="jail_enable: NO\njail_list: db\njail_conf: /etc/jail.conf\n")  # fmt: skip
     res = run_module(jail.main, dict(params, state="started"), calls=[Call(JLS), sysrc_read], check=True)
     assert res["actions"][-1] == f"rc.conf: jail_enable=YES, jail_list=db www, jail_conf={conf}"
@@ -328,6 +331,27 @@ def test_rc_enable_through_sysrc(world):
         ],
     )
     assert res.changed
+
+
+def test_rc_parallel_start_through_sysrc(world):
+    conf, make = world
+    params = {"name": "www", "path": make("www"), "config": conf, "state": "present", "rc_parallel_start": True}
+    read_no = Call(RC_READ, out="jail_enable: NO\njail_list: \njail_conf: /etc/jail.conf\njail_parallel_start: NO\n")
+    res = run_module(
+        jail.main,
+        params,
+        calls=[Call(JLS), read_no, Call(["/testbin/sysrc", "jail_parallel_start=YES"])],
+        diff=True,
+    )
+    assert res.changed and res["actions"][-1] == "rc.conf: jail_parallel_start=YES"
+    assert res["diff"][-1]["before"]["rc.conf"] == {"jail_parallel_start": "NO"}
+    # rc_enable is false: jail_enable and jail_list stay as they are; YES already: no write at all
+    read_yes = Call(RC_READ, out="jail_enable: NO\njail_list: \njail_conf: /etc/jail.conf\njail_parallel_start: YES\n")
+    res = run_module(jail.main, params, calls=[Call(JLS), read_yes])
+    assert not res.changed and res.writes == 0
+    # unset: rc.conf is not even read
+    res = run_module(jail.main, dict(params, rc_parallel_start=None), calls=[Call(JLS)])
+    assert not res.changed
 
 
 def test_directory_mode_one_file_per_jail_and_absent_deletes_it(tmp_path):
@@ -382,7 +406,7 @@ def test_exclusive_leaves_a_hand_written_jail_and_its_jail_list_entry(world):
     with open(conf, "w", encoding="utf-8") as f:
         f.write(HAND)
     items = [{"name": "new", "path": make("new")}]
-    sysrc_read = Call(["/testbin/sysrc", "jail_enable", "jail_list", "jail_conf"],
+    sysrc_read = Call(RC_READ,
                       out=f"jail_enable: YES\njail_list: handj\njail_conf: {conf}\n")  # fmt: skip
     res = run_module(
         jail.main,
@@ -428,7 +452,7 @@ def test_a_named_hand_written_jail_is_marked_and_an_absent_one_removed(world):
 def test_failed_rc_conf_read_fails_before_anything(world):
     conf, make = world
     params = {"name": "www", "path": make("www"), "config": conf, "rc_enable": True}
-    argv = ["/testbin/sysrc", "jail_enable", "jail_list", "jail_conf"]
+    argv = RC_READ
     res = run_module(
         jail.main, params, calls=[Call(JLS), Call(argv, rc=2, err="sysrc: /etc/rc.conf: Permission denied\n")]
     )
@@ -440,7 +464,12 @@ def test_failed_rc_conf_read_fails_before_anything(world):
         params,
         calls=[
             Call(JLS),
-            Call(argv, rc=1, out="jail_enable: NO\njail_list: \n", err="sysrc: unknown variable 'jail_conf'\n"),
+            Call(
+                argv,
+                rc=1,
+                out="jail_enable: NO\njail_list: \njail_parallel_start: NO\n",
+                err="sysrc: unknown variable 'jail_conf'\n",
+            ),
             Call(["/testbin/jail", "-i", "-f", conf, "-c", "--", "www"], out="1\n"),
             Call(["/testbin/sysrc", "jail_enable=YES", "jail_list=www", f"jail_conf={conf}"]),
         ],
