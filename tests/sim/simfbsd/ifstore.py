@@ -32,7 +32,8 @@ def _enc(entry):
             isinstance(addr, str)
             and "/" not in addr
             and "%" not in addr
-            and type(prefix) is int
+            and isinstance(prefix, int)
+            and not isinstance(prefix, bool)
             and (scope is None or (isinstance(scope, str) and scope))
         ):
             return f"{addr}/{prefix}%{scope}" if scope is not None else f"{addr}/{prefix}"
@@ -73,8 +74,8 @@ class AddrList(MutableSequence):
     def __delitem__(self, i):
         del self._list()[i]
 
-    def insert(self, i, value):
-        self._list().insert(i, value)
+    def insert(self, index, value):
+        self._list().insert(index, value)
 
     def __len__(self):
         return len(self._raw) if self._d is None else len(self._d)
