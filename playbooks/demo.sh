@@ -20,17 +20,19 @@ for h in web1 db1; do
         echo "created simulated FreeBSD host $h (${ips[$h]})"
     fi
 done
-# The connection part of the inventory comes from the simulator; everything else from inventories/example.
-"$simhost" inventory web1 db1 > "$conn"
+# The connection part of the inventory comes from the simulator (over SSH, as real hosts are reached, so that
+# the jails can be reached with bsd.jails.jexec); everything else from inventories/example.  It goes first: the
+# jails inventory source there (jails.yml) copies each jail host's SSH variables as they stand when it is read.
+"$simhost" inventory --ssh web1 db1 > "$conn"
 # A simulated host extracts a world in about a second: poll the async steps every second.
 sim_vars=(-e world_async_poll=1)
 export ANSIBLE_STDOUT_CALLBACK=${ANSIBLE_STDOUT_CALLBACK:-default}
 echo "==> ansible-playbook bsd.jails.site"
-ansible-playbook -i "$inv_dir" -i "$conn" "${sim_vars[@]}" playbooks/site.yml
-echo "==> ansible-playbook bsd.jails.jails_configure"
-ansible-playbook -i "$inv_dir" -i "$conn" playbooks/jails_configure.yml
+ansible-playbook -i "$conn" -i "$inv_dir" "${sim_vars[@]}" playbooks/site.yml
+echo "==> ansible-playbook bsd.jails.jails_configure (inside the jails, through bsd.jails.jexec)"
+ansible-playbook -i "$conn" -i "$inv_dir" playbooks/jails_configure.yml
 echo "==> ansible-playbook bsd.jails.audit"
-ansible-playbook -i "$inv_dir" -i "$conn" playbooks/audit.yml
+ansible-playbook -i "$conn" -i "$inv_dir" playbooks/audit.yml
 echo
 echo "==> summary"
 for h in web1 db1; do

@@ -55,6 +55,8 @@ LOCK = "lock"
 BOX = "box.json"
 CALLS = "calls.log"
 FAULTS = "faults.json"
+# Jail roots by "device:inode" -> path, for base tools run chrooted in a jail (tools/pkg/db.py, tool.jail_main).
+JAIL_ROOTS = "jailroots.json"
 
 
 def kdir():

@@ -151,9 +151,44 @@ def run(tool, argv, ctx=None, record=True):
     return 0 if rc is None else rc
 
 
+def _jail_of_root():
+    """The jid of the jail whose root this process is chrooted in (the kernel knows a process's prison): the
+    root's device and inode, recorded when the jail got its interpreter (tools/pkg/db.py), then the live jail
+    with that path."""
+    st = os.stat("/")
+    try:
+        with open(os.path.join(kernel.kdir(), kernel.JAIL_ROOTS), encoding="utf-8") as f:
+            path = json.load(f).get(f"{st.st_dev}:{st.st_ino}")
+    except (OSError, ValueError):
+        path = None
+    if path is None:
+        return None
+    state = kernel.read_state()
+    for jid, rec in state["jails"].items():
+        if rec.get("path") == path and not state["jails"].brief(jid)[2]:
+            return int(jid)
+    return None
+
+
+def jail_main():
+    """A base tool run by its program inside a jail (world.JAIL_TOOLS): ``python -c ... TOOL ARGS``, chrooted
+    in the jail, whose files it sees at ``/``."""
+    tool = sys.argv[1]
+    jid = _jail_of_root()
+    if jid is None:
+        sys.stderr.write(f"{tool}: simulator: this root is not a running jail's\n")
+        os._exit(1)
+    rc = run(tool, sys.argv[2:], Ctx(tool, jid=jid, root="/"))
+    _exit(rc)
+
+
 def main():
     tool = os.path.basename(sys.argv[0])
     rc = run(tool, sys.argv[1:])
+    _exit(rc)
+
+
+def _exit(rc):
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

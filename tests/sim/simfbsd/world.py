@@ -16,7 +16,8 @@ are links to it in ``bin/`` (``env``, ``id`` in ``usr/bin/``), so
 Interface:
   WORLD_FILES / DIST_FILES      what installworld / distribution install (relative paths)
   install_world(dest, release, defaults_rc)   bin/, usr/bin, etc/rc, etc/rc.shutdown,
-                                etc/defaults/rc.conf (text given), bin/freebsd-version
+                                etc/defaults/rc.conf (text given), bin/freebsd-version,
+                                JAIL_TOOLS (usr/sbin/pkg, sysrc, service)
   install_distribution(dest, release)         etc/passwd, group, master.passwd,
                                 services, dev/, tmp/, var/run/, root/
   build_base_txz(path, release, defaults_rc) -> (sha256, nentries)
@@ -36,6 +37,21 @@ from . import patchlevels
 BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
 BIN_APPLETS = ("ls", "cat", "echo", "mkdir", "rm", "cp", "mv", "test", "[", "sleep", "hostname", "kill", "ln")
 USR_BIN_APPLETS = ("env", "id", "true", "false", "head", "tail", "grep", "sed", "wc")
+# Base tools that run inside a jail as programs (a module's subprocess in a jail finds them at these paths):
+# FreeBSD's base.txz holds them (usr.sbin/pkg, usr.sbin/sysrc, usr.sbin/service).  In the simulated world they
+# are shims that run the simulator's tool with the jail's python311 package (tools/pkg/db.py, tool.jail_main).
+JAIL_TOOLS = {"pkg": "usr/sbin/pkg", "sysrc": "usr/sbin/sysrc", "service": "usr/sbin/service"}
+JAIL_TOOL_SHIM = """#!/bin/sh
+# simulated FreeBSD {name}(8) in a jail's world: the simulator's tool (tests/sim/simfbsd/tools/), run by
+# the jail's python311 package with the simulator bound at /.simhost (tests/sim/simfbsd/tools/pkg/db.py)
+if [ ! -x /usr/local/bin/python3.11 ] || [ ! -d /.simhost/lib/simfbsd ]; then
+\techo "{name}: simulator: {name} runs inside a jail once the jail has its python311 package" >&2
+\texit 127
+fi
+exec /usr/local/bin/python3.11 -S -c \\
+\t'import sys; sys.path.insert(0, "/.simhost/lib"); from simfbsd.tool import jail_main; jail_main()' \\
+\t{name} "$@"
+"""
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 MTIME = 1717200000  # fixed file times in base.txz, so the tarball is reproducible
 
@@ -126,6 +142,8 @@ def install_world(dest, release, defaults_rc):
         for path, text in patchlevels.release_files(release, 0).items():
             if path != patchlevels.VERSION_FILE:
                 _write(dest, path.lstrip("/"), text, 0o444 if "/lib/" in path else 0o644)
+    for name, rel in JAIL_TOOLS.items():
+        _write(dest, rel, JAIL_TOOL_SHIM.format(name=name), 0o555)
     _write(dest, "etc/rc", ETC_RC)
     _write(dest, "etc/rc.shutdown", ETC_RC_SHUTDOWN)
     _write(dest, "etc/defaults/rc.conf", defaults_rc)
@@ -205,6 +223,7 @@ def _cached_base(box, defaults_rc):
     with open(patchlevels.CATALOGUE, encoding="utf-8") as f:
         catalogue = f.read()
     seed = box["release"] + defaults_rc + str(os.path.getsize(busybox())) + accounts + catalogue
+    seed += JAIL_TOOL_SHIM + repr(sorted(JAIL_TOOLS.items()))  # a changed world is a new tarball
     key = hashlib.sha256(seed.encode()).hexdigest()[:16]
     txz = os.path.join(cache, f"base-{key}.txz")
     meta = txz + ".manifest"

@@ -129,3 +129,33 @@ def test_delete_removes_files_and_unbinds(pbox):
     assert "Installed packages to be REMOVED:" in r.stdout
     assert pbox.run("jexec", "w", "/bin/sh", "-c", "test -e /usr/local/bin/python3").returncode == 1
     assert pbox.run("pkg", "-j", "w", "info", "-e", "python311").returncode == 1
+
+
+def test_base_tools_run_as_programs_inside_the_jail(pbox):
+    # FreeBSD's base.txz holds /usr/sbin/pkg, sysrc and service, so a program in a jail (a module's subprocess)
+    # runs them by path; the simulated world's are shims that need the jail's python311 package.
+    pbox.run("pkg", "-j", "w", "delete", "-y", "nginx", "python3", "python311")
+    pbox.sh("rm -f /jails/w/usr/local/etc/nginx/nginx.conf")  # an earlier test's configuration (kept: changed)
+    pbox.run("jexec", "w", "sysrc", "-x", "nginx_enable")
+    r = pbox.run("jexec", "w", "/bin/sh", "-c", "/usr/sbin/sysrc -n hostname")
+    assert r.returncode == 127
+    assert r.stderr == "sysrc: simulator: sysrc runs inside a jail once the jail has its python311 package\n"
+    assert pbox.run("pkg", "-j", "w", "install", "-y", "python3").returncode == 0
+    script = (
+        "/usr/sbin/pkg install -y nginx >/dev/null && /usr/sbin/sysrc nginx_enable=YES"
+        " && /usr/sbin/pkg info -e nginx && /usr/sbin/service nginx start"
+    )
+    r = pbox.run("jexec", "-l", "w", "/bin/sh", "-c", script)
+    assert (r.returncode, r.stdout) == (0, "nginx_enable:  -> YES\nStarting nginx.\n"), r.stderr
+    # the jail's own files changed, not the host's; the daemon runs in the jail (sockstat -j), on its address
+    assert pbox.run("sysrc", "-n", "nginx_enable").returncode == 1
+    assert pbox.run("pkg", "info", "-e", "nginx").returncode == 1
+    jid = pbox.run("jls", "-j", "w", "jid").stdout.strip()
+    lines = [ln for ln in pbox.run("sockstat", "-46lq", "-j", jid).stdout.splitlines() if " nginx " in ln]
+    assert len(lines) == 1 and "192.0.2.10:80 " in lines[0], lines
+    r = pbox.run("jexec", "w", "/bin/sh", "-c", "/usr/sbin/service nginx onestatus")
+    assert r.returncode == 0 and r.stdout.startswith("nginx is running as pid "), r.stdout
+    assert pbox.run("jexec", "w", "service", "nginx", "stop").returncode == 0
+    # the jail's copy of the simulator goes with its interpreter
+    assert pbox.run("pkg", "-j", "w", "delete", "-y", "nginx", "python3", "python311").returncode == 0
+    assert pbox.run("jexec", "w", "/bin/sh", "-c", "test -e /.simhost").returncode == 1

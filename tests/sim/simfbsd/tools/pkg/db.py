@@ -8,20 +8,31 @@ when unchanged), ``link:T`` is a symbolic link, and ``python`` is the interprete
 /usr (read-only bind mount, as mount_nullfs -o ro would) at ``usr/local/libexec/simpython`` of
 the target root, run by a small /bin/sh wrapper through the dynamic loader under that mount, so
 that it works chrooted in a jail (jexec(8)).
+
+The same bind gives a jail its base tools (world.JAIL_TOOLS: /usr/sbin/pkg, sysrc, service, which
+FreeBSD's base.txz holds and its own programs run inside the jail): the simulator's code
+(``/.simhost/lib``, read-only) and the box's kernel state (``/.simhost/kernel``) are bound at
+``.simhost/`` of the jail's root, and the root's device and inode are recorded in the kernel's
+``jailroots.json``, so a tool run chrooted in the jail finds its jail (tool.jail_main()) as the
+kernel knows a process's prison.  Without python311 in the jail its base tools fail (the simulator
+runs them with Python); through jexec(8) by name they run without it, as before.
 """
 
 import datetime
+import fcntl
 import json
 import os
 import shutil
 
-from ... import mounts
+from ... import kernel, mounts, paths
 
 SIMFBSD = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DB = "var/db/pkg/local.json"
 CATALOGUE = os.path.join(SIMFBSD, "data", "pkg")
 SIMPYTHON = "usr/local/libexec/simpython"
 PYSHIM = "usr/local/libexec/simpython-shim"
+# The simulator inside a jail's root (see the module's docstring): (box path, jail-relative path, read-only).
+GATE = ((paths.BOX_LIB, paths.BOX_LIB.lstrip("/"), True), (kernel.kdir(), paths.BOX_KERNEL.lstrip("/"), False))
 # The wrapper run as /usr/local/bin/python3.11: the Debian interpreter of the box through its loader,
 # with its prefix under the bind mount (Python's getpath reads PYTHONHOME).
 PYTHON_WRAPPER = """#!/bin/sh
@@ -90,6 +101,47 @@ def _bind_python(root):
     # sitecustomize.py of the box (os.uname() says FreeBSD), so Ansible's facts in a jail say FreeBSD too.
     src = os.path.join(SIMFBSD, "pyshim", "sitecustomize.py")
     shutil.copyfile(src, os.path.join(shim, "sitecustomize.py"))
+    _bind_gate(root)
+
+
+def _bind_gate(root):
+    """The simulator's code and kernel state at ``.simhost/`` of the jail's root; the root recorded by device
+    and inode in the kernel's JAIL_ROOTS (idempotent)."""
+    if os.path.realpath(root) == "/":
+        return
+    for src, rel, ro in GATE:
+        target = os.path.join(root, rel)
+        if os.path.ismount(target) or not os.path.isdir(src):
+            continue
+        os.makedirs(target, exist_ok=True)
+        if mounts._sys_mount(src, target, None, mounts.MS_BIND) != 0:
+            raise OSError(f"cannot bind {src} at {target}")
+        if ro:
+            mounts._sys_mount(src, target, None, mounts.MS_BIND | mounts.MS_REMOUNT | mounts.MS_RDONLY)
+    st = os.stat(root)
+    path = os.path.join(kernel.kdir(), kernel.JAIL_ROOTS)
+    # A lock of its own: this runs inside jail(8)'s and pkg(8)'s exclusive ``with Kernel()``.
+    fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            with open(path, encoding="utf-8") as f:
+                roots = json.load(f)
+        except FileNotFoundError:
+            roots = {}
+        roots[f"{st.st_dev}:{st.st_ino}"] = os.path.realpath(root)
+        kernel.write_json_atomic(path, roots)
+    finally:
+        os.close(fd)
+
+
+def _unbind_gate(root):
+    for _src, rel, _ro in reversed(GATE):
+        target = os.path.join(root, rel)
+        if os.path.ismount(target):
+            mounts._sys_umount(target, True)
+        _rmdir(target)
+    _rmdir(os.path.join(root, ".simhost"))
 
 
 def restore(root):
@@ -104,6 +156,7 @@ def restore(root):
 
 
 def _unbind_python(root):
+    _unbind_gate(root)
     target = os.path.join(root, SIMPYTHON)
     if os.path.ismount(target):
         mounts._sys_umount(target, True)
