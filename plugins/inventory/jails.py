@@ -20,11 +20,22 @@ description:
     SSH variables or with O(live_command).
   - Each jail added gets the variables C(ansible_connection=bsd.jails.jexec), C(ansible_jexec_jail), C(jail_name),
     C(jail_host) (the inventory name of its jail host), C(jail_state) (V(running) or V(stopped) with O(live),
-    V(declared) without), C(jail_jid) and C(jail_path) when C(jls) reported them, and the SSH variables of
+    V(declared) without), C(jail_jid) and C(jail_path) when C(jls) reported them, the SSH variables of
     its jail host (C(ansible_host), C(ansible_port), C(ansible_user), C(ansible_ssh_private_key_file),
     C(ansible_ssh_common_args), C(ansible_ssh_extra_args), C(ansible_ssh_executable),
     C(ansible_ssh_pipelining), C(ansible_pipelining), C(ansible_jexec_host_become)), and
     C(ansible_python_interpreter) from O(python_interpreter).
+  - The SSH variables of a jail are templates that read those of its jail host when a task runs, for example
+    C(ansible_host) reads C(hostvars[jail_host].ansible_host), or is the jail host's inventory name when that is
+    not set, and C(ansible_port) reads C(hostvars[jail_host].ansible_port), or is unset when that is not set. The
+    jail hosts' connection may therefore come from an inventory source read after this one, or change later;
+    C(ansible-inventory --list) shows the templates, C(ansible -m ansible.builtin.debug -a var=ansible_host)
+    their values. O(compose), O(groups) and O(keyed_groups) see the templates, not their values.
+  - With ansible-core older than 2.19, the SSH variables are copied from the jail host when this source is read
+    instead, so the jail hosts' connection must be given by an earlier inventory source.
+  - O(live) asks each jail host while this source is read, with the jail host's SSH variables as they stand then,
+    so with O(live) (and without O(live_command)) the jail hosts' connection must be given by an earlier inventory
+    source.
   - "Groups: O(group) (every jail), O(group)C(_on_)HOST (the jails of one jail host, every character of HOST
     that cannot be in a group name replaced by C(_)) and O(group)C(_)STATE (C(_running), C(_stopped),
     C(_declared)), plus those of O(groups) and O(keyed_groups)."
@@ -97,7 +108,8 @@ options:
 """
 
 EXAMPLES = r"""
-# jails.yml, after the inventory of the jail hosts (ansible-inventory -i hosts.yml -i jails.yml --graph)
+# jails.yml, after the inventory of the jail hosts (ansible-inventory -i hosts.yml -i jails.yml --graph);
+# live: true asks the jail hosts over SSH, so their connection comes before this source as well.
 plugin: bsd.jails.jails
 jail_host_groups: [jail_hosts]
 live: true
@@ -124,6 +136,11 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.vars import combine_vars
 from ansible.vars.plugins import get_vars_from_inventory_sources
 from ansible_collections.bsd.jails.plugins.module_utils._jls import JlsParseError, parse_jls_n
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core < 2.19: no templating at task time of variables set by inventory plugins
+    trust_as_template = None
 
 # The jail host's variables a jail inherits: how the SSH session to its host is made.
 SSH_VARS = (
@@ -170,6 +187,20 @@ def ssh_argv(hostname, hostvars):
         if hostvars.get(key):
             argv += shlex.split(to_text(hostvars[key]))
     return [*argv, "--", to_text(hostvars.get("ansible_host") or hostname)]
+
+
+def connection_vars(host, hostvars):
+    """The SSH variables of a jail of ``host``: templates that ansible-core resolves when a task runs, reading
+    those of its jail host (``hostvars[jail_host]``) then; copies of ``hostvars`` (the jail host's variables now)
+    where ansible-core cannot template them later."""
+    if trust_as_template is None:
+        copied = {k: hostvars[k] for k in SSH_VARS if k in hostvars}
+        return {"ansible_host": hostvars.get("ansible_host") or host, **copied}
+    # default(None): a variable that is None is unset for the connection's options (ansible-core's ConfigManager)
+    return {
+        "ansible_host": trust_as_template("{{ hostvars[jail_host].ansible_host | default(jail_host, true) }}"),
+        **{k: trust_as_template(f"{{{{ hostvars[jail_host].{k} | default(None) }}}}") for k in SSH_VARS},
+    }
 
 
 def merge(host, declared, running, live):
@@ -333,8 +364,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             setvars = {
                 "ansible_connection": "bsd.jails.jexec",
                 "ansible_jexec_jail": name,
-                "ansible_host": hostvars.get("ansible_host") or host,
-                **{k: hostvars[k] for k in SSH_VARS if k in hostvars},
+                **connection_vars(host, hostvars),
                 **{k: v for k, v in rec.items() if v is not None},
             }
             if self.get_option("python_interpreter"):

@@ -6,6 +6,9 @@ from ansible.errors import AnsibleError
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
+from ansible.template import Templar
+from ansible.vars.hostvars import HostVars
+from ansible.vars.manager import VariableManager
 from ansible_collections.bsd.jails.plugins.inventory import jails
 
 HOSTS = """\
@@ -31,12 +34,33 @@ all:
 """
 
 
+# The jail's SSH variables read in test_declared_only, in this order.
+CONNECTION = (
+    "ansible_host",
+    "ansible_port",
+    "ansible_user",
+    "ansible_ssh_common_args",
+    "ansible_jexec_host_become",
+    "ansible_ssh_private_key_file",
+)
+
+
 def _inventory(tmp_path, config, jls_by_host=None):
     (tmp_path / "hosts.yml").write_text(HOSTS)
     for host, text in (jls_by_host or {}).items():
         (tmp_path / f"jls-{host}.txt").write_text(text)
     (tmp_path / "jails.yml").write_text(config)
     return InventoryManager(loader=DataLoader(), sources=[str(tmp_path / "hosts.yml"), str(tmp_path / "jails.yml")])
+
+
+def _at_task_time(inv, name, *keys):
+    """The values of a host's variables as a task sees them: ansible-core's VariableManager and Templar."""
+    loader = DataLoader()
+    manager = VariableManager(loader=loader, inventory=inv)
+    variables = manager.get_vars(host=inv.get_host(name))
+    variables["hostvars"] = HostVars(inventory=inv, variable_manager=manager, loader=loader)
+    templar = Templar(loader=loader, variables=variables)
+    return tuple(templar.template(variables[k]) for k in keys)
 
 
 def _parse_directly(tmp_path, config, jls_by_host=None):
@@ -64,15 +88,31 @@ def test_declared_only(tmp_path):
     www1 = inv.get_host("www1").get_vars()
     assert www1["ansible_connection"] == "bsd.jails.jexec"
     assert www1["ansible_jexec_jail"] == "www1"
-    assert www1["ansible_host"] == "192.0.2.10"
-    assert www1["ansible_port"] == 2222
-    assert www1["ansible_user"] == "admin"
-    assert www1["ansible_ssh_common_args"] == "-o StrictHostKeyChecking=no"
-    assert www1["ansible_jexec_host_become"] == "sudo"
     assert www1["ansible_python_interpreter"] == "/usr/local/bin/python3"
     assert (www1["jail_host"], www1["jail_state"]) == ("host1", "declared")
-    assert inv.get_host("db1").get_vars()["ansible_host"] == "host2"
+    # the inventory holds templates (what ansible-inventory --list prints); a task sees the jail host's values
+    assert "hostvars[jail_host]" in www1["ansible_host"]
+    assert _at_task_time(inv, "www1", *CONNECTION) == (
+        "192.0.2.10", 2222, "admin", "-o StrictHostKeyChecking=no", "sudo", None,
+    )  # fmt: skip
+    assert _at_task_time(inv, "db1", *CONNECTION) == ("host2", None, None, None, None, None)
     assert inv.get_host("old") is None
+
+
+def test_jails_source_before_the_connection_source(tmp_path):
+    """The jail hosts' connection comes from a source read after the jails' source, and still reaches the jails."""
+    (tmp_path / "jail_hosts.yml").write_text("all:\n  hosts:\n    host1:\n      jails_list: [{name: www1}]\n")
+    (tmp_path / "jails.yml").write_text("plugin: bsd.jails.jails\n")
+    (tmp_path / "connection.yml").write_text(
+        "all:\n  hosts:\n    host1:\n      ansible_host: 198.51.100.7\n      ansible_user: root\n"
+        "      ansible_ssh_private_key_file: /keys/id\n      ansible_pipelining: true\n"
+    )
+    sources = [str(tmp_path / f) for f in ("jail_hosts.yml", "jails.yml", "connection.yml")]
+    inv = InventoryManager(loader=DataLoader(), sources=sources)
+    assert _at_task_time(inv, "www1", "ansible_host", "ansible_user", "ansible_ssh_private_key_file") == (
+        "198.51.100.7", "root", "/keys/id",
+    )  # fmt: skip
+    assert _at_task_time(inv, "www1", "ansible_pipelining", "ansible_port", "jail_host") == (True, None, "host1")
 
 
 def test_live_jails_and_states(tmp_path):
