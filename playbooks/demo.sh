@@ -21,8 +21,8 @@ for h in web1 db1; do
     fi
 done
 # The connection part of the inventory comes from the simulator (over SSH, as real hosts are reached, so that
-# the jails can be reached with bsd.jails.jexec); everything else from inventories/example.  It goes first: the
-# jails inventory source there (jails.yml) copies each jail host's SSH variables as they stand when it is read.
+# the jails can be reached with bsd.jails.jexec); everything else from inventories/example.  It goes first, which
+# only the jails source's `live: true` (jls asked while inventories/example/jails.yml is read) would need.
 "$simhost" inventory --ssh web1 db1 > "$conn"
 # A simulated host extracts a world in about a second: poll the async steps every second.
 sim_vars=(-e world_async_poll=1)
