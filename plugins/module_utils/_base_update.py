@@ -14,6 +14,7 @@
   fetch_create_manifest()): "No updates needed to update system to R-pN.", or the files that "will be
   updated/added/removed as part of updating to" R-pN, and those "modified locally" it leaves alone.
 - ``check_not_newer(base, kernel)``: a userland newer than the running kernel's release is refused.
+- ``jails_using(basedir, running, nullfs)``: the running jails that run programs from a base.
 - ``FREEBSD_UPDATE``: the command lines, declared once.
 """
 
@@ -29,11 +30,14 @@ UP_TO_DATE_RE = re.compile(r"^No updates needed to update system to (\S+)\.$", r
 WILL_RE = re.compile(r"^The following files will be (updated|added|removed) as part of updating to$")
 MODIFIED_HEAD = "The following files are affected by updates. No changes have"
 
-# freebsd-update's parse_cmdline() reads the word after -b, -d and --currently-running as their value,
-# whatever it starts with; the command words come last.
+# freebsd-update's parse_cmdline() reads the word after -b, -d, -j and --currently-running as their value,
+# whatever it starts with; the command words come last.  -j JAIL (config_TargetJail()) sets BASEDIR from
+# ``jls -j JAIL -h path`` and the version from ``freebsd-version -j JAIL``, passing JAIL unquoted to both:
+# a name must be one no shell splits and no getopt(3) reads as an option (see _jail_params.check_name()).
 FREEBSD_UPDATE = CommandLine(
     "freebsd-update",
     basedir=opt_val("-b"),
+    jail=opt_val("-j"),
     workdir=opt_val("-d"),
     running=opt_val("--currently-running"),
     nocron=fixed("--not-running-from-cron"),
@@ -50,25 +54,25 @@ def parse_version(text, field="version"):
     return int(m.group(1)), int(m.group(2)), int(m.group(4) or 0)
 
 
-def userland_version(script_text, basedir):
-    """USERLAND_VERSION of a base's /bin/freebsd-version; raises JailsError naming basedir."""
+def userland_version(script_text, basedir, field="basedir"):
+    """USERLAND_VERSION of a base's /bin/freebsd-version; raises JailsError naming ``field``."""
     if script_text is None:
-        raise JailsError("basedir: %s has no bin/freebsd-version: not a FreeBSD base" % basedir)
+        raise JailsError("%s: %s has no bin/freebsd-version: not a FreeBSD base" % (field, basedir))
     m = USERLAND_RE.search(script_text)
     if not m:
-        raise JailsError("basedir: %s/bin/freebsd-version has no USERLAND_VERSION line" % basedir.rstrip("/"))
-    parse_version(m.group(1), "basedir: %s/bin/freebsd-version" % basedir.rstrip("/"))
+        raise JailsError("%s: %s/bin/freebsd-version has no USERLAND_VERSION line" % (field, basedir.rstrip("/")))
+    parse_version(m.group(1), "%s: %s/bin/freebsd-version" % (field, basedir.rstrip("/")))
     return m.group(1)
 
 
-def check_not_newer(base_version, kernel_version, basedir):
+def check_not_newer(base_version, kernel_version, basedir, field="basedir"):
     """Refuse a userland of a newer release than the host's kernel (jail(8): the kernel runs it)."""
-    b = parse_version(base_version, "basedir")
+    b = parse_version(base_version, field)
     k = parse_version(kernel_version, "freebsd-version -k")
     if b[:2] > k[:2]:
         raise JailsError(
-            "basedir: %s holds FreeBSD %s, newer than the host's kernel (%s): a jail's userland must not be "
-            "newer than the kernel it runs on" % (basedir, base_version, kernel_version)
+            "%s: %s holds FreeBSD %s, newer than the host's kernel (%s): a jail's userland must not be "
+            "newer than the kernel it runs on" % (field, basedir, base_version, kernel_version)
         )
 
 
@@ -110,3 +114,33 @@ def version_after(before, fetched):
     if "/bin/freebsd-version" in fetched["updated"] + fetched["added"]:
         return fetched["target"]
     return before
+
+
+def _under(path, top):
+    return path == top or path.startswith(top.rstrip("/") + "/")
+
+
+def jails_using(basedirs, running, nullfs):
+    """Sorted names of the running jails that use a base: their root (``jls`` path) is one of ``basedirs``,
+    or a nullfs mount of the base (or of a directory in it) sits in their root, as a thin jail's /bin does.
+
+    running: {name: jls parameters}; nullfs: [(source, mount point)] of the nullfs mounts.
+    """
+    names = set()
+    for name, params in running.items():
+        root = params.get("path") or ""
+        if not root:
+            continue
+        if any(root == b for b in basedirs) or any(
+            _under(target, root) and any(_under(source, b) for b in basedirs) for source, target in nullfs
+        ):
+            names.add(name)
+    return sorted(names)
+
+
+def thin_source(root, nullfs):
+    """The source of the nullfs mount on ``root``'s /bin (or on the root itself), if any: a thin jail's base."""
+    for source, target in nullfs:
+        if target in (root, root.rstrip("/") + "/bin"):
+            return source
+    return None

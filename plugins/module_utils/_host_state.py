@@ -103,6 +103,16 @@ def jail_root_path(module, jail):
     return Runner(module, "jls").out("-j", jail, "path").strip()
 
 
+def nullfs_mounts(module):
+    """[(source, mount point)] of the host's nullfs mounts, from ``mount -p -t nullfs``.
+
+    ``-p`` prints the mount table as fstab(5) lines (sbin/mount/mount.c putfsent()): the source, the mount
+    point, the type, the options, then dump and pass numbers, separated by blanks.
+    """
+    out = Runner(module, "mount").out("-p", "-t", "nullfs")
+    return [tuple(w[:2]) for w in (line.split() for line in out.splitlines()) if len(w) >= 3 and w[2] == "nullfs"]
+
+
 def parse_sysrc(out):
     """``sysrc NAME...`` output (``name: value`` lines) -> {name: value}."""
     values = {}

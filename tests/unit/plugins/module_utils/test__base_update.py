@@ -11,8 +11,10 @@ import pytest
 from ansible_collections.bsd.jails.plugins.module_utils._base_update import (
     FREEBSD_UPDATE,
     check_not_newer,
+    jails_using,
     parse_fetch,
     parse_version,
+    thin_source,
     userland_version,
     version_after,
 )
@@ -84,3 +86,27 @@ def test_command_line_keeps_values_after_their_options():
         "basedir workdir running nocron fetch", basedir="/j/b", workdir="/w", running="14.2-RELEASE", nocron=True
     )
     assert argv == ["-b", "/j/b", "-d", "/w", "--currently-running", "14.2-RELEASE", "--not-running-from-cron", "fetch"]
+
+
+def test_jails_using_root_and_nullfs_mounts():
+    running = {
+        "thick": {"path": "/b"},
+        "thin": {"path": "/j/thin"},
+        "whole": {"path": "/j/whole"},
+        "other": {"path": "/j/other"},
+        "near": {"path": "/j/near"},
+    }
+    nullfs = [
+        ("/b/usr/bin", "/j/thin/usr/bin"),  # a directory of the base, in the jail's root
+        ("/b", "/j/whole"),  # the whole base on the root
+        ("/bx/bin", "/j/near/bin"),  # another base whose name starts like this one
+        ("/b/bin", "/mnt/b"),  # mounted outside every jail
+    ]
+    assert jails_using({"/b"}, running, nullfs) == ["thick", "thin", "whole"]
+    assert jails_using({"/nothing"}, running, nullfs) == []
+
+
+def test_thin_source():
+    nullfs = [("/b/lib", "/j/t/lib"), ("/b/bin", "/j/t/bin")]
+    assert thin_source("/j/t", nullfs) == "/b/bin"
+    assert thin_source("/j/thick", nullfs) is None

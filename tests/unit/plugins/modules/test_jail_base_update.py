@@ -12,6 +12,17 @@ from ansible_collections.bsd.jails.plugins.modules import jail_base_update
 from ansible_collections.bsd.jails.tests.unit.plugins.modules._harness import Call, run_module
 
 KERNEL = Call(["/testbin/freebsd-version", "-k"], out="14.2-RELEASE-p2\n")
+MOUNT_ARGV = ["/testbin/mount", "-p", "-t", "nullfs"]
+NO_NULLFS = Call(MOUNT_ARGV)
+
+
+def jls(*jails):
+    """``jls -n -q`` answering the given (jid, name, path) jails."""
+    out = "".join("jid=%s name=%s path=%s persist\n" % j for j in jails)
+    return Call(["/testbin/jls", "-n", "-q"], out=out)
+
+
+NO_JAILS = jls()
 
 
 def script(version):
@@ -44,7 +55,11 @@ def test_patches_and_reports_versions(base):
             f.write(script("14.2-RELEASE-p3"))
 
     install.on_call = after_install
-    res = run_module(jail_base_update.main, {"basedir": base[0], "workdir": base[1]}, calls=[KERNEL, fetch, install])
+    res = run_module(
+        jail_base_update.main,
+        {"basedir": base[0], "workdir": base[1]},
+        calls=[KERNEL, NO_JAILS, NO_NULLFS, fetch, install],
+    )
     # version_after is read again from the base once install has run
     assert res.changed and res["version_before"] == "14.2-RELEASE-p1" and res["version_after"] == "14.2-RELEASE-p3"
     assert res["target_version"] == "14.2-RELEASE-p3" and res["kernel_version"] == "14.2-RELEASE-p2"
@@ -55,7 +70,11 @@ def test_patches_and_reports_versions(base):
 def test_check_mode_fetches_only_and_predicts(base):
     fetch = Call(fu(base, "fetch"), out_file="freebsd-update/fetch_updates.txt")
     res = run_module(
-        jail_base_update.main, {"basedir": base[0], "workdir": base[1]}, calls=[KERNEL, fetch], check=True, diff=True
+        jail_base_update.main,
+        {"basedir": base[0], "workdir": base[1]},
+        calls=[KERNEL, NO_JAILS, NO_NULLFS, fetch],
+        check=True,
+        diff=True,
     )
     assert res.changed and res["version_after"] == "14.2-RELEASE-p3" and res.writes == 0
     assert res["diff"]["before"] == "14.2-RELEASE-p1\n" and res["diff"]["after"] == "14.2-RELEASE-p3\n"
@@ -63,13 +82,17 @@ def test_check_mode_fetches_only_and_predicts(base):
 
 def test_up_to_date_is_no_change(base):
     fetch = Call(fu(base, "fetch"), out_file="freebsd-update/fetch_up_to_date.txt")
-    res = run_module(jail_base_update.main, {"basedir": base[0], "workdir": base[1]}, calls=[KERNEL, fetch])
-    assert not res.changed and res["version_after"] == "14.2-RELEASE-p1" and res.calls_made == [KERNEL.argv, fetch.argv]
+    res = run_module(
+        jail_base_update.main, {"basedir": base[0], "workdir": base[1]}, calls=[KERNEL, NO_JAILS, NO_NULLFS, fetch]
+    )
+    assert not res.changed and res["version_after"] == "14.2-RELEASE-p1"
+    assert res.calls_made == [KERNEL.argv, NO_JAILS.argv, MOUNT_ARGV, fetch.argv]
 
 
 def test_failed_fetch_fails_without_install(base):
     fetch = Call(fu(base, "fetch"), rc=1, out_file="freebsd-update/fetch_no_mirror.txt")
-    res = run_module(jail_base_update.main, {"basedir": base[0], "workdir": base[1]}, calls=[KERNEL, fetch])
+    calls = [KERNEL, NO_JAILS, NO_NULLFS, fetch]
+    res = run_module(jail_base_update.main, {"basedir": base[0], "workdir": base[1]}, calls=calls)
     assert res.failed and res["rc"] == 1 and "the base is unchanged" in res["msg"]
     assert "No mirrors remaining" in res["stdout"]
 
@@ -108,3 +131,58 @@ def test_link_in_base_is_not_followed(base, tmp_path):
     os.symlink("/etc/passwd", os.path.join(base[0], "bin", "freebsd-version"))
     res = run_module(jail_base_update.main, {"basedir": base[0], "workdir": base[1]}, calls=[])
     assert res.failed and "is a symbolic link" in res["msg"]
+
+
+def test_reports_jails_using_the_base_in_check_mode(base, tmp_path):
+    """A thick jail on the base and a thin jail with the base's /bin mounted in its root; another jail is not."""
+    b = base[0]
+    fetch = Call(fu(base, "fetch"), out_file="freebsd-update/fetch_updates.txt")
+    running = jls(("1", "thick", b), ("2", "thin", "/j/thin"), ("3", "other", "/j/other"))
+    mounts = Call(
+        MOUNT_ARGV, out="%s/bin\t/j/thin/bin\tnullfs\tro\t0 0\n/elsewhere/bin\t/j/other/bin\tnullfs\tro\t0 0\n" % b
+    )
+    res = run_module(
+        jail_base_update.main, {"basedir": b, "workdir": base[1]}, calls=[KERNEL, running, mounts, fetch], check=True
+    )
+    assert res.changed and res["jails_using"] == ["thick", "thin"] and res.writes == 0
+
+
+def fu_jail(base, jail, cmd):
+    return ["/testbin/freebsd-update", "-j", jail, "-d", base[1], "--not-running-from-cron", cmd]
+
+
+@pytest.mark.parametrize("jail", ["www", "7"])
+def test_patches_a_running_jail_by_name_or_jid(base, jail):
+    fetch = Call(fu_jail(base, jail, "fetch"), out_file="freebsd-update/fetch_updates.txt")
+    install = Call(fu_jail(base, jail, "install"), out="Installing updates... done.\n")
+
+    def after_install(*_a, **_k):
+        with open(os.path.join(base[0], "bin", "freebsd-version"), "w") as f:
+            f.write(script("14.2-RELEASE-p3"))
+
+    install.on_call = after_install
+    calls = [jls(("7", "www", base[0])), NO_NULLFS, KERNEL, fetch, install]
+    res = run_module(jail_base_update.main, {"jail": jail, "workdir": base[1]}, calls=calls)
+    assert res.changed and res["basedir"] == base[0] and res["jails_using"] == ["www"]
+    assert res["version_before"] == "14.2-RELEASE-p1" and res["version_after"] == "14.2-RELEASE-p3"
+
+
+@pytest.mark.parametrize(
+    ("jail", "msg"),
+    [
+        ("-b", "jail: '-b' starts with '-'"),
+        ("a b", "jail: 'a b' is not a valid jail name"),
+        ("db", "jail: no running jail db"),
+        ("thin", "jail: thin is a thin jail (/j/thin is mounted from /base/bin)"),
+    ],
+)
+def test_jail_checked_before_freebsd_update(base, jail, msg):
+    running = jls(("7", "www", base[0]), ("8", "thin", "/j/thin"))
+    mounts = Call(MOUNT_ARGV, out="/base/bin\t\t/j/thin/bin\t\tnullfs\tro\t\t0 0\n")
+    res = run_module(jail_base_update.main, {"jail": jail, "workdir": base[1]}, calls=[running, mounts])
+    assert res.failed and res["msg"].startswith(msg) and res.calls_made == [running.argv, MOUNT_ARGV]
+
+
+def test_basedir_and_jail_are_exclusive(base):
+    res = run_module(jail_base_update.main, {"jail": "www", "basedir": base[0], "workdir": base[1]}, calls=[])
+    assert res.failed and "mutually exclusive" in res["msg"] and res.calls_made == []
