@@ -59,17 +59,19 @@ def parse_configs(texts):
 
 
 def jail_configuration(config, names, every):
-    """(texts, defined, includes) of the jail configuration the jail module edits.
+    """(texts, defined, includes, parsed) of the jail configuration the jail module edits.
 
     texts: {path: text or None} of each file read; defined: the jail names they define; includes:
     file mode, when the file ``.include``s others, what each include names (JailConfTree.resolved),
-    else None.  Directory mode reads NAME.conf of each of ``names`` (every *.conf with ``every``).
+    else None; parsed: {path: JailConf} of each text (make_plan's ``parsed``: read once).  Directory
+    mode reads NAME.conf of each of ``names`` (every *.conf with ``every``).
     """
     if is_directory_mode(config):
         texts = read_configs(config, names, every)
-        return texts, [n for conf in parse_configs(texts).values() for n in conf.jails()], None
+        confs = parse_configs(texts)
+        return texts, [n for conf in confs.values() for n in conf.jails()], None, confs
     texts, tree = read_conf_tree(config)
-    return texts, tree.jails(), tree.resolved if any(tree.resolved.values()) else None
+    return texts, tree.jails(), tree.resolved if any(tree.resolved.values()) else None, tree.confs
 
 
 def configured(config):

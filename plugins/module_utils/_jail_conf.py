@@ -68,6 +68,11 @@ class JailConf(JailConfEdits):
         items = Parser(toks).conf(None)
         return cls(text, toks, items)
 
+    def copy(self):
+        """A copy to edit, without parsing again: ``apply`` replaces or extends the copy's own token and item
+        lists and never changes a parsed token or block in place, so both share them."""
+        return type(self)(None, list(self.toks), list(self.items))
+
     def _replace_with(self, text):
         """Reparse the whole file from ``text`` (edits inside a block)."""
         fresh = JailConf.parse(text)

@@ -18,7 +18,6 @@ resolved from the merged parameters.
 from __future__ import annotations
 
 from ansible_collections.bsd.jails.plugins.module_utils._bools import base_name, truthy
-from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_writer import same_param
 from ansible_collections.bsd.jails.plugins.module_utils._jail_options import LIST_PARAMS
 
 
@@ -44,16 +43,19 @@ def merge(name, seq, own, wild):
     """The effective parameters of jail ``name``: ``own`` its block's Params, ``seq`` the position of its
     (last) block, ``wild`` [(position, wildcard name, Params)] in file order."""
     merged = []  # [key, flags(append), list of Str-or-plain, spelled name]
+    by_base = {}  # base_name(spelled name) -> its entry: jail(8)'s equalopts(), as _jail_conf_writer.same_param
 
     def add(pname, values, append):
-        for m in merged:
-            if same_param(m[3], pname):
-                if not append or not values:
-                    m[1] = []
-                m[1].extend(values)
-                m[3] = pname
-                return
-        merged.append([pname, list(values), append, pname])
+        base = base_name(pname)
+        m = by_base.get(base)
+        if m is not None:
+            if not append or not values:
+                m[1] = []
+            m[1].extend(values)
+            m[3] = pname
+            return
+        m = by_base[base] = [pname, list(values), append, pname]
+        merged.append(m)
 
     add("name", [[("lit", name)]], False)
     did_self = False

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 _ATOM_RE = re.compile(r"[A-Za-z0-9_!%&()\-.:<>?@\[\]^`|~]+")
+_WS_RE = re.compile(r"[ \t\r]+")
 ESCAPE_RE = re.compile(r"\\(?:[0-7]{1,3}|x[0-9A-Fa-f]{1,2}|.|\n)", re.S)
 VAR_RE = re.compile(r"\$[A-Za-z_][A-Za-z_0-9]*")
 BRACED_VAR_RE = re.compile(r"\$\{(?:[^\n{}\\]|\\.)*\}", re.S)
@@ -81,11 +82,11 @@ def tokenize(text, line=1):
     while i < n:
         c = text[i]
         start_line = line
-        if c in " \t\r":
-            j = i
-            while j < n and text[j] in " \t\r":
-                j += 1
-            kind = "ws"
+        m = _ATOM_RE.match(text, i)  # the commonest token first: no other rule starts with an atom character
+        if m:
+            j, kind = m.end(), "atom"
+        elif c in " \t\r":
+            j, kind = _WS_RE.match(text, i).end(), "ws"
         elif c == "\n":
             j, kind = i + 1, "nl"
         elif c == "#" or text.startswith("//", i):
@@ -128,10 +129,7 @@ def tokenize(text, line=1):
         elif c in "*+/":
             j, kind = i + 1, "single"
         else:
-            m = _ATOM_RE.match(text, i)
-            if not m:
-                raise JailConfError(f"syntax error: unexpected {c!r}", line)
-            j, kind = m.end(), "atom"
+            raise JailConfError(f"syntax error: unexpected {c!r}", line)
         tok_text = text[i:j]
         line += tok_text.count("\n")
         toks.append(Tok(kind, tok_text, start_line))

@@ -131,6 +131,7 @@ def make_plan(
     includes=None,
     rc_parallel_start=None,
     stale=(),
+    parsed=None,
 ):
     """Plan a run: place the edits, decide per jail, then jail(8)'s dependencies, the files and rc.conf.
 
@@ -144,6 +145,7 @@ def make_plan(
     JailConfTree).  A jail whose block is in an included file is edited there (and removed from
     every file that defines it); new jails go to config; jail(8) is always given config.
     stale: temporary files an interrupted write left (see _fileio.stale_temps), removed first.
+    parsed: {path: JailConf} of files already parsed from ``texts`` (the rest are parsed here).
 
     Ownership: every block the plan writes for a listed jail carries the MARKER line
     (_jail_conf.MARKER); ``exclusive`` removes only unlisted jails whose block carries it.
@@ -151,7 +153,7 @@ def make_plan(
     never touched unless the task names it.
     """
     plan = Plan()
-    files = ConfFiles(config, directory_mode, texts, includes)
+    files = ConfFiles(config, directory_mode, texts, includes, parsed)
     for path in stale:
         plan.stale.append(path)
         plan.actions.append(f"remove {path} (left by an interrupted write)")
@@ -188,13 +190,14 @@ class ConfFiles:
     ``owners`` says which files define each jail.
     """
 
-    def __init__(self, config, directory_mode, texts, includes=None):
+    def __init__(self, config, directory_mode, texts, includes=None, parsed=None):
         self.config = config
         self.directory_mode = directory_mode
         self.texts = texts
         self.includes = includes
-        self.old = {p: JailConf.parse(t or "") for p, t in texts.items()}
-        self.new = {p: JailConf.parse(t or "") for p, t in texts.items()}
+        parsed = parsed or {}
+        self.old = {p: parsed[p] if p in parsed else JailConf.parse(t or "") for p, t in texts.items()}
+        self.new = {p: conf.copy() for p, conf in self.old.items()}
         self.tree = None if directory_mode or not includes else JailConfTree(config, self.old, includes)
         self.owners = self.tree.owners() if self.tree is not None else {}
         self.tree_after = None

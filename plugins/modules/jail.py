@@ -703,7 +703,7 @@ def main():
         check_absolute("config", config)
         names = [j["name"] for j in p["jails"]] if p["jails"] is not None else [p["name"]]
         names = [n for n in names if isinstance(n, str) and n and "/" not in n]
-        texts, defined, includes = jail_configuration(config, names, p["exclusive"])
+        texts, defined, includes, parsed = jail_configuration(config, names, p["exclusive"])
         running = running_jails(module)
         known = set(running) | set(defined)
         wanted, warnings = desired_jails(p, known=known, kernel_params=lambda: read_kernel_params(module))
@@ -721,6 +721,7 @@ def main():
             includes=includes,
             rc_parallel_start=p["rc_parallel_start"],
             stale=sorted({t for path in texts for t in stale_temps(path, started)}),
+            parsed=parsed,
         )
         reported, plan_warnings = report(plan, wanted, p, module._diff)
         for msg in warnings + plan_warnings:
