@@ -53,7 +53,7 @@ def derived_mac(name, index):
     administered.  Laid out as share/examples/jails/jib lays out the jail side's address (second
     nibble 6: locally administered, unicast), the other bits from a SHA-256 of the jail's name and
     the entry's index (jib uses sum(1) of the name and the parent interface's low bytes)."""
-    h = hashlib.sha256(f"{name}#{index}".encode("utf-8")).digest()
+    h = hashlib.sha256(f"{name}#{index}".encode()).digest()
     octets = [(h[0] & 0xF0) | 0x06, *h[1:6]]
     return ":".join(f"{b:02x}" for b in octets)
 
@@ -77,8 +77,10 @@ def _check_address(field, item):
         iface = ipaddress.IPv4Interface(item)
     except ValueError:
         _fail(field, f"{item!r} is not an IPv4 address with its prefix length (192.0.2.50/24)")
-    if iface.network.prefixlen < 32 and iface.ip in (iface.network.network_address, iface.network.broadcast_address):
-        _fail(field, f"{item!r} is the network's {'network' if iface.ip == iface.network.network_address else 'broadcast'} address")
+    net = iface.network
+    if net.prefixlen < 31 and iface.ip in (net.network_address, net.broadcast_address):
+        which = "network" if iface.ip == net.network_address else "broadcast"
+        _fail(field, f"{item!r} is the network's {which} address")
     return iface
 
 

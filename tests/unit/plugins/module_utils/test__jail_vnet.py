@@ -33,7 +33,8 @@ def test_statements_the_handbook_way():
     mac = derived_mac("web", 0)
     assert b["vnet"] == "new" and b["vnet.interface"] == ["epair5b"]
     assert b["exec.prestart"] == [
-        "/sbin/ifconfig epair5 create up", f"/sbin/ifconfig epair5b ether {mac}", "/sbin/ifconfig bridge0 addm epair5a up",
+        "/sbin/ifconfig epair5 create up", f"/sbin/ifconfig epair5b ether {mac}",
+        "/sbin/ifconfig bridge0 addm epair5a up",
     ]  # fmt: skip
     # the address and route before the user's /etc/rc, the epair removed after the user's poststop
     assert b["exec.start"] == [
@@ -52,7 +53,7 @@ def test_mac_is_stable_locally_administered_unicast():
     assert first & 0x0F == 0x06  # locally administered, unicast (jib's jail-side layout)
     none = _block(vnet_bridges=[{"bridge": "bridge0", "epair": 5, "mac": "none"}], vnet_defaultrouter=None)
     assert "ether" not in " ".join(none["exec.prestart"])
-    explicit = _block(vnet_bridges=[{"bridge": "bridge0", "epair": 5, "mac": "06:AA:00:00:00:01"}], vnet_defaultrouter=None)
+    explicit = _block(**_br(epair=5, mac="06:AA:00:00:00:01"), vnet_defaultrouter=None)
     assert "/sbin/ifconfig epair5b ether 06:aa:00:00:00:01" in explicit["exec.prestart"]
 
 
@@ -62,23 +63,27 @@ def test_user_vnet_interface_and_empty_exec_start():
     assert b["exec.start"][-1] == "/sbin/route add default 192.0.2.1"
 
 
+def _br(**kw):
+    return {"vnet_bridges": [dict({"bridge": "bridge0", "epair": 1}, **kw)]}
+
+
 @pytest.mark.parametrize(
     "over, match",
     [
         ({"vnet": False}, r"^jails\[0\]\.vnet_bridges: needs vnet: true"),
         ({"vnet": None, "vnet_bridges": None}, r"^jails\[0\]\.vnet_defaultrouter: needs vnet: true"),
-        ({"vnet_bridges": [{"bridge": "bridge0;x", "epair": 1}]}, r"vnet_bridges\[0\]\.bridge: 'bridge0;x' is not an interface name"),
-        ({"vnet_bridges": [{"bridge": "averyveryverylongbridge", "epair": 1}]}, r"vnet_bridges\[0\]\.bridge:"),
-        ({"vnet_bridges": [{"bridge": "bridge0", "epair": 40000}]}, r"vnet_bridges\[0\]\.epair: 40000 is not an epair unit"),
-        ({"vnet_bridges": [{"bridge": "bridge0"}]}, r"vnet_bridges\[0\]\.epair: required"),
-        ({"vnet_bridges": [{"bridge": "bridge0", "epair": 1, "addresses": ["192.0.2.300/24"]}]},
-         r"vnet_bridges\[0\]\.addresses\[0\]: '192.0.2.300/24' is not an IPv4 address"),
-        ({"vnet_bridges": [{"bridge": "bridge0", "epair": 1, "addresses": ["192.0.2.5"]}]}, r"addresses\[0\]: .* prefix length"),
-        ({"vnet_bridges": [{"bridge": "bridge0", "epair": 1, "addresses": ["192.0.2.0/24"]}]}, r"network address"),
-        ({"vnet_bridges": [{"bridge": "bridge0", "epair": 1, "mac": "02:00:00:00:00"}]}, r"vnet_bridges\[0\]\.mac: .* not auto, none"),
-        ({"vnet_bridges": [{"bridge": "bridge0", "epair": 1, "mac": "03:00:00:00:00:01"}]}, r"\.mac: .* multicast"),
-        ({"vnet_bridges": [{"bridge": "b0", "epair": 1}, {"bridge": "b1", "epair": 1}]}, r"vnet_bridges\[1\]\.epair: epair1 is already used"),
-        ({"vnet_defaultrouter": "198.51.100.1"}, r"^jails\[0\]\.vnet_defaultrouter: 198.51.100.1 is on none of the networks"),
+        (_br(bridge="bridge0;x"), r"vnet_bridges\[0\]\.bridge: 'bridge0;x' is not an interface name"),
+        (_br(bridge="averyveryverylongbridge"), r"vnet_bridges\[0\]\.bridge:"),
+        (_br(epair=40000), r"vnet_bridges\[0\]\.epair: 40000 is not an epair unit"),
+        (_br(epair=None), r"vnet_bridges\[0\]\.epair: required"),
+        (_br(addresses=["192.0.2.300/24"]), r"vnet_bridges\[0\]\.addresses\[0\]: '192.0.2.300/24' is not an IPv4"),
+        (_br(addresses=["192.0.2.5"]), r"addresses\[0\]: .* prefix length"),
+        (_br(addresses=["192.0.2.0/24"]), r"network address"),
+        (_br(mac="02:00:00:00:00"), r"vnet_bridges\[0\]\.mac: .* not auto, none"),
+        (_br(mac="03:00:00:00:00:01"), r"\.mac: .* multicast"),
+        ({"vnet_bridges": [{"bridge": "b0", "epair": 1}, {"bridge": "b1", "epair": 1}]},
+         r"vnet_bridges\[1\]\.epair: epair1 is already used"),
+        ({"vnet_defaultrouter": "198.51.100.1"}, r"^jails\[0\]\.vnet_defaultrouter: 198.51.100.1 is on none"),
         ({"vnet_defaultrouter": "gw"}, r"vnet_defaultrouter: 'gw' is not an IPv4 address"),
     ],
 )  # fmt: skip
@@ -98,7 +103,8 @@ def test_two_jails_on_one_epair_refused():
 def test_devfs_ruleset_5_for_a_vnet_jail_is_no_widening():
     w = desired_jails({"jails": [dict(BASE, devfs_ruleset=5)]})[1]
     assert not [x for x in w if "devfs_ruleset" in x]
-    w = desired_jails({"jails": [dict(BASE, vnet=None, vnet_bridges=None, vnet_defaultrouter=None, devfs_ruleset=5)]})[1]
+    plain = dict(BASE, vnet=None, vnet_bridges=None, vnet_defaultrouter=None, devfs_ruleset=5)
+    w = desired_jails({"jails": [plain]})[1]
     assert [x for x in w if "devfs_ruleset=5" in x]
 
 
