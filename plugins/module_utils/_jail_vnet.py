@@ -159,3 +159,37 @@ def epair_units(block):
         if m:
             out.add(int(m.group(1)))
     return out
+
+
+# The host side (the jails role's jails_host_interfaces): cloned bridges and loopbacks only, never lo0
+# (sys/net/if_loop.c: lo0 is every stack's own and cannot be destroyed) nor a physical interface.
+HOST_CLONE = re.compile(r"(bridge|lo)(0|[1-9][0-9]{0,4})")
+
+
+def check_host_interfaces(field, items, check_iface):
+    """``jails_host_interfaces``: [{name: bridgeN|loN, members: [IF...], addresses: [A/N...]}]."""
+    if not isinstance(items, (list, tuple)):
+        _fail(field, f"{items!r} is not a list")
+    seen = {}
+    for i, item in enumerate(items):
+        f = f"{field}[{i}]"
+        if not isinstance(item, dict):
+            _fail(f, f"{item!r} is not a dict with name, members and addresses")
+        name = item.get("name")
+        m = HOST_CLONE.fullmatch(name) if isinstance(name, str) else None
+        if not m or name == "lo0":
+            _fail(f"{f}.name", f"{name!r} is not a cloned bridge or loopback (bridgeN, or loN other than lo0)")
+        if name in seen:
+            _fail(f"{f}.name", f"{name} is already listed at {seen[name]}")
+        seen[name] = f
+        members = item.get("members") or []
+        if members and m.group(1) != "bridge":
+            _fail(f"{f}.members", f"only a bridge has members, not {name}")
+        for j, member in enumerate(members):
+            check_iface(f"{f}.members[{j}]", member)
+            if member == name:
+                _fail(f"{f}.members[{j}]", f"{name} cannot be a member of itself")
+        addrs = [_check_address(f"{f}.addresses[{j}]", a) for j, a in enumerate(item.get("addresses") or [])]
+        if len({a.ip for a in addrs}) != len(addrs):
+            _fail(f"{f}.addresses", "an address is listed twice")
+    return items
