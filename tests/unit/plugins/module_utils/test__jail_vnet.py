@@ -111,3 +111,24 @@ def test_devfs_ruleset_5_for_a_vnet_jail_is_no_widening():
 def test_epair_units_of_a_block():
     assert epair_units({"vnet.interface": "epair3b, em0,epair12b"}) == {3, 12}
     assert epair_units({"vnet.interface": ["epair3a"]}) == set()
+
+
+def test_host_interfaces_checked_naming_the_field():
+    from ansible_collections.bsd.jails.plugins.module_utils._role_inputs import input_errors
+
+    ok = [{"name": "bridge0", "members": ["vtnet0"], "addresses": ["192.0.2.1/24"]}, {"name": "lo1"}]
+    assert input_errors(ok, "host_interfaces", "jails_host_interfaces") == []
+    cases = [
+        ([{"name": "lo0"}], "jails_host_interfaces[0].name: 'lo0' is not a cloned bridge or loopback"),
+        ([{"name": "vtnet0"}], "jails_host_interfaces[0].name: 'vtnet0' is not a cloned bridge"),
+        ([{"name": "bridge01"}], "jails_host_interfaces[0].name: 'bridge01' is not"),
+        ([{"name": "lo1", "members": ["vtnet0"]}], "jails_host_interfaces[0].members: only a bridge has members"),
+        ([{"name": "bridge0", "members": ["a b"]}], "jails_host_interfaces[0].members[0]: 'a b' is not an interface"),
+        ([{"name": "bridge0", "members": ["bridge0"]}], "jails_host_interfaces[0].members[0]: bridge0 cannot be"),
+        ([{"name": "lo1", "addresses": ["10.0.0.300/24"]}], "jails_host_interfaces[0].addresses[0]: '10.0.0.300/24'"),
+        ([{"name": "lo1", "addresses": ["10.0.0.1/24", "10.0.0.1/32"]}], "jails_host_interfaces[0].addresses: an"),
+        ([{"name": "lo1"}, {"name": "lo1"}], "jails_host_interfaces[1].name: lo1 is already listed"),
+    ]
+    for value, msg in cases:
+        got = input_errors(value, "host_interfaces", "jails_host_interfaces")
+        assert len(got) == 1 and got[0].startswith(msg), (value, got)
