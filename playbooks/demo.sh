@@ -46,6 +46,12 @@ for h in web1 db1; do
         echo "  listening in jail $j (jexec $j sockstat -46l):"
         "$simhost" run "$h" -- jexec "$j" sockstat -46lq | sed 's/^/    /'
     done
+    # A VNET jail's address lives in its own network stack: shown from inside, absent from the host's ifconfig.
+    for j in $("$simhost" run "$h" -- jls vnet name | awk '$1 == "new" {print $2}'); do
+        echo "  VNET jail $j, its own interfaces (jexec $j ifconfig):"
+        "$simhost" run "$h" -- jexec "$j" ifconfig | sed 's/^/    /'
+        echo "  its default route (jexec $j route -n get default): $("$simhost" run "$h" -- jexec "$j" route -n get default | awk '/gateway:/ {print $2}')"
+    done
     echo "  host processes on :80 (sockstat -46l -j 0 -p 80): $("$simhost" run "$h" -- sockstat -46lq -j 0 -p 80 | wc -l)"
 done
 echo "demo finished in $(( $(date +%s) - start ))s"
