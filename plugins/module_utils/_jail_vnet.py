@@ -48,6 +48,16 @@ def _fail(field, msg):
     raise JailsError(f"{field}: {msg}")
 
 
+def _dicts(field, items, keys):
+    """(field of the item, item) for each item of the list ``items``, each a dict (of ``keys``)."""
+    if not isinstance(items, (list, tuple)):
+        _fail(field, f"{items!r} is not a list")
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            _fail(f"{field}[{i}]", f"{item!r} is not a dict with {keys}")
+        yield i, f"{field}[{i}]", item
+
+
 def derived_mac(name, index):
     """The jail side's MAC for bridge entry ``index`` of jail ``name``: stable, unicast and locally
     administered.  Laid out as share/examples/jails/jib lays out the jail side's address (second
@@ -102,10 +112,7 @@ def vnet_statements(prefix, o, check_iface):
     pre, start, post, moved = [], [], [], []
     networks = []
     seen = {}
-    for i, entry in enumerate(bridges):
-        f = f"{prefix}vnet_bridges[{i}]"
-        if not isinstance(entry, dict):
-            _fail(f, f"{entry!r} is not a dict with bridge, epair, addresses and mac")
+    for i, f, entry in _dicts(f"{prefix}vnet_bridges", bridges, "bridge, epair, addresses and mac"):
         bridge = entry.get("bridge")
         if bridge is None:
             _fail(f"{f}.bridge", "required: the host's bridge the epair joins (bridge0)")
@@ -168,13 +175,8 @@ HOST_CLONE = re.compile(r"(bridge|lo)(0|[1-9][0-9]{0,4})")
 
 def check_host_interfaces(field, items, check_iface):
     """``jails_host_interfaces``: [{name: bridgeN|loN, members: [IF...], addresses: [A/N...]}]."""
-    if not isinstance(items, (list, tuple)):
-        _fail(field, f"{items!r} is not a list")
     seen = {}
-    for i, item in enumerate(items):
-        f = f"{field}[{i}]"
-        if not isinstance(item, dict):
-            _fail(f, f"{item!r} is not a dict with name, members and addresses")
+    for _i, f, item in _dicts(field, items, "name, members and addresses"):
         name = item.get("name")
         m = HOST_CLONE.fullmatch(name) if isinstance(name, str) else None
         if not m or name == "lo0":
