@@ -195,3 +195,29 @@ def check_host_interfaces(field, items, check_iface):
         if len({a.ip for a in addrs}) != len(addrs):
             _fail(f"{f}.addresses", "an address is listed twice")
     return items
+
+
+def check_epairs_elsewhere(wanted, parsed):
+    """Refuse a wanted jail whose epair unit another jail of the configuration already moves in
+    (``epairNb`` in its vnet.interface): two jails on one epair would take each other's interface.
+
+    ``wanted``: the task's Wanted jails; ``parsed``: {path: JailConf} of the configuration read.
+    """
+    names = {w.name for w in wanted}
+    others = {}
+    for conf in parsed.values():
+        for name in conf.jails():
+            if name not in names:
+                for unit in epair_units(conf.effective(name) or {}):
+                    others.setdefault(unit, name)
+    for w in wanted:
+        if w.state == "absent":
+            continue
+        for unit in sorted(epair_units(w.block)):
+            if unit in others:
+                prefix = "" if w.field == "name" else w.field + "."
+                _fail(
+                    f"{prefix}vnet_bridges",
+                    f"epair{unit} is already the epair of jail {others[unit]!r} in the configuration: "
+                    "each jail needs its own epair unit",
+                )

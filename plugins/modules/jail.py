@@ -132,7 +132,8 @@ options:
       - The bridge must exist when the jail starts (the C(jails) role's C(jails_host_interfaces) creates it
         and keeps it in C(rc.conf)); if C(epairN) is left on the host from elsewhere the start fails.
       - Needs O(vnet=true). Each jail needs its own epair units; the task fails before any change when two
-        jails of the task name the same C(epairN) (in O(vnet_bridges) or as C(epairNb) in O(vnet_interface)).
+        jails of the task name the same C(epairN) (in O(vnet_bridges) or as C(epairNb) in O(vnet_interface)),
+        or when another jail of O(config) already moves C(epairNb) in.
       - O(devfs_ruleset) stays V(4) unless set. V(5) (C(devfsrules_jail_vnet), FreeBSD's ruleset for vnet
         jails, ruleset 4 plus C(/dev/pf)) is accepted for a vnet jail without a warning, since pf there sees
         only the jail's own network stack.
@@ -762,6 +763,7 @@ from ansible_collections.bsd.jails.plugins.module_utils._jail_apply import apply
 from ansible_collections.bsd.jails.plugins.module_utils._jail_options import argument_spec
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import STATES, check_absolute, desired_jails
 from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import make_plan
+from ansible_collections.bsd.jails.plugins.module_utils._jail_vnet import check_epairs_elsewhere
 from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandError, JailsError
 
 
@@ -800,6 +802,7 @@ def main():
         running = running_jails(module)
         known = set(running) | set(defined)
         wanted, warnings = desired_jails(p, known=known, kernel_params=lambda: read_kernel_params(module))
+        check_epairs_elsewhere(wanted, parsed)
         check_worlds(wanted)
         plan = make_plan(
             config,

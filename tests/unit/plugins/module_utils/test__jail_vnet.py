@@ -132,3 +132,17 @@ def test_host_interfaces_checked_naming_the_field():
     for value, msg in cases:
         got = input_errors(value, "host_interfaces", "jails_host_interfaces")
         assert len(got) == 1 and got[0].startswith(msg), (value, got)
+
+
+def test_an_epair_another_jail_of_the_configuration_uses_is_refused():
+    from ansible_collections.bsd.jails.plugins.module_utils._jail_conf import JailConf
+    from ansible_collections.bsd.jails.plugins.module_utils._jail_vnet import check_epairs_elsewhere
+
+    conf = JailConf.parse('other {\n  vnet;\n  vnet.interface = "epair5b";\n}\nweb { vnet.interface = epair5b; }\n')
+    wanted = desired_jails({"jails": [BASE]})[0]
+    with pytest.raises(JailsError, match=r"^jails\[0\]\.vnet_bridges: epair5 is already the epair of jail 'other'"):
+        check_epairs_elsewhere(wanted, {"/etc/jail.conf": conf})
+    # the jail's own block (being rewritten) and an absent jail do not count
+    check_epairs_elsewhere(wanted, {"/etc/jail.conf": JailConf.parse("web { vnet.interface = epair5b; }\n")})
+    gone = desired_jails({"jails": [dict(BASE, state="absent")]})[0]
+    check_epairs_elsewhere(gone, {"/etc/jail.conf": conf})
