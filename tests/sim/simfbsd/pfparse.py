@@ -134,6 +134,8 @@ class Parser:
         self.loads = []  # (anchor, file)
         self.options = {}
         self.rulestate = STATE_OPTION
+        self.want_state = None
+        self.pending = []
 
     def error(self, lineno, msg):
         self.errors.append(f"{self.filename}:{lineno}: {msg}")
@@ -171,6 +173,7 @@ class Parser:
             return
         self.t = _tokens(self._expand(line))
         self.i = 0
+        self.want_state, self.pending = None, []
         word = self._peek()
         handler = {
             "set": self._set,
@@ -190,6 +193,13 @@ class Parser:
         handler()
         if self.i != len(self.t):
             raise ParseError("syntax error")
+        # the grammar action runs once the whole rule is read: only then check_rulestate() and the rule is kept
+        if self.want_state is not None:
+            if self.rulestate > self.want_state:
+                raise ParseError(ORDER_MSG)
+            self.rulestate = self.want_state
+        for kind, rule in self.pending:
+            self.rules[kind].append(rule)
 
     def _peek(self, k=0):
         j = self.i + k
@@ -218,9 +228,7 @@ class Parser:
         raise ParseError("syntax error")
 
     def _check_rulestate(self, state):
-        if self.rulestate > state:
-            raise ParseError(ORDER_MSG)
-        self.rulestate = state
+        self.want_state = state
 
     # ---------------------------------------------------------------- statements
 
@@ -286,7 +294,7 @@ class Parser:
         self._on(r)
         self._af(r)
         for rule in self._fromto_expand(r):
-            self.rules[ruleset].append(rule)
+            self.pending.append((ruleset, rule))
 
     def _on(self, r):
         if self._accept("on"):
@@ -341,7 +349,7 @@ class Parser:
                 rule["pool_port"] = pport
                 self._pool_opts(rule, popts)
             self._consistent(rule)
-            self.rules[kind].append(rule)
+            self.pending.append((kind, rule))
 
     def _pool_opts(self, rule, popts):
         kind = next((o for o in popts if o in ("round-robin", "random", "bitmask", "source-hash")), None)
@@ -396,7 +404,7 @@ class Parser:
                 elif flags not in (None, "any"):
                     rule["flags"] = flags
             self._consistent(rule)
-            self.rules["filter"].append(rule)
+            self.pending.append(("filter", rule))
 
     def _flags(self):
         word = self._string()

@@ -134,6 +134,9 @@ def test_syntax_errors_keep_the_old_rules(box):
         line = text.count("\n")
         want = msg or "Rules must be in order: options, ethernet, normalization, queueing, translation, filtering"
         assert (cp.stderr, cp.returncode) == (f"/root/bad:{line}: {want}\n", 1), text
+    # a rule with a syntax error is not reduced: the section order is still that of the lines before it
+    box.write("/root/bad", "pass in bogus\nnat on vtnet0 from any to any -> (vtnet0)\npass all\n")
+    check(box.run("pfctl", "-nf", "/root/bad"), err="/root/bad:1: syntax error\n", rc=1)
     box.write("/root/bad", "rdr on vtnet0 proto tcp to nosuchhost port 80 -> 10.0.0.1\n")
     check(box.run("pfctl", "-nf", "/root/bad"), err="no IP address found for nosuchhost\n"
           "/root/bad:1: could not parse host specification\n", rc=1)  # fmt: skip
