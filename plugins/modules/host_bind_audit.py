@@ -75,7 +75,7 @@ options:
     description:
       - Also read the C(rdr) port forwards loaded in this pf anchor (C(pfctl -P -a ANCHOR -s nat)), for example
         V(bsd.jails), the anchor of M(bsd.jails.jail_pf). A host socket on a forward's external address (or the
-        wildcard) and port is never reached from outside: pf translates those connections to the jail first.
+        wildcard) and port is never reached from outside, since pf translates those connections to the jail first.
         Such a socket lists the forwards in RV(sockets[].shadowed_by) and, when nothing else is wrong with it, gets
         the finding V(shadowed_by_rdr).
       - A forward to C((IF)) applies to the addresses C(ifconfig IF) lists.
