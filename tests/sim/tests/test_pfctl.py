@@ -41,13 +41,6 @@ def setup(box, main=MAIN, anchor=ANCHOR):
     box.write("/etc/pf.anchors/bsd.jails", anchor)
 
 
-def py(box, code):
-    prog = "import sys, json; sys.path.insert(0, '/.simhost/lib')\nfrom simfbsd import kernel\n" + code
-    cp = box.run("/usr/bin/python3", "-SE", "-c", prog)
-    assert cp.returncode == 0, cp.stderr
-    return cp.stdout
-
-
 def test_enable_disable_messages_and_exit_codes(box):
     check(box.run("pfctl", "-s", "Running"), "Disabled\n", rc=1)
     check(box.run("pfctl", "-e"), err="pf enabled\n")  # pfctl_enable(): stderr unless -q
@@ -172,8 +165,7 @@ def test_rc_d_pf_at_boot(box):
 def _spawn_jail_listener(box):
     box.run("ifconfig", "lo1", "create", check=True)
     box.run("ifconfig", "lo1", "inet", "10.17.0.2/32", "alias", check=True)
-    py(
-        box,
+    box.py(
         """
 with kernel.Kernel() as k:
     k.state["jails"]["3"] = {"jid": 3, "name": "web", "path": "/", "ip4.addr": ["10.17.0.2"]}
