@@ -124,6 +124,9 @@ options:
     type: bool
     default: false
 notes:
+  - pf must be available (C(pf.ko) loaded, for example by C(rc.d/pf) with C(pf_enable=YES), or C(pf_load="YES") in
+    C(/boot/loader.conf)); otherwise the load fails with pfctl's message.
+  - The loaded rules are read with C(pfctl -P) (port numbers, not service names).
   - IPv4 only. Filter rules for the jails' traffic are the host's (in O(pf_conf)); C(rdr pass) forwards need none.
   - The private network itself (a cloned C(lo1) with the jails' addresses) is the host's configuration.
 seealso:
