@@ -103,4 +103,4 @@ def listener(state, addr, port, proto="tcp"):
 
 def _jail_ip4(rec):
     addrs = rec.get("ip4.addr") or []
-    return [str(a).split("|")[-1].split("/")[0] for a in (addrs if isinstance(addrs, list) else [addrs])]
+    return [str(a).rsplit("|", maxsplit=1)[-1].split("/")[0] for a in (addrs if isinstance(addrs, list) else [addrs])]

@@ -423,7 +423,7 @@ def connect_out(state, jail_spec, dst, dport, proto="tcp", external=None):
     if not addrs:
         out["error"] = "the jail has no IPv4 address"
         return out
-    src = str(addrs[0]).split("|")[-1].split("/")[0]
+    src = str(addrs[0]).rsplit("|", maxsplit=1)[-1].split("/")[0]
     out["source"] = src
     if iface_of(state, dst):
         out["error"] = f"{dst} is an address of the box itself, not outside"

@@ -365,7 +365,7 @@ class Parser:
 
     def _redirport(self, kind):
         """``port N``, ``port N:M`` or ``port N:*`` after the pool (parse.y redirpool/rport)."""
-        a, _, b = self._string().partition(":")
+        a, _sep, b = self._string().partition(":")
         p1 = self._port_number(a, "tcp")
         p2 = None if not b else ("*" if b == "*" else self._port_number(b, "tcp"))
         return [p1, p2]
@@ -455,9 +455,8 @@ class Parser:
         if self._accept("("):
             name = self._string()
             self._expect(")")
-            base, _, mod = name.partition(":")
-            if base not in self.host.ifaces and base != "self":
-                pass  # a dynamic address may name an interface that appears later (pf_dynaddr)
+            # a dynamic address may name an interface that appears later (pf_dynaddr): no check here
+            base, _sep, mod = name.partition(":")
             return {"type": "dyn", "ifname": base, "mod": mod or None}
         word = self._string()
         prefix = None
@@ -509,7 +508,7 @@ class Parser:
             op = self._next()
         first = self._string()
         if ":" in first and op == "=":
-            a, _, b = first.partition(":")
+            a, _sep, b = first.partition(":")
             return {"op": ":", "p1": self._port_number(a, None), "p2": self._port_number(b, None)}
         p1 = self._port_number(first, None)
         if op == "=" and self._peek() in ("<>", "><"):

@@ -205,8 +205,9 @@ def test_connect_follows_rdr_to_the_jail_and_nat_out(box):
     # the filter: a quick block wins; without "pass" on the rdr the translated packet is filtered
     box.write("/root/a", "rdr on vtnet0 proto tcp to 192.0.2.10 port 8080 -> 10.17.0.2 port 80\n")
     check(box.run("pfctl", "-a", "bsd.jails", "-f", "/root/a"))
-    box.write("/root/m", MAIN.replace("block in quick proto udp from any to 192.0.2.10 port 53",
-                                     "block in quick on vtnet0 proto tcp to 10.17.0.2 port 80"))  # fmt: skip
+    old = "block in quick proto udp from any to 192.0.2.10 port 53"
+    blocked = MAIN.replace(old, "block in quick on vtnet0 proto tcp to 10.17.0.2 port 80")
+    box.write("/root/m", blocked)
     box.write("/etc/pf.anchors/bsd.jails", "rdr on vtnet0 proto tcp to 192.0.2.10 port 8080 -> 10.17.0.2 port 80\n")
     check(box.run("pfctl", "-f", "/root/m"))
     r, rc = connect(box, "192.0.2.10", 8080)

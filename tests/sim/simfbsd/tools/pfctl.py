@@ -151,7 +151,7 @@ def main(ctx, argv):
 def _show(ctx, showopt, anchor, numeric):
     state = kernel.read_state()
     pfs = pf.pf_state(state)
-    _, by_port = pfparse.services(ctx.root)
+    by_port = pfparse.services(ctx.root)[1]
     if showopt == "info":
         for line in pf.status_lines(pfs):
             ctx.print(line)
