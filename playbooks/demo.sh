@@ -54,4 +54,10 @@ for h in web1 db1; do
     done
     echo "  host processes on :80 (sockstat -46l -j 0 -p 80): $("$simhost" run "$h" -- sockstat -46lq -j 0 -p 80 | wc -l)"
 done
+echo "web1's pf anchor bsd.jails (pfctl -a bsd.jails -s nat):"
+"$simhost" run web1 -- pfctl -a bsd.jails -s nat | sed 's/^/    /'
+echo "a connection from outside to web1 ${ips[web1]}:8080 (simhost connect):"
+"$simhost" connect web1 "${ips[web1]}" 8080 | python3 -c 'import json, sys; r = json.load(sys.stdin); print("    rdr to %s, answered by %s in jail %s" % (r["translated"], (r["reached"] or {}).get("command"), (r["reached"] or {}).get("jail")))'
+echo "app1 connecting out to 198.51.100.7:443 (simhost connect --from-jail app1):"
+"$simhost" connect web1 198.51.100.7 443 --from-jail app1 | python3 -c 'import json, sys; r = json.load(sys.stdin); print("    leaves %s as %s (reached: %s)" % (r["interface"], r["seen_as"], r["reached"]))'
 echo "demo finished in $(( $(date +%s) - start ))s"

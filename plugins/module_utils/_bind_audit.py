@@ -26,11 +26,11 @@ from ansible_collections.bsd.jails.plugins.module_utils._jail_params import chec
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 from ansible_collections.bsd.jails.plugins.module_utils._sockstat import family, is_wildcard
 
-FINDINGS = ("wildcard", "on_jail_address", "unbindable", "ok")
+FINDINGS = ("wildcard", "on_jail_address", "unbindable", "shadowed_by_rdr", "ok")
 FAIL_ON = {
     "never": (),
     "wildcard": ("wildcard",),
-    "any": ("wildcard", "on_jail_address", "unbindable"),
+    "any": ("wildcard", "on_jail_address", "unbindable", "shadowed_by_rdr"),
 }
 
 # daemon -> how to bind it to the host's address on FreeBSD.  {ip} is a host
@@ -266,6 +266,41 @@ def classify(sockets, host_addresses, jail_addresses, ignore=None, jail_sockets=
     return results
 
 
+def mark_shadowed(results, forwards, ignore=None):
+    """Host sockets that a pf ``rdr`` forward shadows: connections from outside to the forward's external
+    address and port are translated to the jail before any socket sees them (pf(4): translation happens
+    on the way in), so a host daemon listening there (on that address or the wildcard) is never reached.
+
+    ``forwards``: dicts ``proto`` (tcp/udp), ``port``, ``addresses`` (the external addresses it applies
+    to), ``rule`` (its text).  Each result gets ``shadowed_by`` (the rules); an otherwise ``ok`` host
+    socket becomes ``shadowed_by_rdr``.
+    """
+    for item in results:
+        item["shadowed_by"] = []
+        if item["jail"] is not None:
+            continue
+        addr = item["address"]
+        for fw in forwards:
+            if transport(item["proto"]) != fw["proto"] or item["port"] != fw["port"]:
+                continue
+            if addr == "*" and any(address_family(a) in family(item["proto"]) for a in fw["addresses"]):
+                hit = True
+            else:
+                hit = normalize_address(addr) in [normalize_address(a) for a in fw["addresses"]]
+            if hit:
+                item["shadowed_by"].append(fw["rule"])
+        if item["shadowed_by"] and item["finding"] == "ok":
+            item["finding"] = "shadowed_by_rdr"
+            item["reason"] = "a pf rdr forward sends outside connections to %s:%s to a jail: %s" % (
+                addr,
+                item["port"],
+                item["shadowed_by"][0],
+            )
+            item["remediation"] = "move the daemon to another port or address, or drop the forward"
+            item["ignored"] = is_ignored(item["daemon"], item["port"], ignore or [])
+    return results
+
+
 def _any_of_family(owner_of_addr, fams):
     return any(address_family(a) in fams for a in owner_of_addr)
 
@@ -303,7 +338,11 @@ def summarize(results):
             what.append("bound to jail address %s" % ", ".join(jails))
         if "unbindable" in kinds:
             what.append("unbindable: " + next(r["reason"] for r in items if r["finding"] == "unbindable"))
-        fix = next((r["remediation"] for r in items if r["finding"] != "unbindable"), None)
+        shadowed = [rule for r in items for rule in r.get("shadowed_by") or []]
+        if shadowed:
+            what.append("shadowed by pf forward: %s" % shadowed[0])
+        fix = next((r["remediation"] for r in items if r["finding"] not in ("unbindable", "shadowed_by_rdr")), None)
+        fix = fix or next((r["remediation"] for r in items if r["finding"] == "shadowed_by_rdr"), None)
         line = "%s (%s) %s" % (daemon, socks, "; ".join(what))
         if fix:
             line += " -> " + fix

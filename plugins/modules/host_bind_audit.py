@@ -64,12 +64,22 @@ options:
   fail_on:
     description:
       - V(wildcard) fails the task when a host daemon listens on the wildcard address.
-      - V(any) fails on every finding other than V(ok) (V(wildcard), V(on_jail_address), V(unbindable)).
+      - V(any) fails on every finding other than V(ok) (V(wildcard), V(on_jail_address), V(unbindable),
+        V(shadowed_by_rdr)).
       - V(never) only reports.
       - Ignored sockets never fail the task.
     type: str
     choices: [wildcard, any, never]
     default: never
+  pf_anchor:
+    description:
+      - Also read the C(rdr) port forwards loaded in this pf anchor (C(pfctl -P -a ANCHOR -s nat)), for example
+        V(bsd.jails), the anchor of M(bsd.jails.jail_pf). A host socket on a forward's external address (or the
+        wildcard) and port is never reached from outside, since pf translates those connections to the jail first.
+        Such a socket lists the forwards in RV(sockets[].shadowed_by) and, when nothing else is wrong with it, gets
+        the finding V(shadowed_by_rdr).
+      - A forward to C((IF)) applies to the addresses C(ifconfig IF) lists.
+    type: str
 notes:
   - C(sockstat) 15 truncates addresses to 21 characters; such sockets are returned with RV(sockets[].finding=ok)
     unless their visible part is a wildcard or jail address, and carry C(truncated=true).
@@ -141,15 +151,20 @@ sockets:
       description:
         - V(wildcard) (answers on every jail address of its family), V(on_jail_address) (a host daemon bound to
           an address that belongs to a jail), V(unbindable) (cannot be restricted the usual way, see C(reason)),
-          or V(ok).
+          V(shadowed_by_rdr) (a pf forward of O(pf_anchor) takes its connections from outside), or V(ok).
       type: str
       sample: wildcard
     remediation:
       description: The FreeBSD setting that binds this daemon to the host's address; null when RV(sockets[].finding=ok).
       type: str
       sample: set ListenAddress 192.0.2.10 in /etc/ssh/sshd_config, then service sshd restart
+    shadowed_by:
+      description: The pf forwards of O(pf_anchor) that take this host socket's connections from outside.
+      type: list
+      elements: str
+      sample: ["tcp (vtnet0):443 -> 10.17.0.2:443 (anchor bsd.jails)"]
     reason:
-      description: Why an V(unbindable) socket cannot be bound like the others.
+      description: Why an V(unbindable) socket cannot be bound like the others, or which forward shadows it.
       type: str
       sample: null
     exposed_on:
@@ -201,6 +216,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bsd.jails.plugins.module_utils._bind_audit import (
     check_address,
     classify,
+    mark_shadowed,
     normalize_address,
     offenders,
     parse_ifconfig_addresses,
@@ -208,10 +224,28 @@ from ansible_collections.bsd.jails.plugins.module_utils._bind_audit import (
     summarize,
 )
 from ansible_collections.bsd.jails.plugins.module_utils._jls import addresses_by_jail, parse_jls_n
+from ansible_collections.bsd.jails.plugins.module_utils._pf import check_anchor, parse_rdr
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError, Runner
 from ansible_collections.bsd.jails.plugins.module_utils._sockstat import parse_sockstat, parse_sockstat_jail
 
 JLS_PARAMS = ("jid", "name", "ip4.addr", "ip6.addr")
+
+
+def pf_forwards(module, anchor):
+    """The rdr forwards loaded in ``anchor`` (``pfctl -P -a ANCHOR -s nat``), each with the external
+    addresses it applies to (``(IF)``: the interface's addresses, ``ifconfig IF``)."""
+    out = []
+    text = Runner(module, "pfctl").out("-P", "-a", anchor, "-s", "nat", check=False)
+    for rdr in parse_rdr(text):
+        to = rdr["to"]
+        if to.startswith("(") and to.endswith(")"):
+            ifname = to[1:-1].split(":", 1)[0]
+            addrs = parse_ifconfig_addresses(Runner(module, "ifconfig").out(ifname, check=False))
+        else:
+            addrs = [to]
+        rule = "%s %s:%d -> %s:%d (anchor %s)" % (rdr["proto"], to, rdr["port"], rdr["target"], rdr["tport"], anchor)
+        out.append(dict(proto=rdr["proto"], port=rdr["port"], addresses=addrs, rule=rule))
+    return out
 
 
 def main():
@@ -222,6 +256,7 @@ def main():
             jail_sockets=dict(type="bool", default=False),
             ignore=dict(type="list", elements="str", default=[]),
             fail_on=dict(type="str", choices=["wildcard", "any", "never"], default="never"),
+            pf_anchor=dict(type="str"),
         ),
         supports_check_mode=True,
     )
@@ -229,6 +264,8 @@ def main():
     # Every input is checked before the first command runs; messages name the field.
     try:
         ignore = parse_ignore(p["ignore"])
+        if p["pf_anchor"] is not None:
+            check_anchor("pf_anchor", p["pf_anchor"])
         for field in ("host_addresses", "jail_addresses"):
             if p[field] is not None:
                 p[field] = [check_address("%s[%d]" % (field, i), a) for i, a in enumerate(p[field])]
@@ -257,10 +294,14 @@ def main():
             stat = Runner(module, "sockstat")
             for jid, name, _addrs in jails:
                 jail_sockets[name] = parse_sockstat_jail(stat.out("-46l", "-j", jid), name)
+        forwards = []
+        if p["pf_anchor"] is not None:
+            forwards = pf_forwards(module, p["pf_anchor"])
     except JailsError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
 
     results = classify(sockets, host_addresses, jail_addresses, ignore=ignore, jail_sockets=jail_sockets)
+    mark_shadowed(results, forwards, ignore)
     findings = [r for r in results if r["finding"] != "ok" and not r["ignored"]]
     summary = summarize(results)
     if summary:

@@ -297,6 +297,19 @@ def boot(name):
     return cp.stdout
 
 
+def connect(name, addr, port, proto="tcp", from_jail=None):
+    """``simhost connect``: pf.connect_in / pf.connect_out on the box's kernel state, as JSON."""
+    code = (
+        "import sys, json; sys.path.insert(0, '/.simhost/lib'); from simfbsd import kernel, pf; "
+        "st = kernel.read_state(); a = json.loads(sys.argv[1]); "
+        "ext = pf.iface_of(st, kernel.box_config()['ip']); "
+        "r = pf.connect_out(st, a[3], a[0], a[1], a[2], ext) if a[3] else pf.connect_in(st, a[0], a[1], a[2]); "
+        "print(json.dumps(r, indent=1, sort_keys=True)); sys.exit(0 if r['reached'] else 1)"
+    )
+    arg = json.dumps([addr, port, proto, from_jail])
+    return run(name, [paths.BOX_PYTHON, "-SE", "-c", code, arg], capture_output=True, text=True, check=False)
+
+
 def reboot(name):
     """Power-cycle: processes, jails, mounts and runtime sysctls are gone; files stay; rc runs again."""
     cfg = config(name)

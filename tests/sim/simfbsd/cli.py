@@ -15,6 +15,10 @@ USAGE_EPILOG = """commands:
   inventory NAME... [--group G] [--ssh] [--ini]
                                  Ansible inventory for these boxes (local or ssh connection)
   reboot NAME                    clear kernel state and boot again (rc.conf)
+  connect NAME ADDR PORT [--proto tcp|udp] [--from-jail JAIL]
+                                 where a connection from outside to ADDR:PORT ends (pf rdr, sockets),
+                                 or, with --from-jail, whether JAIL reaches ADDR:PORT outside (pf nat);
+                                 JSON on stdout, exit 0 when it got through, 1 when not
   fault NAME TOOL [--match RE] [--times N] [--rc N] [--stderr TEXT]
   stats NAME [--reset] [--json]  tool calls and files written since the last reset
   destroy NAME... | --all
@@ -78,6 +82,12 @@ def main(argv):
     sh.add_argument("command", nargs=argparse.REMAINDER)
     rb = sub.add_parser("reboot")
     rb.add_argument("name")
+    cn = sub.add_parser("connect")
+    cn.add_argument("name")
+    cn.add_argument("addr")
+    cn.add_argument("port", type=int)
+    cn.add_argument("--proto", choices=("tcp", "udp"), default="tcp")
+    cn.add_argument("--from-jail")
     f = sub.add_parser("fault")
     f.add_argument("name")
     f.add_argument("tool")
@@ -116,6 +126,11 @@ def main(argv):
             print(_ini(inv) if a.ini else _yaml(inv))
         elif a.cmd == "reboot":
             sys.stdout.write(box.reboot(a.name))
+        elif a.cmd == "connect":
+            cp = box.connect(a.name, a.addr, a.port, a.proto, a.from_jail)
+            sys.stdout.write(cp.stdout)
+            sys.stderr.write(cp.stderr)
+            return cp.returncode
         elif a.cmd == "fault":
             box.add_fault(a.name, a.tool, a.match, a.times, a.rc, a.stderr)
         elif a.cmd == "stats":

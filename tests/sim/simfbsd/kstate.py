@@ -76,3 +76,31 @@ def set_sysctl(state, oid, value):
 def host_ifaces(state):
     """The host's network stack, ``{ifname: iface}`` (a vnet jail's: netif.stack())."""
     return state["ifaces"]
+
+
+# ------------------------------------------------------------------ sockets
+
+
+def listener(state, addr, port, proto="tcp"):
+    """``(process, laddr)`` of the socket a connection to ``addr:port`` reaches, else None: a socket
+    bound to ``addr`` first, then a wildcard one -- a jail's only for an address of that jail (its
+    wildcard bind is bound to its addresses, daemons/_common.py bind_addr()), the host's for any.
+    # src: sys/netinet/in_pcb.c in_pcblookup_hash_locked(): exact match before wildcard."""
+    wild = None
+    for p in procs(state):
+        for s in p.get("sockets", []):
+            if not s.get("proto", "").startswith(proto) or int(s.get("lport", 0)) != int(port):
+                continue
+            if s["laddr"] == addr:
+                return p, addr
+            if s["laddr"] == "*" and wild is None:
+                rec = jail(state, p["jid"]) if p["jid"] else None
+                owned = rec is None or addr in _jail_ip4(rec) or not _jail_ip4(rec)
+                if owned:
+                    wild = (p, "*")
+    return wild
+
+
+def _jail_ip4(rec):
+    addrs = rec.get("ip4.addr") or []
+    return [str(a).rsplit("|", maxsplit=1)[-1].split("/")[0] for a in (addrs if isinstance(addrs, list) else [addrs])]

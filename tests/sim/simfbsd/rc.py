@@ -32,6 +32,7 @@ BOOT_ORDER = (
     "hostname",
     "netif",
     "routing",
+    "pf",  # REQUIRE: FILESYSTEMS netif pflog pfsync routing (libexec/rc/rc.d/pf)
     "devfs",
     "sysctl",
     "rctl",  # REQUIRE: FILESYSTEMS, BEFORE: LOGIN (libexec/rc/rc.d/rctl)

@@ -42,6 +42,7 @@ TOOLS = {
     "pkg": "/usr/sbin/pkg",
     "fetch": "/usr/bin/fetch",
     "rctl": "/usr/bin/rctl",
+    "pfctl": "/sbin/pfctl",
     "freebsd-update": "/usr/sbin/freebsd-update",
     "etcupdate": "/usr/sbin/etcupdate",
 }

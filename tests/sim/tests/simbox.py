@@ -23,6 +23,14 @@ class Box:
     def write(self, path, text):
         self.run("/bin/sh", "-c", 'cat > "$1"', "sh", path, input=text, check=True)
 
+    def py(self, code):
+        """Run Python ``code`` in the box with the simulator's modules importable (``kernel`` imported);
+        its stdout.  The simulator's own tests use it to set up kernel state directly."""
+        prog = "import sys, json; sys.path.insert(0, '/.simhost/lib')\nfrom simfbsd import kernel\n" + code
+        cp = self.run("/usr/bin/python3", "-SE", "-c", prog)
+        assert cp.returncode == 0, cp.stderr
+        return cp.stdout
+
     @property
     def python(self):
         return os.path.join(boxlib.boxdir(self.name), "python")

@@ -20,14 +20,6 @@ from .. import bsdgetopt, kernel, kstate
 USAGE = "usage: fetch [-146AadFlMmnPpqRrsUv] [-B bytes] [-i file] [-N file] [-o file] [-S bytes]\n"
 
 
-def _listener(state, addr, port):
-    for p in kstate.procs(state):
-        for s in p.get("sockets", []):
-            if s.get("proto", "").startswith("tcp") and int(s.get("lport", 0)) == port and s["laddr"] in (addr, "*"):
-                return p
-    return None
-
-
 def _docroot(root):
     try:
         with open(os.path.join(root, "usr/local/etc/nginx/nginx.conf"), encoding="utf-8") as f:
@@ -53,7 +45,8 @@ def main(ctx, argv):
         return 1
     port = u.port or 80
     state = kernel.read_state()
-    proc = _listener(state, u.hostname, port)
+    sock = kstate.listener(state, u.hostname, port)
+    proc = sock[0] if sock else None
     if proc is None or proc["command"] != "nginx":
         ctx.warnx(f"{url}: Connection refused")
         return 1

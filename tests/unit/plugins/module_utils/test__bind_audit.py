@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.bsd.jails.plugins.module_utils._bind_audit import (
     classify,
     daemon_name,
+    mark_shadowed,
     offenders,
     parse_ifconfig_addresses,
     parse_ignore,
@@ -170,3 +171,33 @@ def test_parse_ifconfig_addresses_in_order_once():
         "\tinet 192.0.2.10 netmask 0xffffffff\n"
     )
     assert parse_ifconfig_addresses(text) == ["192.0.2.10", "fe80::1%em0", "127.0.0.1"]
+
+
+def _sock(command, proto, addr, port, pid=1):
+    return {"user": "root", "command": command, "pid": pid, "fd": 3, "proto": proto, "local_addr": addr,
+            "local_port": port}  # fmt: skip
+
+
+def test_a_pf_rdr_forward_shadows_host_sockets_on_its_address_and_port():
+    fw = [dict(proto="tcp", port=443, addresses=["192.0.2.10"], rule="tcp (vtnet0):443 -> 10.17.0.2:443")]
+    socks = [
+        _sock("nginx", "tcp4", "192.0.2.10", 443),  # on the forward's address: shadowed
+        _sock("httpd", "tcp4", "*", 443, pid=2),  # the wildcard includes it: shadowed, and still wildcard
+        _sock("unbound", "udp4", "192.0.2.10", 443, pid=3),  # another protocol
+        _sock("sshd", "tcp4", "192.0.2.10", 22, pid=4),  # another port
+        _sock("local", "tcp4", "127.0.0.1", 443, pid=5),  # another address
+        _sock("v6", "tcp6", "*", 443, pid=6),  # a wildcard of the other family
+    ]
+    results = mark_shadowed(classify(socks, ["192.0.2.10"], {"web": ["192.0.2.23"]}), fw, parse_ignore(["local"]))
+    got = {r["command"]: (r["finding"], r["shadowed_by"]) for r in results}
+    assert got == {
+        "nginx": ("shadowed_by_rdr", [fw[0]["rule"]]),
+        "httpd": ("wildcard", [fw[0]["rule"]]),
+        "unbound": ("ok", []),
+        "sshd": ("ok", []),
+        "local": ("ok", []),
+        "v6": ("wildcard", []),
+    }
+    assert [r["command"] for r in offenders(results, "any")] == ["nginx", "httpd", "v6"]
+    line = next(x for x in summarize(results) if x.startswith("nginx"))
+    assert "shadowed by pf forward: tcp (vtnet0):443" in line and line.endswith("or drop the forward")

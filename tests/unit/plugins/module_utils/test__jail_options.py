@@ -26,7 +26,7 @@ from ansible_collections.bsd.jails.plugins.modules import jail
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 # keys of the role's jails_list items that the role handles itself, not passed to the module
-ROLE_ONLY = {"world", "sysctls", "limits", "bootstrap_python"}
+ROLE_ONLY = {"world", "sysctls", "limits", "forwards", "bootstrap_python"}
 
 
 def _shape(doc):
