@@ -20,12 +20,6 @@ for h in web1 db1; do
         echo "created simulated FreeBSD host $h (${ips[$h]})"
     fi
 done
-# web1's private network for the jail app1: the cloned loopback lo1, now and at boot (the host's own
-# configuration, outside the collection's roles).
-if ! "$simhost" run web1 -- ifconfig lo1 >/dev/null 2>&1; then
-    "$simhost" run web1 -- ifconfig lo1 create
-    "$simhost" run web1 -- sysrc cloned_interfaces=lo1 >/dev/null
-fi
 # The connection part of the inventory comes from the simulator (over SSH, as real hosts are reached, so that
 # the jails can be reached with bsd.jails.jexec); everything else from inventories/example.  It goes first, which
 # only the jails source's `live: true` (jls asked while inventories/example/jails.yml is read) would need.
@@ -51,6 +45,12 @@ for h in web1 db1; do
     for j in $("$simhost" run "$h" -- jls name); do
         echo "  listening in jail $j (jexec $j sockstat -46l):"
         "$simhost" run "$h" -- jexec "$j" sockstat -46lq | sed 's/^/    /'
+    done
+    # A VNET jail's address lives in its own network stack: shown from inside, absent from the host's ifconfig.
+    for j in $("$simhost" run "$h" -- jls vnet name | awk '$1 == "new" {print $2}'); do
+        echo "  VNET jail $j, its own interfaces (jexec $j ifconfig):"
+        "$simhost" run "$h" -- jexec "$j" ifconfig | sed 's/^/    /'
+        echo "  its default route (jexec $j route -n get default): $("$simhost" run "$h" -- jexec "$j" route -n get default | awk '/gateway:/ {print $2}')"
     done
     echo "  host processes on :80 (sockstat -46l -j 0 -p 80): $("$simhost" run "$h" -- sockstat -46lq -j 0 -p 80 | wc -l)"
 done

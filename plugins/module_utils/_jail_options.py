@@ -9,7 +9,8 @@
 
 Each row of ``JAIL_OPTIONS``: option name, Ansible type, list element type
 (None for a scalar), the jail.conf parameter it writes (None: none, or
-several), its scope, its top-level default, when jail(8) reads the
+several: ``vnet_bridges`` and ``vnet_defaultrouter`` add commands to exec.* and
+vnet.interface, _jail_vnet.py), its scope, its top-level default, when jail(8) reads the
 parameter and the rule that checks its value.
 
 Scopes: ``name`` (the jail's name), ``identity`` (belongs to one jail: only
@@ -59,6 +60,8 @@ JAIL_OPTIONS = (
     JailOption("interface", "str", _S, "interface", "identity", None, "start", "iface"),
     JailOption("vnet", "bool", _S, "vnet", "inherited", None, "kernel", "vnet"),
     JailOption("vnet_interface", "list", "str", "vnet.interface", "identity", None, "start", "vnet_iface"),
+    JailOption("vnet_bridges", "list", "dict", None, "identity", None, "start", None),
+    JailOption("vnet_defaultrouter", "str", _S, None, "identity", None, "start", None),
     JailOption("mount_devfs", "bool", _S, "mount.devfs", "inherited", True, "start", None),
     JailOption("devfs_ruleset", "int", _S, "devfs_ruleset", "inherited", 4, "kernel", "ruleset"),
     JailOption("enforce_statfs", "int", _S, "enforce_statfs", "inherited", 2, "kernel", "statfs"),
@@ -98,6 +101,16 @@ JAIL8_PARAMS = (
 )
 # fmt: on
 
+# The sub-options of the options whose items are dicts (argument spec and documentation agree with these).
+SUBOPTIONS = {
+    "vnet_bridges": {
+        "bridge": {"type": "str", "required": True},
+        "epair": {"type": "int", "required": True},
+        "addresses": {"type": "list", "elements": "str"},
+        "mac": {"type": "str", "default": "auto"},
+    },
+}
+
 OPTIONS = {o.name: o for o in JAIL_OPTIONS}
 IDENTITY_OPTIONS = tuple(o.name for o in JAIL_OPTIONS if o.scope == "identity")
 INHERITED_OPTIONS = tuple(o.name for o in JAIL_OPTIONS if o.scope == "inherited")
@@ -131,6 +144,8 @@ def argument_spec(top, states):
             s["elements"] = o.elements
         if top and o.default is not None:
             s["default"] = o.default
+        if o.name in SUBOPTIONS:
+            s["options"] = {k: dict(v) for k, v in SUBOPTIONS[o.name].items()}
         if o.name == "state":
             s["choices"] = list(states)
         if not top and o.name == "name":

@@ -31,6 +31,7 @@ from ansible_collections.bsd.jails.plugins.module_utils._jail_options import (
     OPTION_OF_KEY,
     PSEUDO_PARAMS,
 )
+from ansible_collections.bsd.jails.plugins.module_utils._jail_vnet import epair_units, vnet_statements
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
 STATES = ("present", "started", "stopped", "restarted", "absent")
@@ -402,7 +403,9 @@ def widening(params):
     out = []
     for key, v in params.items():
         why = None
-        if key == "devfs_ruleset" and _int_of(v) is not None and _int_of(v) != 4:
+        if key == "devfs_ruleset" and _int_of(v) == 5 and params.get("vnet") == "new":
+            why = None  # devfsrules_jail_vnet: ruleset 4 and /dev/pf, whose pf sees only the jail's own stack
+        elif key == "devfs_ruleset" and _int_of(v) is not None and _int_of(v) != 4:
             why = (
                 "widens the jail's /dev beyond ruleset 4 (devfsrules_jail)"
                 if _int_of(v) == 0
@@ -563,6 +566,8 @@ def jail_block(prefix, o, warnings, known=None):
     who = prefix.rstrip(".") or "jail " + str(o.get("name"))
     b = {}
     extra = {}
+    # what vnet_bridges/vnet_defaultrouter add to other parameters: {key: (before, after)}
+    added = vnet_statements(prefix, o, check_iface)
     for opt in JAIL_OPTIONS:
         if opt.check == "allow":  # allow.* of both allow and params, sorted; params' others come last
             allow, extra = _allow_and_params(prefix, o, known)
@@ -571,9 +576,14 @@ def jail_block(prefix, o, warnings, known=None):
             b.update(extra)
         elif opt.key is not None and opt.scope != "name":
             value = o.get(opt.name)
+            before, after = added.get(opt.key, ((), ()))
             if value is None or (opt.elements and not value):
+                if before or after:
+                    b[opt.key] = [*before, *after]
                 continue
             value = (_RULES.get(opt.check) or _BY_TYPE[opt.type])(prefix + opt.name, value, o)
+            if value is not None and (before or after):
+                value = [*before, *value, *after]
             if value is not None:
                 b[opt.key] = value
     # usr.sbin/jail/jail.c create_jail() sets persist only while it runs exec.start, command or
@@ -628,6 +638,7 @@ def desired_jails(params, known=(), kernel_params=None):
             names.add(o["name"])
     wanted = []
     seen = {}
+    epairs = {}  # epair unit -> (jail, field): two jails on one epair would take each other's interface
     for field, o in items:
         prefix = "" if field == "name" else field + "."
         label = f"{prefix}name"
@@ -650,5 +661,13 @@ def desired_jails(params, known=(), kernel_params=None):
         if jid_file is not None:
             jid_file = check_path(f"{prefix}jid_file", jid_file)
         block = jail_block(prefix, o, warnings, kparams) if state != "absent" else {}
+        for unit in sorted(epair_units(block)):
+            if unit in epairs:
+                _fail(
+                    f"{prefix}{'vnet_bridges' if o.get('vnet_bridges') else 'vnet_interface'}",
+                    f"epair{unit} is already the epair of jail {epairs[unit][0]!r} ({epairs[unit][1]}): "
+                    "each jail needs its own epair unit",
+                )
+            epairs[unit] = (name, field)
         wanted.append(Wanted(name, state, block, path, jid_file, field))
     return wanted, warnings

@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 
 from ansible_collections.bsd.jails.plugins.module_utils._bind_audit import check_address, parse_ignore
+from ansible_collections.bsd.jails.plugins.module_utils._jail_params import check_iface
+from ansible_collections.bsd.jails.plugins.module_utils._jail_vnet import check_host_interfaces
 from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsError
 
 RC_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # sysrc(8): "name contains characters not allowed in shell"
@@ -195,6 +197,7 @@ KINDS = {
     "make_args": lambda f, v: _each(f, v, check_make_arg),
     "audit_ignore": _ignore,
     "positive_int": _positive,
+    "host_interfaces": lambda f, v: check_host_interfaces(f, v, check_iface),
 }
 
 

@@ -115,6 +115,59 @@ options:
       - Interfaces to move into a O(vnet) jail (C(vnet.interface)).
     type: list
     elements: str
+  vnet_bridges:
+    description:
+      - Epairs joined to the host's bridges, one per item, for a O(vnet) jail (FreeBSD Handbook's VNET jail.conf).
+      - 'Written into the jail''s block, so C(service jail) and a reboot work without Ansible: C(exec.prestart)
+        runs C(/sbin/ifconfig epairN create up), C(/sbin/ifconfig epairNb ether MAC) and C(/sbin/ifconfig
+        BRIDGE addm epairNa up) on the host; C(vnet.interface) moves C(epairNb) into the jail; C(exec.start)
+        first runs C(/sbin/ifconfig epairNb inet ADDRESS up) (C(alias) for the others) and
+        C(/sbin/route add default GATEWAY) inside the jail; C(exec.poststop) runs C(/sbin/ifconfig BRIDGE
+        deletem epairNa) and C(/sbin/ifconfig epairNa destroy). These come before the commands of
+        O(exec_prestart), O(exec_start) and after those of O(exec_poststop).'
+      - The addresses are set by C(exec.start) rather than the jail's C(/etc/rc.conf) so the whole network
+        setup lives in jail.conf on the host (the module never writes into the jail's root) and is in place
+        before the jail's C(/etc/rc) starts its services. C(exec.start) runs as O(exec_jail_user), which must
+        then be root (the default).
+      - The bridge must exist when the jail starts (the C(jails) role's C(jails_host_interfaces) creates it
+        and keeps it in C(rc.conf)); if C(epairN) is left on the host from elsewhere the start fails.
+      - Needs O(vnet=true). Each jail needs its own epair units; the task fails before any change when two
+        jails of the task name the same C(epairN) (in O(vnet_bridges) or as C(epairNb) in O(vnet_interface)),
+        or when another jail of O(config) already moves C(epairNb) in.
+      - O(devfs_ruleset) stays V(4) unless set. V(5) (C(devfsrules_jail_vnet), FreeBSD's ruleset for vnet
+        jails, ruleset 4 plus C(/dev/pf)) is accepted for a vnet jail without a warning, since pf there sees
+        only the jail's own network stack.
+    type: list
+    elements: dict
+    suboptions:
+      bridge:
+        description:
+          - The host's bridge the epair's C(a) end joins (for example V(bridge0)); an interface name.
+        type: str
+        required: true
+      epair:
+        description:
+          - The epair(4) unit N, V(0) to V(32767). C(epairNa) stays on the host, C(epairNb) goes into the jail.
+          - Fixed so jail.conf names both ends and they are the same at every start.
+        type: int
+        required: true
+      addresses:
+        description:
+          - IPv4 addresses with their prefix length (V(192.0.2.50/24)) set on C(epairNb) inside the jail.
+        type: list
+        elements: str
+      mac:
+        description:
+          - 'The MAC of C(epairNb): V(auto) derives a stable, locally administered unicast address from the jail''s
+            name and the item''s position (laid out as FreeBSD''s C(jib) script does, C(x6:xx:xx:xx:xx:xx)),
+            V(none) keeps the address the kernel generates, or a unicast MAC such as V(06:00:00:00:00:32).'
+        type: str
+        default: auto
+  vnet_defaultrouter:
+    description:
+      - IPv4 default route inside a O(vnet) jail, set by C(exec.start) (C(/sbin/route add default ADDRESS)).
+      - Must be on the network of one of the O(vnet_bridges) addresses.
+    type: str
   devfs_ruleset:
     description:
       - devfs(8) ruleset enforced on the jail's C(/dev) (C(devfs_ruleset)).
@@ -260,7 +313,7 @@ options:
       - 'Several jails in one task (batch mode): each item takes the per-jail options of this module.'
       - One C(jls) call, one read and at most one write of each config file, one plan, however many jails.
       - Top-level options other than O(name), O(path), O(hostname), O(ip4_addr), O(ip6_addr), O(interface),
-        O(vnet_interface) and O(jid_file) are defaults for every item.
+        O(vnet_interface), O(vnet_bridges), O(vnet_defaultrouter) and O(jid_file) are defaults for every item.
     type: list
     elements: dict
     suboptions:
@@ -320,6 +373,36 @@ options:
           - Interfaces to move into a O(vnet) jail (C(vnet.interface)).
         type: list
         elements: str
+      vnet_bridges:
+        description:
+          - Epairs joined to the host's bridges; see the top-level O(vnet_bridges).
+        type: list
+        elements: dict
+        suboptions:
+          bridge:
+            description:
+              - The host's bridge the epair's C(a) end joins.
+            type: str
+            required: true
+          epair:
+            description:
+              - The epair(4) unit N (C(epairNa) on the host, C(epairNb) in the jail).
+            type: int
+            required: true
+          addresses:
+            description:
+              - IPv4 addresses with their prefix length set on C(epairNb) inside the jail.
+            type: list
+            elements: str
+          mac:
+            description:
+              - The MAC of C(epairNb), V(auto), V(none) or a unicast MAC.
+            type: str
+            default: auto
+      vnet_defaultrouter:
+        description:
+          - IPv4 default route inside the jail; see the top-level O(vnet_defaultrouter).
+        type: str
       devfs_ruleset:
         description:
           - devfs(8) ruleset enforced on the jail's C(/dev) (C(devfs_ruleset)).
@@ -598,6 +681,17 @@ EXAMPLES = r"""
       children.max: 0
       sysvshm: new
 
+- name: A VNET jail on an epair joined to bridge0, with its own address and default route
+  bsd.jails.jail:
+    name: vnetweb
+    path: /usr/jails/vnetweb
+    vnet: true
+    vnet_bridges:
+      - bridge: bridge0
+        epair: 32
+        addresses: [192.0.2.50/24]
+    vnet_defaultrouter: 192.0.2.1
+
 - name: Remove a jail (stopped with its old exec.stop first)
   bsd.jails.jail:
     name: old
@@ -669,6 +763,7 @@ from ansible_collections.bsd.jails.plugins.module_utils._jail_apply import apply
 from ansible_collections.bsd.jails.plugins.module_utils._jail_options import argument_spec
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import STATES, check_absolute, desired_jails
 from ansible_collections.bsd.jails.plugins.module_utils._jail_plan import make_plan
+from ansible_collections.bsd.jails.plugins.module_utils._jail_vnet import check_epairs_elsewhere
 from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandError, JailsError
 
 
@@ -707,6 +802,7 @@ def main():
         running = running_jails(module)
         known = set(running) | set(defined)
         wanted, warnings = desired_jails(p, known=known, kernel_params=lambda: read_kernel_params(module))
+        check_epairs_elsewhere(wanted, parsed)
         check_worlds(wanted)
         plan = make_plan(
             config,

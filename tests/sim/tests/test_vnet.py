@@ -285,3 +285,87 @@ def test_jail_c_moves_vnet_interface_in_after_exec_created(box):
     assert cp.returncode == 1
     assert cp.stderr.endswith("jail: v2: /sbin/ifconfig nosuch0 vnet 2: failed\n") or "nosuch0" in cp.stderr
     assert box.run("jls", "-j", "v2").returncode != 0
+
+
+def test_ifconfig_ether_sets_the_link_level_address(box):
+    # sbin/ifconfig/af_link.c: "ether" (and "lladdr", "link") is an address family whose address is
+    # set with SIOCSIFLLADDR; link_addr(3) takes hex bytes; sys/net/if.c if_setlladdr(): EINVAL for
+    # a length other than the interface's
+    box.run("ifconfig", "epair", "create", check=True)
+    assert box.run("ifconfig", "epair0b", "ether", "06:AB:cd:1:2:3").returncode == 0
+    assert "\tether 06:ab:cd:01:02:03" in box.run("ifconfig", "epair0b").stdout.splitlines()
+    cp = box.run("ifconfig", "epair0b", "ether", "06:ab:cd")
+    assert (cp.stderr, cp.returncode) == ("ifconfig: ioctl (SIOCAIFADDR): Invalid argument\n", 1)
+    cp = box.run("ifconfig", "lo0", "ether", "06:ab:cd:01:02:03")  # no link-level address to set
+    assert cp.returncode == 1
+    assert "\tether 06:ab:cd:01:02:03" in box.run("ifconfig", "epair0b").stdout.splitlines()
+
+
+def test_route_add_delete_default_in_a_vnet_jail(box):
+    # sbin/route/route.c newroute(): "add net default: gateway GW"; EEXIST "route already in table";
+    # rtmsg(): ESRCH warns "route has not been found"; each vnet has its own routing table
+    box.run("ifconfig", "epair", "create", check=True)
+    box.run("jail", "-c", "name=vj", "vnet", "persist", check=True)
+    box.run("ifconfig", "epair0b", "vnet", "vj", check=True)
+    cp = box.run("jexec", "vj", "route", "add", "default", "10.9.0.1")
+    assert (cp.stdout, cp.returncode) == ("add net default: gateway 10.9.0.1 fib 0: Network is unreachable\n", 1)
+    assert cp.stderr == "route: writing to routing socket: Network is unreachable\n"
+    box.run("jexec", "vj", "ifconfig", "epair0b", "inet", "10.9.0.2/24", check=True)
+    cp = box.run("jexec", "vj", "route", "add", "default", "10.9.0.1")
+    assert (cp.stdout, cp.stderr, cp.returncode) == ("add net default: gateway 10.9.0.1\n", "", 0)
+    get = box.run("jexec", "vj", "route", "-n", "get", "default").stdout
+    assert "    gateway: 10.9.0.1\n" in get and "  interface: epair0b\n" in get
+    assert "    gateway: 192.0.2.1\n" in box.run("route", "-n", "get", "default").stdout  # the host's own
+    cp = box.run("jexec", "vj", "route", "add", "default", "10.9.0.1")
+    assert (cp.stdout, cp.returncode) == ("add net default: gateway 10.9.0.1 fib 0: route already in table\n", 1)
+    cp = box.run("jexec", "vj", "route", "delete", "default")
+    assert (cp.stdout, cp.returncode) == ("delete net default\n", 0)
+    cp = box.run("jexec", "vj", "route", "delete", "default")
+    assert (cp.stdout, cp.stderr, cp.returncode) == (
+        "delete net default fib 0: not in table\n", "route: route has not been found\n", 1
+    )  # fmt: skip
+    # a jail without its own vnet may not write to the routing socket (prison_priv_check())
+    box.run("jail", "-c", "name=plain", "persist", check=True)
+    cp = box.run("jexec", "plain", "route", "add", "default", "192.0.2.1")
+    assert (cp.stderr, cp.returncode) == ("route: writing to routing socket: Operation not permitted\n", 1)
+
+
+def test_handbook_vnet_jail_on_an_epair_joined_to_a_bridge(box):
+    # The FreeBSD Handbook's VNET jail.conf (jails chapter, "Creating a VNET jail"): the epair is
+    # made and joined to the bridge in exec.prestart, its b end moved in (vnet.interface), the
+    # address and default route set inside by exec.start, the member removed and the epair
+    # destroyed in exec.poststop
+    r = box.sh("mkdir -p /j/vj && tar -xf /usr/freebsd-dist/base.txz -C /j/vj")
+    assert r.returncode == 0, r.stderr
+    box.run("ifconfig", "bridge0", "create", check=True)
+    box.run("ifconfig", "bridge0", "inet", "10.9.0.1/24", "addm", "vtnet0", "up", check=True)
+    box.write(
+        "/etc/jail.conf",
+        "vj {\n  path = /j/vj;\n  vnet;\n  vnet.interface = epair7b;\n  persist;\n"
+        '  exec.prestart = "/sbin/ifconfig epair7 create up";\n'
+        '  exec.prestart += "/sbin/ifconfig epair7b ether 06:00:00:00:00:07";\n'
+        '  exec.prestart += "/sbin/ifconfig bridge0 addm epair7a up";\n'
+        '  exec.start = "/sbin/ifconfig epair7b inet 10.9.0.7/24 up";\n'
+        '  exec.start += "/sbin/route add default 10.9.0.1";\n'
+        '  exec.start += "/bin/sh /etc/rc";\n'
+        '  exec.stop = "/bin/sh /etc/rc.shutdown jail";\n'
+        '  exec.poststop = "/sbin/ifconfig bridge0 deletem epair7a";\n'
+        '  exec.poststop += "/sbin/ifconfig epair7a destroy";\n}\n',
+    )
+    r = box.run("jail", "-c", "vj")
+    assert r.returncode == 0, r.stderr
+    inside = box.run("jexec", "vj", "ifconfig", "epair7b").stdout
+    assert "\tinet 10.9.0.7 netmask 0xffffff00 broadcast 10.9.0.255" in inside
+    assert "\tether 06:00:00:00:00:07" in inside
+    assert "    gateway: 10.9.0.1\n" in box.run("jexec", "vj", "route", "-n", "get", "default").stdout
+    assert "10.9.0.7" not in box.run("ifconfig").stdout
+    bridge = box.run("ifconfig", "bridge0").stdout
+    assert "\tmember: epair7a " in bridge and "\tmember: vtnet0 " in bridge  # the words after the address too
+    r = box.run("jail", "-r", "vj")
+    assert r.returncode == 0, r.stderr
+    names = _names(box)
+    assert "epair7a" not in names and "epair7b" not in names
+    assert "member: epair7a" not in box.run("ifconfig", "bridge0").stdout
+    # started again: the same unit and MAC (nothing was left behind)
+    assert box.run("jail", "-c", "vj").returncode == 0
+    assert "\tether 06:00:00:00:00:07" in box.run("jexec", "vj", "ifconfig", "epair7b").stdout

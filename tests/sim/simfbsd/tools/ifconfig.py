@@ -253,15 +253,35 @@ def _words(ctx, state, ifs, name, ifc, args):
             netif.set_up(ifc, w == "up")
             args = args[1:]
             continue
+        if w in ("ether", "lladdr", "link") and len(args) > 1:
+            _lladdr(ifc, args[1])
+            args = args[2:]
+            continue
         if w == "mtu" and len(args) > 1:
             ifc["mtu"] = int(args[1])
             args = args[2:]
             continue
-        return _address(ctx, view, ifs, name, ifc, args)
+        return _address(ctx, state, view, ifs, name, ifc, args)
     return 0
 
 
-def _address(ctx, view, ifs, name, ifc, args):
+def _lladdr(ifc, text):
+    """``ifconfig IF ether|lladdr|link ADDR``: set the link-level address (SIOCSIFLLADDR).
+
+    src: sbin/ifconfig/af_link.c af_ether/af_lladdr/af_link (af_aifaddr SIOCSIFLLADDR) and
+    link_getaddr() -> link_addr(3) (hex digits, ``:`` or ``.`` between the bytes); the kernel's
+    sys/net/if.c if_setlladdr() refuses a length other than the interface's (6 for Ethernet,
+    none for a loopback) with EINVAL.  The words ``random`` and the error text printed for
+    EINVAL (taken as ``ioctl (SIOCAIFADDR)``) are UNVERIFIED; ``random`` is not modelled.
+    """
+    parts = text.replace(".", ":").split(":")
+    ok = len(parts) == 6 and all(1 <= len(p) <= 2 and all(c in "0123456789abcdefABCDEF" for c in p) for p in parts)
+    if not ok or not ifc.get("ether"):
+        raise netif.NetifError(f"ioctl (SIOCAIFADDR): {netif.EINVAL_TEXT}")
+    ifc["ether"] = ":".join(f"{int(p, 16):02x}" for p in parts)
+
+
+def _address(ctx, state, view, ifs, name, ifc, args):
     try:
         family, addr, prefix, rest = netif.parse_spec(args)
     except ValueError:
@@ -284,7 +304,7 @@ def _address(ctx, view, ifs, name, ifc, args):
         # SIOCSIFADDR brings the interface up: sys/net/if_ethersubr.c ether_ioctl() /
         # sys/net/if_loop.c loioctl() set IFF_UP (and start the driver)
         netif.set_up(ifc)
-    for w in rest:
-        if w in ("up", "down"):
-            netif.set_up(ifc, w == "up")
+    # the words after the address are taken in order as well (sbin/ifconfig/ifconfig.c main()
+    # walks every argument): up/down, mtu, addm/deletem on a bridge
+    netif.apply_words(state, name, [w for w in rest if w not in ("alias", "-alias", "add", "delete")], ctx.jid)
     return 0

@@ -48,6 +48,23 @@ def test_module_docs_agree_with_the_table():
     assert set(doc["jails"]["suboptions"]) == {o.name for o in JAIL_OPTIONS}
 
 
+def test_suboptions_agree_with_the_docs_and_role():
+    from ansible_collections.bsd.jails.plugins.module_utils._jail_options import SUBOPTIONS
+
+    doc = yaml.safe_load(jail.DOCUMENTATION)["options"]
+    with open(os.path.join(ROOT, "roles", "jails", "meta", "argument_specs.yml"), encoding="utf-8") as f:
+        role = yaml.safe_load(f)["argument_specs"]["main"]["options"]["jails_list"]["options"]
+    for name, subs in SUBOPTIONS.items():
+        for where, d in (("top", doc[name]), ("jails[]", doc["jails"]["suboptions"][name]), ("role", role[name])):
+            got = d.get("suboptions") or d.get("options")
+            assert set(got) == set(subs), (where, name)
+            for k, v in subs.items():
+                assert _shape(got[k]) == (v["type"], v.get("elements")), (where, name, k)
+                assert got[k].get("required", False) == v.get("required", False), (where, name, k)
+                assert got[k].get("default") == v.get("default"), (where, name, k)
+        assert argument_spec(True, STATES)[name]["options"] == subs
+
+
 def test_argument_spec_is_the_table():
     spec = argument_spec(True, STATES)
     assert list(spec) == [o.name for o in JAIL_OPTIONS]
