@@ -32,7 +32,7 @@ description:
     while C(freebsd-update updatesready) says updates remain, as FreeBSD documents for upgrades. CONF is the
     host's C(/etc/freebsd-update.conf) without its C(MergeChanges) lines, so a locally modified C(/etc) file is
     left alone by C(freebsd-update) (whose own merge needs an editor on a terminal) and merged afterwards by
-    C(etcupdate -D BASEDIR -t ETC_TARBALL): merged when it can be, otherwise kept as it is with the conflict
+    C(etcupdate -D BASEDIR -t ETC_TARBALL), merged when it can be, otherwise kept as it is with the conflict
     stored in O(etc_workdir)C(/conflicts) and listed in RV(etc.conflicts). Nothing overwrites a local change.
   - Before an upgrade changes anything, the module refuses a release newer than the host's kernel, a release
     older than the base, a base used by a running jail not listed in O(jails_restarting), and a base with
@@ -116,8 +116,8 @@ options:
     type: path
   etc_conflicts:
     description:
-      - What a conflict in the C(/etc) merge does: V(warn) (the task succeeds with a warning naming the files,
-        listed in RV(etc.conflicts)) or V(fail) (the task fails after the upgrade, naming them). Either way the
+      - What a conflict in the C(/etc) merge does. V(warn), the task succeeds with a warning naming the files,
+        listed in RV(etc.conflicts); V(fail), the task fails after the upgrade, naming them. Either way the
         local file is kept as it is.
     type: str
     choices: [warn, fail]
@@ -126,14 +126,14 @@ options:
     description:
       - The running jails the caller restarts after an upgrade (for example the play that runs this task).
       - An upgrade of a base that a running jail not in this list uses (RV(jails_using)) is refused before any
-        change: that jail would run on programs replaced under it.
+        change, as that jail would run on programs replaced under it.
     type: list
     elements: str
     default: []
 notes:
   - C(freebsd-update) reads the host's C(/etc/freebsd-update.conf) (its mirror, key and components).
   - A failed fetch (for example, no mirror reachable) fails the task and leaves O(basedir) as it was.
-  - A thin jail's shared base is not upgraded in place: the P(bsd.jails.world_update#playbook) playbook
+  - A thin jail's shared base is not upgraded in place; the C(bsd.jails.world_update) playbook
     extracts the new release into a new base directory and switches the thin jails to it.
 seealso:
   - name: freebsd-update(8)
