@@ -341,3 +341,28 @@ def test_upgrade_with_conflicts_left_is_refused(up):
         f.write("<<<<<<< yours\n")
     res = run_module(jail_base_update.main, up, calls=[KERNEL_143, NO_JAILS, NO_NULLFS])
     assert res.failed and res["msg"].startswith("etc_workdir: conflicts remain") and res.writes == 0
+
+
+def test_upgrade_of_a_running_jail_with_j(up):
+    """jail: freebsd-update -j finds the root and the version itself; etcupdate works on the jail's root."""
+    w = up["workdir"]
+    conf = os.path.join(w, "bsd_jails-upgrade.conf")
+    fuj = ["/testbin/freebsd-update", "-j", "www", "-d", w, "--not-running-from-cron", "-f", conf]
+    upgrade = Call([*fuj, "-r", "14.3-RELEASE", "upgrade"], out_file="freebsd-update/upgrade_14.3.txt")
+    extract = Call(
+        ["/testbin/etcupdate", "extract", "-d", etc_workdir(up), "-t", up["etc_previous_tarball"], "-D", up["basedir"]]
+    )
+    install = Call([*fuj, "install"])
+
+    def after_install(*_a, **_k):
+        with open(os.path.join(up["basedir"], "bin", "freebsd-version"), "w") as f:
+            f.write(script("14.3-RELEASE-p2"))
+
+    install.on_call = after_install
+    none = Call([*fuj, "updatesready"], rc=2)
+    params = {k: v for k, v in up.items() if k != "basedir"}
+    calls = [jls(("7", "www", up["basedir"])), NO_NULLFS, KERNEL_143, upgrade, extract, install, none]
+    calls.append(etcupdate_merge(up))
+    res = run_module(jail_base_update.main, {**params, "jail": "www", "jails_restarting": ["www"]}, calls=calls)
+    assert res.changed and res["basedir"] == up["basedir"] and res["version_after"] == "14.3-RELEASE-p2"
+    assert res["jails_using"] == ["www"] and res["etc"]["merged"] == ["/etc/newsyslog.conf"]
