@@ -98,7 +98,7 @@ options:
       - The tarball C(etcupdate -t) reads the new release's stock C(/etc) from, such as the release's
         V(base.txz) (as the M(bsd.jails.world) role keeps it in its C(world_dist_dir)) or one made with
         C(etcupdate build). Required for an upgrade.
-      - Its programs are ignored (C(etcupdate -I)): C(freebsd-update) installs them.
+      - Its programs are ignored (C(etcupdate -I)), as C(freebsd-update) installs them.
     type: path
   etc_previous_tarball:
     description:
