@@ -317,7 +317,9 @@ def create_hook(box, upper):
     shutil.copyfile(meta, os.path.join(os.path.dirname(dist), "MANIFEST"))
     # simhost create --dist R: another release's sets, laid out as FreeBSD's mirrors serve them, one directory
     # per release holding MANIFEST and the sets (https://download.freebsd.org/releases/amd64/amd64/R/;
-    # src: release/Makefile.mirrors), copied here as a host keeps a downloaded release (world_dist_dir).
+    # src: release/Makefile.mirrors iso-images-stage: ``cp -p ${RELEASEDIR}/ftp/*.txz ${RELEASEDIR}/ftp/MANIFEST
+    # ${FTP_DIR}`` with FTP_DIR=${TLD}/${TARGET}/${TARGET_ARCH}/${REVISION}-${BRANCH}), copied here as a host
+    # keeps a downloaded release (the world role's world_dist_dir).
     for release in box.get("dists") or ():
         txz, meta = _cached_base(box, defaults_rc, release)
         dest = _upper_path(upper, f"/usr/freebsd-dist/{release}/base.txz")
