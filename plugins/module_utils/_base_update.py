@@ -15,7 +15,11 @@
   updated/added/removed as part of updating to" R-pN, and those "modified locally" it leaves alone.
 - ``check_not_newer(base, kernel)``: a userland newer than the running kernel's release is refused.
 - ``jails_using(basedir, running, nullfs)``: the running jails that run programs from a base.
-- ``FREEBSD_UPDATE``: the command lines, declared once.
+- ``upgrade_kind(base, target, kernel)``: what a target release asks of a base (patch or upgrade), or a refusal.
+- ``conf_without_merges(text)``: freebsd-update.conf(5) without its MergeChanges lines, for an upgrade whose
+  /etc is merged by etcupdate(8) instead of freebsd-update's interactive merge.
+- ``parse_etcupdate(stdout)``: what ``etcupdate`` reported per file (usr.sbin/etcupdate/etcupdate.sh).
+- ``FREEBSD_UPDATE``, ``ETCUPDATE``: the command lines, declared once.
 """
 
 from __future__ import annotations
@@ -40,10 +44,33 @@ FREEBSD_UPDATE = CommandLine(
     jail=opt_val("-j"),
     workdir=opt_val("-d"),
     running=opt_val("--currently-running"),
+    conffile=opt_val("-f"),
+    release=opt_val("-r"),
     nocron=fixed("--not-running-from-cron"),
     fetch=fixed("fetch"),
+    upgrade=fixed("upgrade"),
     install=fixed("install"),
+    updatesready=fixed("updatesready"),
 )
+
+# etcupdate.sh: the first word is the command (``extract``; none is ``update``), then getopts
+# "d:nprs:t:A:BD:FI:L:M:": the word after -d, -t and -D is their value, whatever it starts with.
+ETCUPDATE = CommandLine(
+    "etcupdate",
+    extract=fixed("extract"),
+    workdir=opt_val("-d"),
+    tarball=opt_val("-t"),
+    destdir=opt_val("-D"),
+    ignore=opt_val("-I"),
+)
+# The files of a release's base.txz that are not configuration: etcupdate leaves them to freebsd-update, which
+# installed them already (etcupdate.sh ignore(): ``case $1 in $pattern)``, so ``*`` matches across ``/``).
+# Without them a tarball of the whole base would compare every program with the release's -p0.
+ETCUPDATE_IGNORE = "/bin/* /boot/* /lib/* /libexec/* /rescue/* /sbin/* /usr/*"
+# update_cmd()/handle_*_file(): "  X /path" for each file it acted on (D removed, U updated, M merged,
+# C conflict kept in WORKDIR/conflicts, A added), then "Warnings:" and "  text" lines.
+ETCUPDATE_LINE_RE = re.compile(r"^  ([DUMCA]) (/\S.*)$")
+RELEASE_RE = re.compile(r"^(\d+)\.(\d+)-RELEASE$")
 
 
 def parse_version(text, field="version"):
@@ -74,6 +101,62 @@ def check_not_newer(base_version, kernel_version, basedir, field="basedir"):
             "%s: %s holds FreeBSD %s, newer than the host's kernel (%s): a jail's userland must not be "
             "newer than the kernel it runs on" % (field, basedir, base_version, kernel_version)
         )
+
+
+def upgrade_kind(base_version, target, kernel_version, field="release"):
+    """ "patch" when ``target`` is the base's own release, "upgrade" when it is a newer one; raises JailsError
+    for a target that is not an X.Y-RELEASE, is newer than the host's kernel, or is older than the base."""
+    if not RELEASE_RE.match(target or ""):
+        raise JailsError("%s: %r is not a FreeBSD release such as 14.3-RELEASE" % (field, target))
+    t = parse_version(target, field)
+    b = parse_version(base_version, "base")
+    k = parse_version(kernel_version, "freebsd-version -k")
+    if t[:2] > k[:2]:
+        raise JailsError(
+            "%s: %s is newer than the host's kernel (%s): a jail's userland must not be newer than the kernel "
+            "it runs on; upgrade the host first" % (field, target, kernel_version)
+        )
+    if t[:2] < b[:2]:
+        raise JailsError(
+            "%s: %s is older than the base's %s: freebsd-update does not downgrade (freebsd-update rollback "
+            "undoes the last install)" % (field, target, base_version)
+        )
+    return "patch" if t[:2] == b[:2] else "upgrade"
+
+
+def conf_without_merges(text):
+    """freebsd-update.conf(5) text without its MergeChanges lines.
+
+    upgrade_run() merges the MergeChanges files itself and, on a conflict, opens an editor on the terminal
+    (freebsd-update.sh upgrade_merge()), which an unattended run has not. Without them, a locally modified
+    file under UpdateIfUnmodified (/etc/ in the default configuration) is left alone and listed, and
+    etcupdate(8) merges it afterwards, keeping a conflict aside instead of overwriting the file.
+    """
+    out = []
+    for line in text.splitlines(True):
+        words = line.split("#", 1)[0].split()
+        if words and words[0] == "MergeChanges":
+            continue
+        out.append(line)
+    return "".join(out)
+
+
+def parse_etcupdate(stdout):
+    """{"updated"/"merged"/"conflicts"/"added"/"removed": [paths], "warnings": [text]} of an etcupdate run."""
+    keys = {"U": "updated", "M": "merged", "C": "conflicts", "A": "added", "D": "removed"}
+    out = {k: [] for k in keys.values()}
+    out["warnings"] = []
+    in_warnings = False
+    for line in stdout.splitlines():
+        if line == "Warnings:":
+            in_warnings = True
+            continue
+        m = ETCUPDATE_LINE_RE.match(line)
+        if m and not in_warnings:
+            out[keys[m.group(1)]].append(m.group(2))
+        elif in_warnings and line.startswith("  "):
+            out["warnings"].append(line[2:])
+    return out
 
 
 def parse_fetch(stdout):

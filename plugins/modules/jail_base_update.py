@@ -8,7 +8,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: jail_base_update
-short_description: Bring a jail's FreeBSD base directory to its release's latest patch level
+short_description: Bring a jail's FreeBSD base directory to its release's latest patch level, or to a newer release
 version_added: 0.1.0
 description:
   - Patches the base system in O(basedir), a thin jails' shared base or a thick jail's root, with
@@ -27,6 +27,18 @@ description:
     the task reports no change.
   - Files under C(freebsd-update)'s C(UpdateIfUnmodified) paths (such as C(/etc)) that were changed locally are
     left as they are and listed in RV(modified_locally).
+  - With O(release) newer than the base's release, upgrades the base instead (a minor or major upgrade, for
+    example 14.2 to 14.3) with C(freebsd-update -f CONF ... -r RELEASE upgrade), then C(install), repeated
+    while C(freebsd-update updatesready) says updates remain, as FreeBSD documents for upgrades. CONF is the
+    host's C(/etc/freebsd-update.conf) without its C(MergeChanges) lines, so a locally modified C(/etc) file is
+    left alone by C(freebsd-update) (whose own merge needs an editor on a terminal) and merged afterwards by
+    C(etcupdate -D BASEDIR -t ETC_TARBALL), merged when it can be, otherwise kept as it is with the conflict
+    stored in O(etc_workdir)C(/conflicts) and listed in RV(etc.conflicts). Nothing overwrites a local change.
+  - Before an upgrade changes anything, the module refuses a release newer than the host's kernel, a release
+    older than the base, a base used by a running jail not listed in O(jails_restarting), and a base with
+    conflicts left from a previous C(etcupdate).
+  - With O(release) equal to the base's own release (for example V(14.3-RELEASE) for a 14.3-RELEASE-p1 base), the
+    base is patched as without O(release); so a second run after an upgrade changes nothing.
   - Running jails keep the programs they started with until they are restarted; this module restarts nothing.
     It lists in RV(jails_using) the running jails that use the base, so that a play can restart exactly those
     when the task changed something.
@@ -40,8 +52,9 @@ attributes:
   check_mode:
     support: full
     details:
-      - In check mode C(freebsd-update fetch) still runs, downloading into O(workdir), and tells what would be
-        installed; nothing in O(basedir) changes.
+      - In check mode C(freebsd-update fetch) (or C(upgrade)) still runs, downloading into O(workdir), and tells
+        what would be installed; nothing in O(basedir) changes. C(etcupdate) does not run in check mode, so
+        RV(etc) is empty.
   diff_mode:
     support: full
     details:
@@ -66,9 +79,62 @@ options:
       - C(freebsd-update)'s working directory (C(-d)). It must exist.
     type: path
     default: /var/db/freebsd-update
+  release:
+    description:
+      - The release to bring the base to, such as V(14.3-RELEASE). Omitted, the base stays on its own release.
+      - Newer than the base's release, the base is upgraded (C(freebsd-update upgrade)); the same release, it is
+        patched; older, or newer than the host's kernel (C(freebsd-version -k)), the task fails before any change.
+      - The base ends on the release's latest patch level (C(freebsd-update upgrade) fetches it).
+    type: str
+  conffile:
+    description:
+      - The C(freebsd-update) configuration an upgrade starts from; its copy without C(MergeChanges) lines is
+        written to O(workdir) and given to C(freebsd-update -f). Patching (no upgrade) reads the host's
+        C(/etc/freebsd-update.conf) as C(freebsd-update) always does.
+    type: path
+    default: /etc/freebsd-update.conf
+  etc_tarball:
+    description:
+      - The tarball C(etcupdate -t) reads the new release's stock C(/etc) from, such as the release's
+        V(base.txz) (as the M(bsd.jails.world) role keeps it in its C(world_dist_dir)) or one made with
+        C(etcupdate build). Required for an upgrade.
+      - Its programs are ignored (C(etcupdate -I)), as C(freebsd-update) installs them.
+    type: path
+  etc_previous_tarball:
+    description:
+      - The tarball of the base's current release (its V(base.txz)), which C(etcupdate extract) records in
+        O(etc_workdir) before the upgrade as the stock tree to compare with. Required for an upgrade when
+        O(etc_workdir) has no C(current) tree yet (a base never upgraded by C(etcupdate)).
+    type: path
+  etc_workdir:
+    description:
+      - C(etcupdate)'s working directory (C(-d)) for this base, on the host. Its C(conflicts) directory holds the
+        conflicts to resolve with C(etcupdate resolve -d ETC_WORKDIR -D BASEDIR).
+      - Defaults to the base's path below O(workdir)C(/etcupdate), for example
+        V(/var/db/freebsd-update/etcupdate/usr/local/jails/www). It is kept on the host rather than in the base's
+        C(/var/db/etcupdate), which a jail's root user could replace with a link.
+    type: path
+  etc_conflicts:
+    description:
+      - What a conflict in the C(/etc) merge does. V(warn), the task succeeds with a warning naming the files,
+        listed in RV(etc.conflicts); V(fail), the task fails after the upgrade, naming them. Either way the
+        local file is kept as it is.
+    type: str
+    choices: [warn, fail]
+    default: warn
+  jails_restarting:
+    description:
+      - The running jails the caller restarts after an upgrade (for example the play that runs this task).
+      - An upgrade of a base that a running jail not in this list uses (RV(jails_using)) is refused before any
+        change, as that jail would run on programs replaced under it.
+    type: list
+    elements: str
+    default: []
 notes:
   - C(freebsd-update) reads the host's C(/etc/freebsd-update.conf) (its mirror, key and components).
   - A failed fetch (for example, no mirror reachable) fails the task and leaves O(basedir) as it was.
+  - A thin jail's shared base is not upgraded in place; the C(bsd.jails.world_update) playbook
+    extracts the new release into a new base directory and switches the thin jails to it.
 seealso:
   - name: freebsd-update(8)
     description: The FreeBSD tool this module runs.
@@ -97,6 +163,22 @@ EXAMPLES = r"""
   bsd.jails.jail_base_update:
     jail: db
   register: db_base
+
+- name: Upgrade the thick jail www to 14.3-RELEASE, merging its /etc with etcupdate
+  bsd.jails.jail_base_update:
+    basedir: /usr/local/jails/www
+    release: 14.3-RELEASE
+    etc_tarball: /usr/freebsd-dist/14.3-RELEASE/base.txz
+    etc_previous_tarball: /usr/freebsd-dist/14.2-RELEASE/base.txz
+    jails_restarting: [www]
+  register: www_upgrade
+
+- name: Say which /etc files need a hand
+  ansible.builtin.debug:
+    msg: >-
+      Resolve {{ www_upgrade.etc.conflicts | join(', ') }} with
+      etcupdate resolve -d {{ www_upgrade.etc_workdir }} -D /usr/local/jails/www
+  when: www_upgrade.etc.conflicts | default([]) | length > 0
 
 - name: Restart the jails that run on the patched shared base, as jail.conf defines them (jail -rc)
   ansible.builtin.command:
@@ -167,20 +249,68 @@ modified_locally:
   type: list
   elements: str
   sample: [/etc/newsyslog.conf]
+action:
+  description: What the task did or would do, V(patch) or V(upgrade).
+  returned: success
+  type: str
+  sample: upgrade
+etc_workdir:
+  description: C(etcupdate)'s working directory for the base (O(etc_workdir)), when O(release) is given.
+  returned: when O(release) is given
+  type: str
+  sample: /var/db/freebsd-update/etcupdate/usr/local/jails/www
+etc:
+  description: What C(etcupdate) did to the base's configuration files in an upgrade (empty otherwise).
+  returned: when O(release) is given
+  type: dict
+  contains:
+    merged:
+      description: Locally modified files the new release's changes were merged into.
+      type: list
+      elements: str
+      sample: [/etc/newsyslog.conf]
+    conflicts:
+      description: Locally modified files that could not be merged; each is left as it was, the conflict kept
+        in RV(etc_workdir)C(/conflicts).
+      type: list
+      elements: str
+      sample: [/etc/ssh/sshd_config]
+    updated:
+      description: Unmodified files replaced by the new release's.
+      type: list
+      elements: str
+    added:
+      description: Files new in the release.
+      type: list
+      elements: str
+    removed:
+      description: Unmodified files the release no longer has.
+      type: list
+      elements: str
+    warnings:
+      description: C(etcupdate)'s warnings (for example a modified file the release removed).
+      type: list
+      elements: str
 """
 
 import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bsd.jails.plugins.module_utils._base_update import (
+    ETCUPDATE,
+    ETCUPDATE_IGNORE,
     FREEBSD_UPDATE,
     check_not_newer,
+    conf_without_merges,
     jails_using,
+    parse_etcupdate,
     parse_fetch,
     thin_source,
+    upgrade_kind,
     userland_version,
     version_after,
 )
+from ansible_collections.bsd.jails.plugins.module_utils._fileio import read_text, write_atomic
 from ansible_collections.bsd.jails.plugins.module_utils._host_state import nullfs_mounts, running_jails
 from ansible_collections.bsd.jails.plugins.module_utils._jail_params import check_name
 from ansible_collections.bsd.jails.plugins.module_utils._jailroot import JailRoot
@@ -204,6 +334,16 @@ def check_params(params):
     workdir = os.path.normpath(workdir)
     if not os.path.isdir(workdir):
         raise JailsError("workdir: %s is not a directory (freebsd-update needs an existing one)" % workdir)
+    for field in ("etc_tarball", "etc_previous_tarball"):
+        path = params.get(field)
+        if path is not None and not (os.path.isabs(path) and os.path.isfile(path)):
+            raise JailsError("%s: %r is not an absolute path to a file" % (field, path))
+    if params.get("release") is not None and not os.path.isfile(params["conffile"]):
+        raise JailsError("conffile: %s is not a file" % params["conffile"])
+    if params.get("etc_workdir") is not None and not os.path.isabs(params["etc_workdir"]):
+        raise JailsError("etc_workdir: %r is not an absolute path" % params["etc_workdir"])
+    for name in params.get("jails_restarting") or []:
+        check_name("jails_restarting", name)
     return basedir, workdir
 
 
@@ -232,57 +372,159 @@ def read_version(root, field):
     return userland_version(JailRoot(root, root).read_text("bin/freebsd-version", field=field), root, field)
 
 
+CONF_NAME = "bsd_jails-upgrade.conf"
+
+
+def etc_workdir_of(params, workdir, root):
+    if params.get("etc_workdir"):
+        return os.path.normpath(params["etc_workdir"])
+    return os.path.join(workdir, "etcupdate", root.lstrip("/"))
+
+
+def check_upgrade(params, root, etc_workdir, users):
+    """The refusals of an upgrade, before its first change."""
+    if params.get("etc_tarball") is None:
+        raise JailsError("etc_tarball: required to upgrade %s (the new release's base.txz, for etcupdate)" % root)
+    if not os.path.isdir(os.path.join(etc_workdir, "current")) and params.get("etc_previous_tarball") is None:
+        raise JailsError(
+            "etc_previous_tarball: required to upgrade %s: %s has no etcupdate tree yet (give the base's current "
+            "release's base.txz)" % (root, etc_workdir)
+        )
+    conflicts = os.path.join(etc_workdir, "conflicts")
+    if os.path.isdir(conflicts) and any(files for _d, _s, files in os.walk(conflicts)):
+        raise JailsError(
+            "etc_workdir: conflicts remain from a previous etcupdate in %s: resolve them first "
+            "(etcupdate resolve -d %s -D %s)" % (conflicts, etc_workdir, root)
+        )
+    others = [j for j in users if j not in (params.get("jails_restarting") or [])]
+    if others:
+        raise JailsError(
+            "jails_restarting: %s uses %s and is not restarted by this play: stop it or list it in "
+            "jails_restarting (a running jail must not keep programs replaced under it)" % (", ".join(others), root)
+        )
+
+
+def write_conf(module, workdir, conffile):
+    """The configuration without MergeChanges, in freebsd-update's working directory."""
+    text = read_text(conffile)
+    if text is None:
+        raise JailsError("conffile: %s does not exist" % conffile)
+    want = conf_without_merges(text)
+    path = os.path.join(workdir, CONF_NAME)
+    if read_text(path) != want:
+        write_atomic(module, path, want, mode=0o600)
+    return path
+
+
+def upgrade(module, root, before, common, params, etc_workdir):
+    """freebsd-update upgrade + install, then etcupdate; returns (fetched, after, etc)."""
+    update = Runner(module, FREEBSD_UPDATE.binary)
+    conf = write_conf(module, common["workdir"], params["conffile"])
+    common = dict(common, conffile=conf)
+    spec = " ".join(common)
+    # upgrade_guess_components() asks "Does this look reasonable (y/n)?": the components it found are kept.
+    argv = FREEBSD_UPDATE.args(spec + " release upgrade", release=params["release"], **common)
+    rc, out, err = update.run(*argv, check=False, data="y\n")
+    if rc != 0:
+        raise JailsError(
+            "freebsd-update upgrade of %s to %s failed (exit %d); the base is unchanged"
+            % (root, params["release"], rc),
+            cmd=[update.binary, *argv],
+            rc=rc,
+            stdout=out,
+            stderr=err,
+        )
+    try:
+        fetched = parse_fetch(out)
+    except JailsError as exc:
+        raise JailsError(exc.msg, cmd=[update.binary, *argv], rc=rc, stdout=out, stderr=err) from exc
+    etc = {k: [] for k in ("updated", "merged", "conflicts", "added", "removed", "warnings")}
+    if module.check_mode:
+        return fetched, version_after(before, fetched), etc
+    etcupdate = Runner(module, ETCUPDATE.binary)
+    if not os.path.isdir(os.path.join(etc_workdir, "current")):
+        # etcupdate(8): "extract" records the stock tree the base was installed from, to merge against later.
+        etcupdate.run(
+            *ETCUPDATE.args(
+                "extract workdir tarball destdir",
+                workdir=etc_workdir,
+                tarball=params["etc_previous_tarball"],
+                destdir=root,
+            )
+        )
+    # freebsd-update(8): after an upgrade, "install" runs again until nothing is left (kernel, world, old libs).
+    for _round in range(3):
+        update.run(*FREEBSD_UPDATE.args(spec + " install", **common))
+        rc, _o, _e = update.run(*FREEBSD_UPDATE.args(spec + " updatesready", **common), check=False)
+        if rc != 0:
+            break
+    out = etcupdate.out(
+        *ETCUPDATE.args(
+            "workdir tarball destdir ignore",
+            workdir=etc_workdir,
+            tarball=params["etc_tarball"],
+            destdir=root,
+            ignore=ETCUPDATE_IGNORE,
+        )
+    )
+    return fetched, read_version(root, "jail" if common.get("jail") else "basedir"), parse_etcupdate(out)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             basedir=dict(type="path"),
             jail=dict(type="str"),
             workdir=dict(type="path", default="/var/db/freebsd-update"),
+            release=dict(type="str"),
+            conffile=dict(type="path", default="/etc/freebsd-update.conf"),
+            etc_tarball=dict(type="path"),
+            etc_previous_tarball=dict(type="path"),
+            etc_workdir=dict(type="path"),
+            etc_conflicts=dict(type="str", choices=["warn", "fail"], default="warn"),
+            jails_restarting=dict(type="list", elements="str", default=[]),
         ),
         mutually_exclusive=[("basedir", "jail")],
         required_one_of=[("basedir", "jail")],
         supports_check_mode=True,
     )
+    params = module.params
+    etc = etc_workdir = None
     try:
-        basedir, workdir = check_params(module.params)
+        basedir, workdir = check_params(params)
         running = nullfs = None
         if basedir is None:
             running, nullfs = running_jails(module), nullfs_mounts(module)
-            field, root = "jail", find_jail(module.params["jail"], running, nullfs)
+            field, root = "jail", find_jail(params["jail"], running, nullfs)
         else:
             field, root = "basedir", basedir
         before = read_version(root, field)
         kernel = Runner(module, "freebsd-version").out("-k").strip()
         check_not_newer(before, kernel, root, field)
+        action = "patch"
+        if params["release"] is not None:
+            action = upgrade_kind(before, params["release"], kernel)
+            etc_workdir = etc_workdir_of(params, workdir, root)
         if running is None:
             running, nullfs = running_jails(module), nullfs_mounts(module)
         users = jails_using({root, os.path.realpath(root)}, running, nullfs)
         if basedir is None:  # -j: freebsd-update finds the root and the version itself (config_TargetJail())
-            common = dict(jail=module.params["jail"], workdir=workdir, nocron=True)
+            common = dict(jail=params["jail"], workdir=workdir, nocron=True)
         else:
             common = dict(basedir=root, workdir=workdir, running=before, nocron=True)
-        spec = " ".join(common)
-        update = Runner(module, FREEBSD_UPDATE.binary)
-        fetch = FREEBSD_UPDATE.args(spec + " fetch", **common)
-        rc, out, err = update.run(*fetch, check=False)
-        if rc != 0:
-            raise JailsError(
-                "freebsd-update fetch for %s failed (exit %d); the base is unchanged" % (root, rc),
-                cmd=[update.binary, *fetch],
-                rc=rc,
-                stdout=out,
-                stderr=err,
-            )
-        fetched = parse_fetch(out)
-        changed = not fetched["up_to_date"] and bool(fetched["updated"] + fetched["added"] + fetched["removed"])
-        after = version_after(before, fetched) if changed else before
-        if changed and not module.check_mode:
-            update.run(*FREEBSD_UPDATE.args(spec + " install", **common))
-            after = read_version(root, field)
+        if action == "upgrade":
+            check_upgrade(params, root, etc_workdir, users)
+            fetched, after, etc = upgrade(module, root, before, common, params, etc_workdir)
+            changed = True
+        else:
+            fetched, after, changed = patch(module, root, field, before, common)
+        if etc_workdir is not None and etc is None:
+            etc = {k: [] for k in ("updated", "merged", "conflicts", "added", "removed", "warnings")}
     except JailsError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
     result = dict(
         changed=changed,
+        action=action,
         basedir=root,
         version_before=before,
         version_after=after,
@@ -292,6 +534,8 @@ def main():
         modified_locally=fetched["modified"],
         jails_using=users,
     )
+    if etc is not None:
+        result.update(etc=etc, etc_workdir=etc_workdir)
     if module._diff:
         result["diff"] = dict(
             before="%s\n" % before,
@@ -299,7 +543,38 @@ def main():
             before_header="%s (freebsd-version -u)" % root,
             after_header="%s (freebsd-version -u)" % root,
         )
+    if etc and etc["conflicts"]:
+        msg = (
+            "etcupdate could not merge %s into %s; the local files are kept, the conflicts are in %s/conflicts "
+            "(etcupdate resolve -d %s -D %s)" % (", ".join(etc["conflicts"]), root, etc_workdir, etc_workdir, root)
+        )
+        if params["etc_conflicts"] == "fail":
+            module.fail_json(msg="etc_conflicts: " + msg, **result)
+        module.warn(msg)
     module.exit_json(**result)
+
+
+def patch(module, root, field, before, common):
+    """freebsd-update fetch, then install when there is something; returns (fetched, after, changed)."""
+    spec = " ".join(common)
+    update = Runner(module, FREEBSD_UPDATE.binary)
+    fetch = FREEBSD_UPDATE.args(spec + " fetch", **common)
+    rc, out, err = update.run(*fetch, check=False)
+    if rc != 0:
+        raise JailsError(
+            "freebsd-update fetch for %s failed (exit %d); the base is unchanged" % (root, rc),
+            cmd=[update.binary, *fetch],
+            rc=rc,
+            stdout=out,
+            stderr=err,
+        )
+    fetched = parse_fetch(out)
+    changed = not fetched["up_to_date"] and bool(fetched["updated"] + fetched["added"] + fetched["removed"])
+    after = version_after(before, fetched) if changed else before
+    if changed and not module.check_mode:
+        update.run(*FREEBSD_UPDATE.args(spec + " install", **common))
+        after = read_version(root, field)
+    return fetched, after, changed
 
 
 if __name__ == "__main__":

@@ -62,6 +62,8 @@ def run_target(target, index, verbose, mode=None):
     # aliases `simhost/with-src` and `simhost/with-named` ask for a host with /usr/src or BIND.
     wanted = ("simhost/with-src", "simhost/with-named")
     extra = [f"--{a.split('/', 1)[1]}" for a in sorted(aliases(target)) if a in wanted]
+    # alias `simhost/dist/R`: the host also has release R's base.txz in /usr/freebsd-dist/R/
+    extra += [f"--dist={a.split('/', 2)[2]}" for a in sorted(aliases(target)) if a.startswith("simhost/dist/")]
     ssh = over_ssh(target, mode)
     if not ssh:
         extra.append("--no-ssh")

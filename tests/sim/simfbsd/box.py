@@ -105,11 +105,14 @@ def _rc_conf(box):
     return "\n".join(lines) + "\n"
 
 
-def create(name, ip="192.0.2.10", ip6=None, release="14.3-RELEASE", with_src=False, with_named=False, ssh=True):
+def create(
+    name, ip="192.0.2.10", ip6=None, release="14.3-RELEASE", with_src=False, with_named=False, ssh=True, dists=()
+):
     if not NAME_RE.match(name or ""):
         raise SimError(f"invalid box name {name!r}: lower-case letters, digits and '-', starting with a letter")
-    if not RELEASE_RE.match(release):
-        raise SimError(f"invalid release {release!r} (e.g. 14.3-RELEASE)")
+    for r in (release, *dists):
+        if not RELEASE_RE.match(r):
+            raise SimError(f"invalid release {r!r} (e.g. 14.3-RELEASE)")
     if os.geteuid() != 0:
         raise SimError("simhost needs root (it uses Linux mount and UTS namespaces)")
     d = boxdir(name)
@@ -124,6 +127,7 @@ def create(name, ip="192.0.2.10", ip6=None, release="14.3-RELEASE", with_src=Fal
         "release": release,
         "with_src": with_src,
         "with_named": with_named,
+        "dists": sorted(set(dists)),
         "ether": "58:9c:fc:%02x:%02x:%02x" % tuple(int(o) for o in octets[1:4]),
         "lib": paths.SIM_ROOT,
         "created": time.time(),

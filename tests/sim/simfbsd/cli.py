@@ -9,7 +9,7 @@ import time
 from . import box
 
 USAGE_EPILOG = """commands:
-  create NAME [--ip ADDR] [--ip6 ADDR] [--release R] [--with-src] [--with-named] [--no-ssh]
+  create NAME [--ip ADDR] [--ip6 ADDR] [--release R] [--dist R]... [--with-src] [--with-named] [--no-ssh]
   run NAME -- CMD...             run CMD inside the box (as root, FreeBSD PATH)
   ssh NAME [-- CMD...]           the same through the box's transport sshd (real SSH)
   inventory NAME... [--group G] [--ssh] [--ini]
@@ -68,6 +68,8 @@ def main(argv):
     c.add_argument("--release", default="14.3-RELEASE")
     c.add_argument("--with-src", action="store_true")
     c.add_argument("--with-named", action="store_true")
+    c.add_argument("--dist", action="append", default=[], metavar="RELEASE",
+                   help="also a release's base.txz and MANIFEST in /usr/freebsd-dist/RELEASE/")  # fmt: skip
     c.add_argument("--no-ssh", action="store_true", help="no transport sshd (local connection only)")
     r = sub.add_parser("run")
     r.add_argument("name")
@@ -107,7 +109,7 @@ def main(argv):
     try:
         if a.cmd == "create":
             t0 = time.time()
-            wrapper = box.create(a.name, a.ip, a.ip6, a.release, a.with_src, a.with_named, not a.no_ssh)
+            wrapper = box.create(a.name, a.ip, a.ip6, a.release, a.with_src, a.with_named, not a.no_ssh, a.dist)
             print(f"created {a.name} ({a.ip}, FreeBSD {a.release}) in {time.time() - t0:.2f}s", file=sys.stderr)
             print(wrapper)
         elif a.cmd == "run":

@@ -3,7 +3,8 @@
 Used on both sides:
   * Linux side, ``simhost create``: ``create_hook(box, upper)`` puts
     ``/usr/freebsd-dist/base.txz`` + ``MANIFEST`` in every box (the tarball is
-    built once per $SIMHOST_DIR and release, cached in ``$SIMHOST_DIR/.cache``),
+    built once per $SIMHOST_DIR and release, cached in ``$SIMHOST_DIR/.cache``), and with
+    ``--dist R`` the same for release R in ``/usr/freebsd-dist/R/``,
     ``/usr/src`` for ``--with-src`` boxes and BIND's files for ``--with-named``.
   * inside a box, make(1) (tools/make/): ``install_world(dest, release)``,
     ``install_distribution(dest, release)``.
@@ -214,7 +215,7 @@ def manifest_line(sha256, nentries, name="base.txz"):
     return f'{name}\t{sha256}\t{nentries}\t{dist}\t"{desc}"\ton'
 
 
-def _cached_base(box, defaults_rc):
+def _cached_base(box, defaults_rc, release=None):
     from . import paths
 
     cache = os.path.join(paths.sim_dir(), ".cache")
@@ -222,7 +223,8 @@ def _cached_base(box, defaults_rc):
     accounts = "".join(account_text(rel) for rel, _mode in ACCOUNT_FILES)
     with open(patchlevels.CATALOGUE, encoding="utf-8") as f:
         catalogue = f.read()
-    seed = box["release"] + defaults_rc + str(os.path.getsize(busybox())) + accounts + catalogue
+    release = release or box["release"]
+    seed = release + defaults_rc + str(os.path.getsize(busybox())) + accounts + catalogue
     seed += JAIL_TOOL_SHIM + repr(sorted(JAIL_TOOLS.items()))  # a changed world is a new tarball
     key = hashlib.sha256(seed.encode()).hexdigest()[:16]
     txz = os.path.join(cache, f"base-{key}.txz")
@@ -233,7 +235,7 @@ def _cached_base(box, defaults_rc):
         with open(os.path.join(cache, "lock"), "w") as lockf:
             fcntl.flock(lockf, fcntl.LOCK_EX)
             if not (os.path.exists(txz) and os.path.exists(meta)):
-                sha, n = build_base_txz(txz, box["release"], defaults_rc)
+                sha, n = build_base_txz(txz, release, defaults_rc)
                 with open(meta + ".tmp", "w", encoding="utf-8") as f:
                     f.write(manifest_line(sha, n) + "\n")
                 os.replace(meta + ".tmp", meta)
@@ -313,6 +315,17 @@ def create_hook(box, upper):
     os.makedirs(os.path.dirname(dist), exist_ok=True)
     shutil.copyfile(txz, dist)
     shutil.copyfile(meta, os.path.join(os.path.dirname(dist), "MANIFEST"))
+    # simhost create --dist R: another release's sets, laid out as FreeBSD's mirrors serve them, one directory
+    # per release holding MANIFEST and the sets (https://download.freebsd.org/releases/amd64/amd64/R/;
+    # src: release/Makefile.mirrors iso-images-stage: ``cp -p ${RELEASEDIR}/ftp/*.txz ${RELEASEDIR}/ftp/MANIFEST
+    # ${FTP_DIR}`` with FTP_DIR=${TLD}/${TARGET}/${TARGET_ARCH}/${REVISION}-${BRANCH}), copied here as a host
+    # keeps a downloaded release (the world role's world_dist_dir).
+    for release in box.get("dists") or ():
+        txz, meta = _cached_base(box, defaults_rc, release)
+        dest = _upper_path(upper, f"/usr/freebsd-dist/{release}/base.txz")
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        shutil.copyfile(txz, dest)
+        shutil.copyfile(meta, os.path.join(os.path.dirname(dest), "MANIFEST"))
     if box.get("with_src"):
         for path, text in src_files(box["release"]).items():
             p = _upper_path(upper, path)

@@ -164,3 +164,42 @@ def test_uname_answers_uname_r(box):
     # freebsd-update's --currently-running exports UNAME_r; uname(1) prints it (usr.bin/uname/uname.c setup_get())
     assert box.sh("UNAME_r=14.2-RELEASE-p1 uname -r").stdout == "14.2-RELEASE-p1\n"
     assert box.run("uname", "-r").stdout == "14.3-RELEASE\n"
+
+
+def test_dist_option_gives_another_release_s_sets(make_box):
+    """simhost create --dist R: R's base.txz and MANIFEST in /usr/freebsd-dist/R/, as a mirror's release directory
+    (https://download.freebsd.org/releases/amd64/amd64/R/) holds them; the box's own release stays at the top."""
+    b = make_box(dists=["14.2-RELEASE"])
+    manifest = b.read("/usr/freebsd-dist/14.2-RELEASE/MANIFEST")
+    assert manifest.startswith("base.txz\t") and manifest.endswith('\tbase\t"Base system (MANDATORY)"\ton\n')
+    assert b.sh("mkdir -p /j/o && tar -xf /usr/freebsd-dist/14.2-RELEASE/base.txz -C /j/o").returncode == 0
+    assert version(b, "/j/o") == "14.2-RELEASE\n"
+    assert b.sh("mkdir -p /j/n && tar -xf /usr/freebsd-dist/base.txz -C /j/n").returncode == 0
+    assert version(b, "/j/n") == "14.3-RELEASE\n"
+
+
+def test_upgrade_without_mergechanges_then_etcupdate(make_box):
+    """An unattended upgrade of a jail's base (freebsd-update.sh upgrade_run() with no MergeChanges: a locally
+    modified UpdateIfUnmodified file is listed and left alone), then etcupdate.sh update_cmd() merges /etc:
+    `  M` for a clean three-way merge, `  C` with the local file kept when the same line changed on both sides."""
+    b = make_box(dists=["14.2-RELEASE"])
+    assert b.sh("mkdir -p /j/t /var/db/fu && tar -xf /usr/freebsd-dist/14.2-RELEASE/base.txz -C /j/t").returncode == 0
+    b.sh("sed -i '1s/.*/# newsyslog (local)/' /j/t/etc/newsyslog.conf")
+    b.sh("sed -i 's/^#VersionAddendum.*/VersionAddendum none/' /j/t/etc/ssh/sshd_config")
+    b.sh("grep -v MergeChanges /etc/freebsd-update.conf > /var/db/fu/c.conf")
+    fu = "freebsd-update -f /var/db/fu/c.conf -b /j/t -d /var/db/fu --not-running-from-cron"
+    ex = b.sh("etcupdate extract -D /j/t -d /var/db/fu/etc -t /usr/freebsd-dist/14.2-RELEASE/base.txz")
+    assert ex.returncode == 0
+    cp = b.sh(f"{fu} --currently-running 14.2-RELEASE -r 14.3-RELEASE upgrade </dev/null")
+    assert cp.returncode == 0, cp.stdout
+    assert "locally:\n/etc/newsyslog.conf\n/etc/ssh/sshd_config\n" in cp.stdout
+    assert "Attempting to automatically merge" not in cp.stdout
+    assert b.sh(f"{fu} install").returncode == 0
+    assert version(b, "/j/t") == "14.3-RELEASE-p2\n"
+    ignore = "/bin/* /boot/* /lib/* /libexec/* /rescue/* /sbin/* /usr/*"
+    cp = b.run("etcupdate", "-D", "/j/t", "-d", "/var/db/fu/etc", "-t", "/usr/freebsd-dist/base.txz", "-I", ignore)
+    assert (cp.returncode, cp.stdout) == (0, "  M /etc/newsyslog.conf\n  C /etc/ssh/sshd_config\n")
+    conf = b.read("/j/t/etc/newsyslog.conf")
+    assert conf.startswith("# newsyslog (local)\n") and "/var/log/daemon.log" in conf
+    assert "VersionAddendum none\n" in b.read("/j/t/etc/ssh/sshd_config")
+    assert "<<<<<<< yours\n" in b.read("/var/db/fu/etc/conflicts/etc/ssh/sshd_config")

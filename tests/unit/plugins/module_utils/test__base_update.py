@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from ansible_collections.bsd.jails.plugins.module_utils import _base_update
 from ansible_collections.bsd.jails.plugins.module_utils._base_update import (
     FREEBSD_UPDATE,
     check_not_newer,
@@ -110,3 +111,49 @@ def test_thin_source():
     nullfs = [("/b/lib", "/j/t/lib"), ("/b/bin", "/j/t/bin")]
     assert thin_source("/j/t", nullfs) == "/b/bin"
     assert thin_source("/j/thick", nullfs) is None
+
+
+@pytest.mark.parametrize(
+    ("base", "target", "kernel", "want"),
+    [
+        ("14.2-RELEASE-p1", "14.3-RELEASE", "14.3-RELEASE", "upgrade"),
+        ("14.3-RELEASE-p1", "14.3-RELEASE", "14.3-RELEASE-p2", "patch"),
+        ("13.5-RELEASE", "14.3-RELEASE", "15.0-RELEASE", "upgrade"),
+    ],
+)
+def test_upgrade_kind(base, target, kernel, want):
+    assert _base_update.upgrade_kind(base, target, kernel) == want
+
+
+@pytest.mark.parametrize(
+    ("base", "target", "kernel", "msg"),
+    [
+        ("14.2-RELEASE", "15.0-RELEASE", "14.3-RELEASE", "release: 15.0-RELEASE is newer than the host's kernel"),
+        ("14.3-RELEASE", "14.2-RELEASE", "14.3-RELEASE", "release: 14.2-RELEASE is older than the base's"),
+        ("14.2-RELEASE", "14.3-RELEASE-p1", "14.3-RELEASE", "release: '14.3-RELEASE-p1' is not a FreeBSD release"),
+        ("14.2-RELEASE", "-r", "14.3-RELEASE", "release: '-r' is not a FreeBSD release"),
+    ],
+)
+def test_upgrade_kind_refusals(base, target, kernel, msg):
+    with pytest.raises(JailsError) as e:
+        _base_update.upgrade_kind(base, target, kernel)
+    assert e.value.msg.startswith(msg)
+
+
+def test_conf_without_merges_keeps_every_other_line():
+    text = "# MergeChanges in a comment stays\nKeyPrint ab\nMergeChanges /etc/ /boot/device.hints\n  MergeChanges /x\n"
+    assert _base_update.conf_without_merges(text) == "# MergeChanges in a comment stays\nKeyPrint ab\n"
+
+
+def test_parse_etcupdate():
+    out = "  D /etc/old\n  U /etc/motd\n  M /etc/newsyslog.conf\n  C /etc/ssh/sshd_config\n  A /etc/new\nWarnings:\n" \
+          "  Modified regular file remains: /etc/gone\n"  # fmt: skip
+    got = _base_update.parse_etcupdate(out)
+    assert got == {
+        "removed": ["/etc/old"],
+        "updated": ["/etc/motd"],
+        "merged": ["/etc/newsyslog.conf"],
+        "conflicts": ["/etc/ssh/sshd_config"],
+        "added": ["/etc/new"],
+        "warnings": ["Modified regular file remains: /etc/gone"],
+    }

@@ -186,3 +186,183 @@ def test_jail_checked_before_freebsd_update(base, jail, msg):
 def test_basedir_and_jail_are_exclusive(base):
     res = run_module(jail_base_update.main, {"jail": "www", "basedir": base[0], "workdir": base[1]}, calls=[])
     assert res.failed and "mutually exclusive" in res["msg"] and res.calls_made == []
+
+
+# --- release: minor/major upgrades (freebsd-update upgrade + install, etcupdate for /etc) ---------------
+
+KERNEL_143 = Call(["/testbin/freebsd-version", "-k"], out="14.3-RELEASE\n")
+HOST_CONF = (
+    "KeyPrint 80\nServerName update.FreeBSD.org\nUpdateIfUnmodified /etc/\nMergeChanges /etc/ /boot/device.hints\n"
+)
+
+
+@pytest.fixture
+def up(base, tmp_path):
+    """A 14.2-RELEASE-p1 base, a host freebsd-update.conf and the two releases' tarballs."""
+    conf = tmp_path / "freebsd-update.conf"
+    conf.write_text(HOST_CONF)
+    for rel in ("14.2", "14.3"):
+        (tmp_path / ("base-%s.txz" % rel)).write_bytes(b"txz")
+    return {
+        "basedir": base[0],
+        "workdir": base[1],
+        "release": "14.3-RELEASE",
+        "conffile": str(conf),
+        "etc_tarball": str(tmp_path / "base-14.3.txz"),
+        "etc_previous_tarball": str(tmp_path / "base-14.2.txz"),
+    }
+
+
+def fu_up(up, *cmd):
+    b, w = up["basedir"], up["workdir"]
+    return [
+        "/testbin/freebsd-update", "-b", b, "-d", w, "--currently-running", "14.2-RELEASE-p1",
+        "--not-running-from-cron", "-f", os.path.join(w, "bsd_jails-upgrade.conf"), *cmd,
+    ]  # fmt: skip
+
+
+def etc_workdir(up):
+    return os.path.join(up["workdir"], "etcupdate", up["basedir"].lstrip("/"))
+
+
+def etcupdate_merge(up):
+    """etcupdate update of the base's /etc, answering one merge and one conflict."""
+    argv = ["/testbin/etcupdate", "-d", etc_workdir(up), "-t", up["etc_tarball"], "-D", up["basedir"], "-I"]
+    argv.append("/bin/* /boot/* /lib/* /libexec/* /rescue/* /sbin/* /usr/*")
+    return Call(argv, out_file="freebsd-update/etcupdate_conflict.txt")
+
+
+def test_upgrade_installs_until_done_then_merges_etc(up):
+    upgrade = Call(fu_up(up, "-r", "14.3-RELEASE", "upgrade"), out_file="freebsd-update/upgrade_14.3.txt", data="y\n")
+    extract = Call(
+        ["/testbin/etcupdate", "extract", "-d", etc_workdir(up), "-t", up["etc_previous_tarball"], "-D", up["basedir"]]
+    )
+    install = Call(fu_up(up, "install"), out="Installing updates... done.\n")
+
+    def after_install(*_a, **_k):
+        with open(os.path.join(up["basedir"], "bin", "freebsd-version"), "w") as f:
+            f.write(script("14.3-RELEASE-p2"))
+
+    install.on_call = after_install
+    ready = Call(fu_up(up, "updatesready"), out="There are updates available to install.\n")
+    install2 = Call(fu_up(up, "install"), out="Installing updates... done.\n")
+    none = Call(fu_up(up, "updatesready"), rc=2, out="No updates are available to install.\n")
+    etc = etcupdate_merge(up)
+    res = run_module(
+        jail_base_update.main,
+        up,
+        calls=[KERNEL_143, NO_JAILS, NO_NULLFS, upgrade, extract, install, ready, install2, none, etc],
+    )
+    assert res.changed and res["action"] == "upgrade"
+    assert res["version_before"] == "14.2-RELEASE-p1" and res["version_after"] == "14.3-RELEASE-p2"
+    assert res["modified_locally"] == ["/etc/newsyslog.conf", "/etc/ssh/sshd_config"]
+    assert res["etc"]["merged"] == ["/etc/newsyslog.conf"] and res["etc"]["conflicts"] == ["/etc/ssh/sshd_config"]
+    assert res["warnings"] and "could not merge /etc/ssh/sshd_config" in res["warnings"][0]
+    # freebsd-update gets the host's configuration without MergeChanges (its merge would need an editor)
+    with open(os.path.join(up["workdir"], "bsd_jails-upgrade.conf")) as f:
+        assert f.read() == "KeyPrint 80\nServerName update.FreeBSD.org\nUpdateIfUnmodified /etc/\n"
+    assert res.writes == 1
+
+
+def test_upgrade_conflict_fails_when_asked(up):
+    os.makedirs(os.path.join(etc_workdir(up), "current"))  # an etcupdate tree already: no extract
+    upgrade = Call(fu_up(up, "-r", "14.3-RELEASE", "upgrade"), out_file="freebsd-update/upgrade_14.3.txt")
+    install = Call(fu_up(up, "install"))
+    none = Call(fu_up(up, "updatesready"), rc=2)
+    etc = etcupdate_merge(up)
+    res = run_module(
+        jail_base_update.main,
+        {**up, "etc_conflicts": "fail"},
+        calls=[KERNEL_143, NO_JAILS, NO_NULLFS, upgrade, install, none, etc],
+    )
+    assert res.failed and res["msg"].startswith("etc_conflicts: etcupdate could not merge /etc/ssh/sshd_config")
+    assert res["etc"]["conflicts"] == ["/etc/ssh/sshd_config"]
+
+
+def test_upgrade_check_mode_runs_upgrade_only(up):
+    upgrade = Call(fu_up(up, "-r", "14.3-RELEASE", "upgrade"), out_file="freebsd-update/upgrade_14.3.txt")
+    res = run_module(jail_base_update.main, up, calls=[KERNEL_143, NO_JAILS, NO_NULLFS, upgrade], check=True)
+    assert res.changed and res["version_after"] == "14.3-RELEASE-p2" and res["etc"]["conflicts"] == []
+    with open(os.path.join(up["basedir"], "bin", "freebsd-version")) as f:
+        assert "14.2-RELEASE-p1" in f.read()
+
+
+def test_failed_upgrade_fetch_installs_nothing(up):
+    upgrade = Call(fu_up(up, "-r", "14.3-RELEASE", "upgrade"), rc=1, out_file="freebsd-update/fetch_no_mirror.txt")
+    res = run_module(jail_base_update.main, up, calls=[KERNEL_143, NO_JAILS, NO_NULLFS, upgrade])
+    assert res.failed and "the base is unchanged" in res["msg"] and res["rc"] == 1
+
+
+def test_release_of_the_base_is_a_patch(up):
+    fetch = Call(fu((up["basedir"], up["workdir"]), "fetch"), out_file="freebsd-update/fetch_up_to_date.txt")
+    res = run_module(
+        jail_base_update.main, {**up, "release": "14.2-RELEASE"}, calls=[KERNEL_143, NO_JAILS, NO_NULLFS, fetch]
+    )
+    assert not res.changed and res["action"] == "patch" and res.writes == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "kernel", "msg"),
+    [
+        ({"release": "15.0-RELEASE"}, KERNEL_143, "release: 15.0-RELEASE is newer than the host's kernel"),
+        ({"release": "14.1-RELEASE"}, KERNEL_143, "release: 14.1-RELEASE is older than the base's"),
+        ({"release": "14.3"}, KERNEL_143, "release: '14.3' is not a FreeBSD release"),
+    ],
+)
+def test_release_refused_before_any_change(up, params, kernel, msg):
+    res = run_module(jail_base_update.main, {**up, **params}, calls=[kernel])
+    assert res.failed and res["msg"].startswith(msg) and res.writes == 0
+
+
+def test_upgrade_of_a_base_a_running_jail_uses_is_refused(up):
+    running = jls(("1", "www", up["basedir"]), ("2", "db", up["basedir"]))
+    calls = [KERNEL_143, running, NO_NULLFS]
+    res = run_module(jail_base_update.main, {**up, "jails_restarting": ["www"]}, calls=calls)
+    assert res.failed and res["msg"].startswith("jails_restarting: db uses %s" % up["basedir"]) and res.writes == 0
+
+
+@pytest.mark.parametrize(
+    ("drop", "msg"),
+    [
+        ("etc_tarball", "etc_tarball: required to upgrade"),
+        ("etc_previous_tarball", "etc_previous_tarball: required to upgrade"),
+    ],
+)
+def test_upgrade_needs_the_tarballs(up, drop, msg):
+    params = {k: v for k, v in up.items() if k != drop}
+    res = run_module(jail_base_update.main, params, calls=[KERNEL_143, NO_JAILS, NO_NULLFS])
+    assert res.failed and res["msg"].startswith(msg) and res.writes == 0
+
+
+def test_upgrade_with_conflicts_left_is_refused(up):
+    conflicts = os.path.join(etc_workdir(up), "conflicts", "etc")
+    os.makedirs(conflicts)
+    with open(os.path.join(conflicts, "motd"), "w") as f:
+        f.write("<<<<<<< yours\n")
+    res = run_module(jail_base_update.main, up, calls=[KERNEL_143, NO_JAILS, NO_NULLFS])
+    assert res.failed and res["msg"].startswith("etc_workdir: conflicts remain") and res.writes == 0
+
+
+def test_upgrade_of_a_running_jail_with_j(up):
+    """jail: freebsd-update -j finds the root and the version itself; etcupdate works on the jail's root."""
+    w = up["workdir"]
+    conf = os.path.join(w, "bsd_jails-upgrade.conf")
+    fuj = ["/testbin/freebsd-update", "-j", "www", "-d", w, "--not-running-from-cron", "-f", conf]
+    upgrade = Call([*fuj, "-r", "14.3-RELEASE", "upgrade"], out_file="freebsd-update/upgrade_14.3.txt")
+    extract = Call(
+        ["/testbin/etcupdate", "extract", "-d", etc_workdir(up), "-t", up["etc_previous_tarball"], "-D", up["basedir"]]
+    )
+    install = Call([*fuj, "install"])
+
+    def after_install(*_a, **_k):
+        with open(os.path.join(up["basedir"], "bin", "freebsd-version"), "w") as f:
+            f.write(script("14.3-RELEASE-p2"))
+
+    install.on_call = after_install
+    none = Call([*fuj, "updatesready"], rc=2)
+    params = {k: v for k, v in up.items() if k != "basedir"}
+    calls = [jls(("7", "www", up["basedir"])), NO_NULLFS, KERNEL_143, upgrade, extract, install, none]
+    calls.append(etcupdate_merge(up))
+    res = run_module(jail_base_update.main, {**params, "jail": "www", "jails_restarting": ["www"]}, calls=calls)
+    assert res.changed and res["basedir"] == up["basedir"] and res["version_after"] == "14.3-RELEASE-p2"
+    assert res["jails_using"] == ["www"] and res["etc"]["merged"] == ["/etc/newsyslog.conf"]
