@@ -42,10 +42,9 @@ def test_records_live_in_their_own_files_not_in_state_json(kdir):
     a, b = _create(kdir, "a"), _create(kdir, "b")
     with open(os.path.join(kdir, kernel.STATE), encoding="utf-8") as f:
         assert "jails" not in json.load(f)
-    assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{a}.json", f"{b}.json", jailstore.INDEX])
-    with open(os.path.join(_jdir(kdir), jailstore.INDEX), encoding="utf-8") as f:
-        # [name, parent, dying, vnet, own ip4 list, own ip6 list]: a new jail has ip4/ip6=disable (own, empty)
-        assert json.load(f) == {str(a): ["a", 0, False, False, [], []], str(b): ["b", 0, False, False, [], []]}
+    assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{a}.json", f"{b}.json", jailstore.JAIL_INDEX])
+    # [name, parent, dying, vnet, own ip4 list, own ip6 list]: a new jail has ip4/ip6=disable (own, empty)
+    assert jailstore.read_jail_index(os.path.join(_jdir(kdir), jailstore.JAIL_INDEX)) == {str(a): ["a", 0, False, False, [], []], str(b): ["b", 0, False, False, [], []]}
     assert kernel.full_state(kdir)["jails"][str(b)]["name"] == "b"
 
 
@@ -60,7 +59,7 @@ def test_lookup_reads_only_the_jail_found(kdir):
 
 def test_unchanged_call_writes_nothing_and_removal_unlinks(kdir):
     a, b = _create(kdir, "a"), _create(kdir, "b")
-    idx = os.path.join(_jdir(kdir), jailstore.INDEX)
+    idx = os.path.join(_jdir(kdir), jailstore.JAIL_INDEX)
     before = {p: os.stat(os.path.join(_jdir(kdir), p)).st_mtime_ns for p in os.listdir(_jdir(kdir))}
     with kernel.Kernel(kdir) as k:
         assert jails.find(k.state, "a")["jid"] == a
@@ -69,8 +68,7 @@ def test_unchanged_call_writes_nothing_and_removal_unlinks(kdir):
     with kernel.Kernel(kdir) as k:
         assert [r["name"] for r in jails.remove_record(k.state, a)] == ["a"]
     assert not os.path.exists(os.path.join(_jdir(kdir), f"{a}.json"))
-    with open(idx, encoding="utf-8") as f:
-        assert list(json.load(f)) == [str(b)]
+    assert list(jailstore.read_jail_index(idx)) == [str(b)]
 
 
 def test_children_and_names_follow_changes_made_in_the_same_call(kdir):
@@ -82,8 +80,9 @@ def test_children_and_names_follow_changes_made_in_the_same_call(kdir):
         assert table.brief(str(p)) == ("p", 0, True)
         assert jails.find(k.state, "p") is None
         assert jails.find(k.state, "p", dying=True) is rec
-    with open(os.path.join(_jdir(kdir), jailstore.INDEX), encoding="utf-8") as f:
-        assert json.load(f) == {str(p): ["p", 0, True, False, [], []]}
+    assert jailstore.read_jail_index(os.path.join(_jdir(kdir), jailstore.JAIL_INDEX)) == {
+        str(p): ["p", 0, True, False, [], []]
+    }
 
 
 def test_fresh_state_forgets_every_jail(kdir):
@@ -94,7 +93,7 @@ def test_fresh_state_forgets_every_jail(kdir):
         assert len(k.state["jails"]) == 0
     b = _create(kdir, "b")
     assert {k: r["name"] for k, r in kernel.full_state(kdir)["jails"].items()} == {str(b): "b"}
-    assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{b}.json", jailstore.INDEX])  # a2's file unlinked
+    assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{b}.json", jailstore.JAIL_INDEX])  # a2's file unlinked
 
 
 # ---------------------------------------------------------------- the mount table (mountstore.py)
