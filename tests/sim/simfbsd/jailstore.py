@@ -31,17 +31,22 @@ JAILS_DIR = "jails"
 INDEX = "index.json"  # the mount table's (mountstore.py)
 JAIL_INDEX = "index.txt"
 
-# The index as last decoded or written by this process: {path: (text, parsed)}.  A call takes the
-# kernel lock several times (jail(8): the name check, each alias and mount, the record, the
+# The mount index as last decoded or written by this process: {path: (text, parsed)}.  A call takes
+# the kernel lock several times (jail(8): the name check, each alias and mount, the record, the
 # persist check); the index file is read each time, but decoded only when its text differs from
-# the one this call last saw.  An entry is handed out once (the table then changes it in place)
-# and put back with the text it was written as, or unchanged, when the table leaves the lock
-# cleanly.  tool.run() forgets them all at the start of each call, as a new process would.
+# the one this call last saw.  Each table gets its own copy (it changes it in place), and the
+# decoding is kept with the text it was written as when the table leaves the lock cleanly.
+# tool.run() forgets them all at the start of each call, as a new process would.
 _PARSED = {}
 
 
 def forget_parsed():
     _PARSED.clear()
+
+
+def _copy(parsed):
+    """A copy of an index ({key: scalar or flat list}, mountstore.py's) that a table may change."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in parsed.items()}
 
 
 def read_index(path):
@@ -51,10 +56,10 @@ def read_index(path):
             text = f.read()
     except FileNotFoundError:
         return None, None
-    kept = _PARSED.pop(path, None)
-    if kept is not None and kept[0] == text:
-        return text, kept[1]
-    return text, json.loads(text)
+    kept = _PARSED.get(path)
+    if kept is None or kept[0] != text:
+        kept = _PARSED[path] = (text, json.loads(text))
+    return text, _copy(kept[1])
 
 
 def write_file(path, text):
@@ -69,7 +74,7 @@ def write_file(path, text):
 def keep_index(path, text, parsed):
     """Remember ``parsed`` as the decoding of ``text`` (what the file at ``path`` now holds)."""
     if text is not None:
-        _PARSED[path] = (text, parsed)
+        _PARSED[path] = (text, _copy(parsed))
 
 
 def _own(rec, fam):
