@@ -33,6 +33,8 @@ _FAST_RE = re.compile(
     r"(?P<atom>[A-Za-z0-9_!%&()\-.:<>?@\[\]^`|~]+)|(?P<ws>[ \t\r]+)|(?P<nl>\n)|(?P<punct>\+=|[,;={}])"
     r'|(?P<dq>"[^"\\\n]*")|(?P<comment>#[^\n]*)'
 )
+BLANK_KINDS = frozenset(("ws", "nl", "comment"))
+PIECE_KINDS = frozenset(("atom", "escape", "single", "sq", "dq", "var"))
 _C_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
 
@@ -56,11 +58,11 @@ class Tok:
 
     @property
     def blank(self):
-        return self.kind in ("ws", "nl", "comment")
+        return self.kind in BLANK_KINDS
 
     @property
     def piece(self):
-        return self.kind in ("atom", "escape", "single", "sq", "dq", "var")
+        return self.kind in PIECE_KINDS
 
     def __repr__(self):
         return f"Tok({self.kind}, {self.text!r}, {self.line})"

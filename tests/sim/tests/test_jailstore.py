@@ -44,7 +44,10 @@ def test_records_live_in_their_own_files_not_in_state_json(kdir):
         assert "jails" not in json.load(f)
     assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{a}.json", f"{b}.json", jailstore.JAIL_INDEX])
     # [name, parent, dying, vnet, own ip4 list, own ip6 list]: a new jail has ip4/ip6=disable (own, empty)
-    assert jailstore.read_jail_index(os.path.join(_jdir(kdir), jailstore.JAIL_INDEX)) == {str(a): ["a", 0, False, False, [], []], str(b): ["b", 0, False, False, [], []]}
+    assert jailstore.read_jail_index(os.path.join(_jdir(kdir), jailstore.JAIL_INDEX)) == {
+        str(a): ["a", 0, False, False, [], []],
+        str(b): ["b", 0, False, False, [], []],
+    }
     assert kernel.full_state(kdir)["jails"][str(b)]["name"] == "b"
 
 
