@@ -28,38 +28,7 @@ import os
 from collections.abc import MutableMapping
 
 JAILS_DIR = "jails"
-INDEX = "index.json"  # the mount table's (mountstore.py)
 JAIL_INDEX = "index.txt"
-
-# The mount index as last decoded or written by this process: {path: (text, parsed)}.  A call takes
-# the kernel lock several times (jail(8): the name check, each alias and mount, the record, the
-# persist check); the index file is read each time, but decoded only when its text differs from
-# the one this call last saw.  Each table gets its own copy (it changes it in place), and the
-# decoding is kept with the text it was written as when the table leaves the lock cleanly.
-# tool.run() forgets them all at the start of each call, as a new process would.
-_PARSED = {}
-
-
-def forget_parsed():
-    _PARSED.clear()
-
-
-def _copy(parsed):
-    """A copy of an index ({key: scalar or flat list}, mountstore.py's) that a table may change."""
-    return {k: list(v) if isinstance(v, list) else v for k, v in parsed.items()}
-
-
-def read_index(path):
-    """(text, parsed) of the index file at ``path``; (None, None) when there is none."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        return None, None
-    kept = _PARSED.get(path)
-    if kept is None or kept[0] != text:
-        kept = _PARSED[path] = (text, json.loads(text))
-    return text, _copy(kept[1])
 
 
 def write_file(path, text):
@@ -69,12 +38,6 @@ def write_file(path, text):
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)
-
-
-def keep_index(path, text, parsed):
-    """Remember ``parsed`` as the decoding of ``text`` (what the file at ``path`` now holds)."""
-    if text is not None:
-        _PARSED[path] = (text, _copy(parsed))
 
 
 def _own(rec, fam):
@@ -206,7 +169,7 @@ def read_jail_index(path):
 
 class RecordFiles:
     """What a table of one file per record and an index shares (JailTable, mountstore.MountTable):
-    ``_dir``, ``_encode``, ``_orig`` {key: text read}, ``_idx``/``_idx_text``/``_idx_dirty``."""
+    ``_dir``, ``_encode``, ``_orig`` {key: text read}."""
 
     def _path(self, key):
         return os.path.join(self._dir, f"{key}.json")
@@ -217,16 +180,6 @@ class RecordFiles:
         if text != self._orig.get(key):
             write_file(self._path(key), text)
             self._orig[key] = text
-
-    def _save_index(self):
-        """Rewrite the index when it changed, and keep its decoding for the rest of the call."""
-        if self._idx_dirty:
-            self._idx_dirty = False
-            text = self._encode(self._idx)
-            if text != self._idx_text:
-                write_file(os.path.join(self._dir, INDEX), text)
-                self._idx_text = text
-        keep_index(os.path.join(self._dir, INDEX), self._idx_text, self._idx)
 
     def _unlink(self, key):
         try:
