@@ -14,7 +14,10 @@ that is not zero; anything else is false.
 
 from __future__ import annotations
 
+import functools
 
+
+@functools.lru_cache(maxsize=4096)  # a few dozen parameter names, asked for per jail and per statement
 def split_no(name):
     """``(parameter, positive)`` for a possibly ``no``-prefixed boolean name.
 

@@ -116,12 +116,17 @@ class JailConf(JailConfEdits):
 
     def jails(self):
         """Names of the jail blocks in file order (wildcard blocks left out)."""
-        out = []
+        out, seen = [], set()
         for b in self._blocks():
             name = b.full_name
-            if "*" not in name and name not in out:
+            if "*" not in name and name not in seen:
+                seen.add(name)
                 out.append(name)
         return out
+
+    def defines(self, name):
+        """Whether a block defines jail ``name`` (``name in jails()``, from the cached index of blocks)."""
+        return "*" not in name and name in self._blocks_by_name()
 
     def _blocks_by_name(self):
         """{full name: [blocks defining it, in file order]} (cached; appends keep it up to date)."""

@@ -26,6 +26,15 @@ _WS_RE = re.compile(r"[ \t\r]+")
 ESCAPE_RE = re.compile(r"\\(?:[0-7]{1,3}|x[0-9A-Fa-f]{1,2}|.|\n)", re.S)
 VAR_RE = re.compile(r"\$[A-Za-z_][A-Za-z_0-9]*")
 BRACED_VAR_RE = re.compile(r"\$\{(?:[^\n{}\\]|\\.)*\}", re.S)
+# The tokens most of a file is made of, in one alternation: each of them is what the rules of tokenize()
+# would make of it (an atom first; a double-quoted string only without a backslash or a newline); anything
+# else goes through those rules.
+_FAST_RE = re.compile(
+    r"(?P<atom>[A-Za-z0-9_!%&()\-.:<>?@\[\]^`|~]+)|(?P<ws>[ \t\r]+)|(?P<nl>\n)|(?P<punct>\+=|[,;={}])"
+    r'|(?P<dq>"[^"\\\n]*")|(?P<comment>#[^\n]*)'
+)
+BLANK_KINDS = frozenset(("ws", "nl", "comment"))
+PIECE_KINDS = frozenset(("atom", "escape", "single", "sq", "dq", "var"))
 _C_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
 
@@ -49,11 +58,11 @@ class Tok:
 
     @property
     def blank(self):
-        return self.kind in ("ws", "nl", "comment")
+        return self.kind in BLANK_KINDS
 
     @property
     def piece(self):
-        return self.kind in ("atom", "escape", "single", "sq", "dq", "var")
+        return self.kind in PIECE_KINDS
 
     def __repr__(self):
         return f"Tok({self.kind}, {self.text!r}, {self.line})"
@@ -79,7 +88,16 @@ def tokenize(text, line=1):
     """Tokens of ``text``; ``line`` is the number of its first line (for text appended to a file)."""
     toks = []
     i, n = 0, len(text)
+    fast = _FAST_RE.match
     while i < n:
+        m = fast(text, i)
+        if m:
+            kind = m.lastgroup
+            toks.append(Tok(kind, m.group(), line))
+            if kind == "nl":
+                line += 1
+            i = m.end()
+            continue
         c = text[i]
         start_line = line
         m = _ATOM_RE.match(text, i)  # the commonest token first: no other rule starts with an atom character

@@ -16,8 +16,10 @@ The grammar is FreeBSD 14's (usr.sbin/jail/jailparse.y): a file is a list of
 from __future__ import annotations
 
 from ansible_collections.bsd.jails.plugins.module_utils._jail_conf_lexer import (
+    BLANK_KINDS,
     BRACED_VAR_RE,
     ESCAPE_RE,
+    PIECE_KINDS,
     VAR_RE,
     JailConfError,
     unescape,
@@ -140,8 +142,10 @@ class Parser:
         self.i = 0
 
     def skip(self):
-        while self.i < len(self.toks) and self.toks[self.i].blank:
-            self.i += 1
+        toks, i, n = self.toks, self.i, len(self.toks)
+        while i < n and toks[i].kind in BLANK_KINDS:  # Tok.blank, without a property call per token
+            i += 1
+        self.i = i
 
     def peek(self):
         self.skip()
@@ -157,10 +161,12 @@ class Parser:
 
     def string(self):
         """A run of adjacent pieces starting at the current token."""
-        first = self.i
-        while self.i < len(self.toks) and self.toks[self.i].piece:
-            self.i += 1
-        return Str(self.toks, first, self.i - 1)
+        toks, first, n = self.toks, self.i, len(self.toks)
+        i = first
+        while i < n and toks[i].kind in PIECE_KINDS:  # Tok.piece
+            i += 1
+        self.i = i
+        return Str(toks, first, i - 1)
 
     def conf(self, block):
         items = []

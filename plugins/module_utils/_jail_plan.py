@@ -216,7 +216,7 @@ class ConfFiles:
 
     def defined_before(self, path, name):
         old = self.old.get(path)
-        return old is not None and name in old.jails()
+        return old is not None and old.defines(name)
 
     def effective_before(self, placed):
         name = placed.wanted.name

@@ -24,6 +24,8 @@ other value a ``str`` (``jid`` too).
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.bsd.jails.plugins.module_utils._bools import split_no
 
 LIST_KEYS = frozenset(("ip4.addr", "ip6.addr"))
@@ -37,41 +39,24 @@ def _split_list(value):
     return [v for v in value.split(",") if v != ""]
 
 
+# One word of a line: blanks, a key, then ``=`` and a value: quoted (up to the first quote of the same kind
+# that a blank or the line end follows), a quote that is never closed, or a run of non-blanks.
+_WORD = re.compile(r"""[ \t]*([^= \t]*)(=(?:(["'])(.*?)\3(?=[ \t]|$)|(["'])|([^ \t]*)))?""")
+
+
 def _words(line):
     """Split one ``jls -n [-q]`` line into (key, value-or-None) pairs."""
-    i, n = 0, len(line)
     out = []
-    while i < n:
-        if line[i] in " \t":
-            i += 1
-            continue
-        j = i
-        while j < n and line[j] not in "= \t":
-            j += 1
-        key = line[i:j]
-        if j >= n or line[j] != "=":
+    for m in _WORD.finditer(line):
+        key, eq, _q, quoted, unclosed, plain = m.groups()
+        if eq is None:
+            if not key:
+                break  # only blanks were left
             out.append((key, None))
-            i = j
-            continue
-        j += 1
-        if j < n and line[j] in "\"'":
-            q = line[j]
-            k = j + 1
-            while True:
-                k = line.find(q, k)
-                if k < 0:
-                    raise JlsParseError(f"unbalanced quote in jls output: {line!r}")
-                if k + 1 >= n or line[k + 1] in " \t":
-                    break
-                k += 1
-            out.append((key, line[j + 1 : k]))
-            i = k + 1
+        elif unclosed is not None:
+            raise JlsParseError(f"unbalanced quote in jls output: {line!r}")
         else:
-            k = j
-            while k < n and line[k] not in " \t":
-                k += 1
-            out.append((key, line[j:k]))
-            i = k
+            out.append((key, quoted if plain is None else plain))
     return out
 
 

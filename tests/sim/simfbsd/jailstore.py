@@ -2,20 +2,24 @@
 what it touches, not what the host runs.
 
 ``k.state["jails"]`` is a :class:`JailTable`: a mapping {str(jid): record} whose records live
-in ``kernel/jails/JID.json`` and are read on first use, and an index ``kernel/jails/index.json``
-= {str(jid): [name, parent jid, dying, vnet, ip4 list, ip6 list]}, read on first use of the table,
+in ``kernel/jails/JID.json`` and are read on first use, and an index ``kernel/jails/index.txt``
+of one line per jail, ``JID<TAB>[name, parent jid, dying, vnet, ip4 list, ip6 list]`` (the list in
+compact JSON, lines in the order of the jids as strings), read on first use of the table,
 which answers the questions jail(8) asks about every other jail (is a name taken, who are the
 children of a jail, which jails are visible from inside one, which jails hold an address) without
 reading their records.  ``vnet`` is whether the jail has its own stack (vnet=new); an address
 list is the jail's own (PR_IP4_USER / PR_IP6_USER: ip4/ip6 not ``inherit``), or None when it
-inherits its parent's.  A FreeBSD kernel finds a prison by
+inherits its parent's.  The index is kept as text and searched as text (str.find, C speed): a
+question decodes only the lines that match it, and a change replaces one line, so a call does not
+decode or re-encode every jail's entry (a JSON index did both several times per call: 2.5 ms of a
+jail -c + jail -r pair at 1000 jails).  A FreeBSD kernel finds a prison by
 name or jid on its allprison list without touching the others' parameters; jail(8)'s cost per
 call here is likewise independent of the number of jails (bench/simcost.py measures it).
 
 Everything happens under the kernel lock of ``with Kernel()`` (kernel.py): records read are
 remembered with their text, and on leaving the lock only those whose encoding changed are
-rewritten (tmp + rename), removed jails' files unlinked, and the index rewritten when a name,
-parent or dying flag changed.  A shared (read-only) Kernel reads the index under the lock; a record read later is
+rewritten (tmp + rename), removed jails' files unlinked, and the index rewritten when an entry
+changed.  A shared (read-only) Kernel reads the index under the lock; a record read later is
 read whole (rename is atomic), and one removed meanwhile reads as absent.
 """
 
@@ -24,32 +28,7 @@ import os
 from collections.abc import MutableMapping
 
 JAILS_DIR = "jails"
-INDEX = "index.json"
-
-# The index as last decoded or written by this process: {path: (text, parsed)}.  A call takes the
-# kernel lock several times (jail(8): the name check, each alias and mount, the record, the
-# persist check); the index file is read each time, but decoded only when its text differs from
-# the one this call last saw.  An entry is handed out once (the table then changes it in place)
-# and put back with the text it was written as, or unchanged, when the table leaves the lock
-# cleanly.  tool.run() forgets them all at the start of each call, as a new process would.
-_PARSED = {}
-
-
-def forget_parsed():
-    _PARSED.clear()
-
-
-def read_index(path):
-    """(text, parsed) of the index file at ``path``; (None, None) when there is none."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        return None, None
-    kept = _PARSED.pop(path, None)
-    if kept is not None and kept[0] == text:
-        return text, kept[1]
-    return text, json.loads(text)
+JAIL_INDEX = "index.txt"
 
 
 def write_file(path, text):
@@ -59,12 +38,6 @@ def write_file(path, text):
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)
-
-
-def keep_index(path, text, parsed):
-    """Remember ``parsed`` as the decoding of ``text`` (what the file at ``path`` now holds)."""
-    if text is not None:
-        _PARSED[path] = (text, parsed)
 
 
 def _own(rec, fam):
@@ -83,9 +56,120 @@ def _summary(rec):
     ]
 
 
+def _line(summary):
+    """An index entry as its line's text: compact JSON, ASCII only (no tab or newline in it)."""
+    return json.dumps(summary, separators=(",", ":"))
+
+
+class LineIndex:
+    """The jail index as text, ``JID\t[summary]\n`` per jail, ordered by the jid as a string.
+
+    Every question is a search of the text (str.find) and decodes only the lines it finds, so its
+    cost is a scan in C, not a Python loop or a JSON decoding of every jail's entry.
+    """
+
+    def __init__(self, text=""):
+        self.text = text or ""
+        self._memo = {}  # key -> decoded summary (None: absent) for keys looked up in this call
+
+    def _start(self, key):
+        """Offset of the line of ``key``, or -1."""
+        t = self.text
+        if t.startswith(key + "\t"):
+            return 0
+        p = t.find("\n" + key + "\t")
+        return p + 1 if p >= 0 else -1
+
+    def _key_at(self, pos):
+        """(key, line start) of the line holding offset ``pos``."""
+        start = self.text.rfind("\n", 0, pos) + 1
+        return self.text[start : self.text.index("\t", start)], start
+
+    def get(self, key, default=None):
+        if key in self._memo:
+            got = self._memo[key]
+        else:
+            start = self._start(key)
+            if start < 0:
+                got = None
+            else:
+                body = start + len(key) + 1
+                got = json.loads(self.text[body : self.text.index("\n", body)])
+            self._memo[key] = got
+        return default if got is None else got
+
+    def __contains__(self, key):
+        return self.get(key) is not None
+
+    def __getitem__(self, key):
+        got = self.get(key)
+        if got is None:
+            raise KeyError(key)
+        return got
+
+    def __setitem__(self, key, summary):
+        t, line = self.text, f"{key}\t{_line(summary)}\n"
+        start = self._start(key)
+        if start >= 0:
+            end = t.index("\n", start) + 1
+        else:  # a new jail: its place in the order of the keys as strings (a binary search over lines)
+            lo, hi = 0, len(t)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                s = t.rfind("\n", lo, mid)
+                s = lo if s < 0 else s + 1
+                e = t.index("\n", s)
+                if t[s : t.index("\t", s)] < key:
+                    lo = e + 1
+                else:
+                    hi = s
+            start = end = lo
+        self.text = t[:start] + line + t[end:]
+        self._memo[key] = json.loads(_line(summary))
+
+    def __delitem__(self, key):
+        start = self._start(key)
+        if start < 0:
+            raise KeyError(key)
+        self.text = self.text[:start] + self.text[self.text.index("\n", start) + 1 :]
+        self._memo[key] = None
+
+    def keys(self):
+        """Every key, in index order (reads every line: for listings)."""
+        return [line[: line.index("\t")] for line in self.text.splitlines()]
+
+    def __len__(self):
+        return self.text.count("\n")
+
+    def find(self, needle):
+        """{key: line start} of the lines whose text holds ``needle`` (candidates: the caller checks
+        the decoded entry)."""
+        out, t, p = {}, self.text, self.text.find(needle)
+        while p >= 0:
+            key, start = self._key_at(p)
+            out[key] = start
+            p = t.find(needle, t.index("\n", p) + 1)
+        return out
+
+    def position(self, key):
+        return self._start(key)
+
+    def as_dict(self):
+        return {k: self[k] for k in self.keys()}
+
+
+def read_jail_index(path):
+    """The jail index at ``path`` as {str(jid): summary} (for tests and dumps)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return LineIndex(f.read()).as_dict()
+    except FileNotFoundError:
+        return {}
+
+
 class RecordFiles:
     """What a table of one file per record and an index shares (JailTable, mountstore.MountTable):
-    ``_dir``, ``_encode``, ``_orig`` {key: text read}, ``_idx``/``_idx_text``/``_idx_dirty``."""
+    ``_dir``, ``_encode``, ``_orig`` {key: text read}."""
 
     def _path(self, key):
         return os.path.join(self._dir, f"{key}.json")
@@ -96,16 +180,6 @@ class RecordFiles:
         if text != self._orig.get(key):
             write_file(self._path(key), text)
             self._orig[key] = text
-
-    def _save_index(self):
-        """Rewrite the index when it changed, and keep its decoding for the rest of the call."""
-        if self._idx_dirty:
-            self._idx_dirty = False
-            text = self._encode(self._idx)
-            if text != self._idx_text:
-                write_file(os.path.join(self._dir, INDEX), text)
-                self._idx_text = text
-        keep_index(os.path.join(self._dir, INDEX), self._idx_text, self._idx)
 
     def _unlink(self, key):
         try:
@@ -121,20 +195,21 @@ class JailTable(RecordFiles, MutableMapping):
         self._dir = os.path.join(kernel_dir, JAILS_DIR)
         self._encode = encode
         self._shared = shared
-        self._idx = None  # {str(jid): [name, parent, dying]} as stored, read on first use
-        self._idx_text = None
-        self._idx_dirty = False
+        self._idx = None  # a LineIndex of the index file, read on first use
+        self._idx_text = None  # the text it was read from (None: no file)
         self._cache = {}  # key -> record read or set in this call
         self._orig = {}  # key -> the text it was read from (absent: new in this call)
         self._removed = set()
-        self._kids = None  # {parent jid: [keys]} in index order, built on first use
 
     @property
     def _index(self):
         if self._idx is None:
-            self._idx_text, self._idx = read_index(os.path.join(self._dir, INDEX))
-            if self._idx is None:
-                self._idx = {}
+            try:
+                with open(os.path.join(self._dir, JAIL_INDEX), encoding="utf-8") as f:
+                    self._idx_text = f.read()
+            except FileNotFoundError:
+                self._idx_text = None
+            self._idx = LineIndex(self._idx_text)
         return self._idx
 
     # ------------------------------------------------------------ the mapping
@@ -160,20 +235,16 @@ class JailTable(RecordFiles, MutableMapping):
         self._index[key] = _summary(rec)
         self._cache[key] = rec
         self._removed.discard(key)
-        self._idx_dirty = True
-        self._kids = None
 
     def __delitem__(self, key):
         if key not in self._index:
             raise KeyError(key)
         del self._index[key]
         self._cache.pop(key, None)
-        self._idx_dirty = True
         self._removed.add(key)
-        self._kids = None
 
     def __iter__(self):
-        return iter(list(self._index))
+        return iter(self._index.keys())
 
     def __len__(self):
         return len(self._index)
@@ -184,8 +255,8 @@ class JailTable(RecordFiles, MutableMapping):
     # ------------------------------------------------------------ typed questions, from the index
     @property
     def index(self):
-        """{str(jid): [name, parent, dying]} as state.json stores it (current after flush())."""
-        return self._index
+        """{str(jid): [name, parent, dying, vnet, ip4, ip6]} as the index stores it (current after flush())."""
+        return self._index.as_dict()
 
     def brief(self, key):
         """(name, parent jid, dying) of jail ``key`` without reading its record when not read yet."""
@@ -200,26 +271,31 @@ class JailTable(RecordFiles, MutableMapping):
         rec = self._cache.get(key)
         return _summary(rec) if rec is not None else self._index[key]
 
+    def _search(self, needle, test):
+        """Keys, in index order, of the jails for which ``test(summary)`` holds: the index lines
+        holding ``needle`` (every entry that can pass contains it), and the records read in this
+        call (they may have changed since the index was written)."""
+        idx, cache = self._index, self._cache
+        found = {k: pos for k, pos in idx.find(needle).items() if k not in cache and test(idx[k])}
+        for k, rec in cache.items():
+            if k in idx and test(_summary(rec)):
+                found[k] = idx.position(k)
+        return sorted(found, key=found.get)
+
     def children(self, jid):
         """Keys of the jails whose parent is ``jid`` (0: the host's own jails), in index order.
 
-        One pass over the index builds the map for the whole call (a jail's parent never
-        changes: kern_jail_set() "cannot change jail's parent"; adding or removing a jail
-        rebuilds it), so walking a tree of N jails costs O(N), not O(N) per jail.
+        A search of the index for the entries whose parent field is ``jid`` (a jail's parent never
+        changes: kern_jail_set() "cannot change jail's parent").
         """
-        if self._kids is None:
-            kids = {}
-            cache = self._cache
-            for k, s in self._index.items():
-                p = cache[k].get("parent", 0) if k in cache else s[1]
-                kids.setdefault(p, []).append(k)
-            self._kids = kids
-        return list(self._kids.get(jid, ()))
+        return self._search(f'",{int(jid)},', lambda s: s[1] == jid)
 
     def named(self, *names):
         """Keys of the jails whose full name is one of ``names``, in index order."""
-        cache = self._cache
-        return [k for k, s in self._index.items() if (cache[k].get("name", "") if k in cache else s[0]) in names]
+        out = set()
+        for name in set(names):
+            out.update(self._search("\t" + _line([name])[:-1] + ",", lambda s, name=name: s[0] == name))
+        return sorted(out, key=self._index.position)
 
     def holding(self, fam, addrs):
         """Keys of the jails whose own ``fam`` (ip4/ip6) list holds one of ``addrs``, in index order.
@@ -229,13 +305,10 @@ class JailTable(RecordFiles, MutableMapping):
         """
         want = set(addrs)
         slot = 4 if fam == "ip4" else 5
-        cache = self._cache
-        out = []
-        for k, s in self._index.items():
-            own = _own(cache[k], fam) if k in cache else s[slot]
-            if own and not want.isdisjoint(own):
-                out.append(k)
-        return out
+        out = set()
+        for addr in want:
+            out.update(self._search(_line(addr), lambda s: bool(s[slot]) and not want.isdisjoint(s[slot])))
+        return sorted(out, key=self._index.position)
 
     def under(self, key, ancestor):
         """Whether jail ``key`` descends from jail ``ancestor`` (jid)."""
@@ -258,13 +331,15 @@ class JailTable(RecordFiles, MutableMapping):
         """Write the records that changed, then the index if it changed (not when never read)."""
         if self._idx is None:
             return
+        idx = self._index
         for key, rec in self._cache.items():
             summary = _summary(rec)
-            if self._index.get(key) != summary:
-                self._index[key] = summary
-                self._idx_dirty = True
+            if idx.get(key) != summary:
+                idx[key] = summary
             self._save(key, rec)
-        self._save_index()
+        if idx.text != (self._idx_text or ""):
+            write_file(os.path.join(self._dir, JAIL_INDEX), idx.text)
+            self._idx_text = idx.text
 
     def unlink_removed(self):
         for key in self._removed:

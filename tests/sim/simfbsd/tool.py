@@ -13,7 +13,7 @@ import re
 import sys
 import time
 
-from . import jailstore, kernel
+from . import kernel
 
 # FreeBSD path of every tool the simulator provides (hier(7) / the base system's
 # install locations).  On Debian /bin and /sbin are links into /usr, so a shim
@@ -134,7 +134,6 @@ def _injected_fault(tool, argv):
 def run(tool, argv, ctx=None, record=True):
     """Run a simulated tool in this process; returns its exit status."""
     ctx = ctx or Ctx(tool)
-    jailstore.forget_parsed()  # each call decodes the kernel's indexes afresh, as a new process does
     if record:
         _record_call(tool, list(argv))
         fault = _injected_fault(tool, argv)

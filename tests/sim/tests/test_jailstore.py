@@ -42,10 +42,12 @@ def test_records_live_in_their_own_files_not_in_state_json(kdir):
     a, b = _create(kdir, "a"), _create(kdir, "b")
     with open(os.path.join(kdir, kernel.STATE), encoding="utf-8") as f:
         assert "jails" not in json.load(f)
-    assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{a}.json", f"{b}.json", jailstore.INDEX])
-    with open(os.path.join(_jdir(kdir), jailstore.INDEX), encoding="utf-8") as f:
-        # [name, parent, dying, vnet, own ip4 list, own ip6 list]: a new jail has ip4/ip6=disable (own, empty)
-        assert json.load(f) == {str(a): ["a", 0, False, False, [], []], str(b): ["b", 0, False, False, [], []]}
+    assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{a}.json", f"{b}.json", jailstore.JAIL_INDEX])
+    # [name, parent, dying, vnet, own ip4 list, own ip6 list]: a new jail has ip4/ip6=disable (own, empty)
+    assert jailstore.read_jail_index(os.path.join(_jdir(kdir), jailstore.JAIL_INDEX)) == {
+        str(a): ["a", 0, False, False, [], []],
+        str(b): ["b", 0, False, False, [], []],
+    }
     assert kernel.full_state(kdir)["jails"][str(b)]["name"] == "b"
 
 
@@ -60,7 +62,7 @@ def test_lookup_reads_only_the_jail_found(kdir):
 
 def test_unchanged_call_writes_nothing_and_removal_unlinks(kdir):
     a, b = _create(kdir, "a"), _create(kdir, "b")
-    idx = os.path.join(_jdir(kdir), jailstore.INDEX)
+    idx = os.path.join(_jdir(kdir), jailstore.JAIL_INDEX)
     before = {p: os.stat(os.path.join(_jdir(kdir), p)).st_mtime_ns for p in os.listdir(_jdir(kdir))}
     with kernel.Kernel(kdir) as k:
         assert jails.find(k.state, "a")["jid"] == a
@@ -69,8 +71,7 @@ def test_unchanged_call_writes_nothing_and_removal_unlinks(kdir):
     with kernel.Kernel(kdir) as k:
         assert [r["name"] for r in jails.remove_record(k.state, a)] == ["a"]
     assert not os.path.exists(os.path.join(_jdir(kdir), f"{a}.json"))
-    with open(idx, encoding="utf-8") as f:
-        assert list(json.load(f)) == [str(b)]
+    assert list(jailstore.read_jail_index(idx)) == [str(b)]
 
 
 def test_children_and_names_follow_changes_made_in_the_same_call(kdir):
@@ -82,8 +83,9 @@ def test_children_and_names_follow_changes_made_in_the_same_call(kdir):
         assert table.brief(str(p)) == ("p", 0, True)
         assert jails.find(k.state, "p") is None
         assert jails.find(k.state, "p", dying=True) is rec
-    with open(os.path.join(_jdir(kdir), jailstore.INDEX), encoding="utf-8") as f:
-        assert json.load(f) == {str(p): ["p", 0, True, False, [], []]}
+    assert jailstore.read_jail_index(os.path.join(_jdir(kdir), jailstore.JAIL_INDEX)) == {
+        str(p): ["p", 0, True, False, [], []]
+    }
 
 
 def test_fresh_state_forgets_every_jail(kdir):
@@ -94,7 +96,7 @@ def test_fresh_state_forgets_every_jail(kdir):
         assert len(k.state["jails"]) == 0
     b = _create(kdir, "b")
     assert {k: r["name"] for k, r in kernel.full_state(kdir)["jails"].items()} == {str(b): "b"}
-    assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{b}.json", jailstore.INDEX])  # a2's file unlinked
+    assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{b}.json", jailstore.JAIL_INDEX])  # a2's file unlinked
 
 
 # ---------------------------------------------------------------- the mount table (mountstore.py)
@@ -121,8 +123,8 @@ def test_mounts_live_in_their_own_files_and_an_unmount_touches_only_its_own(kdir
         _mount(kdir, t)
     with open(os.path.join(kdir, kernel.STATE), encoding="utf-8") as f:
         assert "mounts" not in json.load(f)
-    with open(os.path.join(_mdir(kdir), mountstore.INDEX), encoding="utf-8") as f:
-        assert json.load(f)["targets"] == ["/", "/dev", *targets]  # mount order, the system's first
+    index = mountstore.read_mount_index(os.path.join(_mdir(kdir), mountstore.INDEX))
+    assert [t for _id, t in index] == ["/", "/dev", *targets]  # mount order, the system's first
     before = _mtimes(_mdir(kdir))
     with kernel.Kernel(kdir) as k:
         assert mounts.unmount(k.state, targets[1])["target"] == targets[1]
@@ -211,3 +213,51 @@ def test_clash_check_follows_the_walk_of_kern_jail_set(kdir):
     with kernel.Kernel(kdir) as k:
         jails.find(k.state, "dying")["dying"] = True
     create("after", **{"ip4.addr": ["192.0.2.21"]})  # a dying jail is skipped by the walk
+
+
+# ---------------------------------------------------------------- the text indexes, searched as text
+
+
+def test_jail_index_lines_keep_the_order_of_the_keys_as_strings(kdir):
+    for n in range(12):  # jids 1..12: "10" < "11" < "12" < "2" as strings, the order a JSON index kept
+        _create(kdir, f"j{n}")
+    path = os.path.join(_jdir(kdir), jailstore.JAIL_INDEX)
+    assert list(jailstore.read_jail_index(path)) == sorted(str(j) for j in range(1, 13))
+    with kernel.Kernel(kdir) as k:
+        jails.remove_record(k.state, 10)
+    assert list(jailstore.read_jail_index(path)) == sorted(str(j) for j in range(1, 13) if j != 10)
+
+
+def test_names_parents_and_addresses_are_found_whatever_the_name_holds(kdir):
+    odd = 'a"b\\c'  # a quote and a backslash: escaped in the index line, found as written
+    _create(kdir, "x")
+    with kernel.Kernel(kdir) as k:
+        parent = jails.new_record(k.state, k.box, 0, {"name": odd, "path": "/", "persist": True, "children.max": 1})
+        parent = parent["jid"]
+    with kernel.Kernel(kdir) as k:
+        kid = jails.new_record(k.state, k.box, parent, {"name": "kid", "path": "/", "persist": True})["jid"]
+        jails.new_record(k.state, k.box, 0, {"name": "ip", "path": "/", "persist": True, "ip4.addr": ["192.0.2.9"]})
+    with kernel.Kernel(kdir, shared=True) as k:
+        table = k.state["jails"]
+        assert [table.brief(j)[0] for j in table.named(odd)] == [odd]
+        assert table.named("a") == [] and table.named(odd + ".kid") == [str(kid)]
+        assert table.children(parent) == [str(kid)]
+        assert sorted(table.brief(j)[0] for j in table.children(0)) == sorted([odd, "x", "ip"])
+        assert [table.brief(j)[0] for j in table.holding("ip4", ["192.0.2.9"])] == ["ip"]
+        assert table.holding("ip4", ["192.0.2.90"]) == []
+
+
+def test_mount_index_answers_last_on_and_under_from_its_lines(kdir, tmp_path):
+    a, odd = str(tmp_path / "a"), str(tmp_path / 'we"ird\tdir')
+    for t in (a, a + "/proc", str(tmp_path / "ab"), odd, a):  # a twice: the last one is found
+        _mount(kdir, t)
+    with kernel.Kernel(kdir) as k:
+        table = k.state["mounts"]
+        assert table.position(table.last_on(a)) == 6  # /, /dev, then the five in order
+        assert [m["target"] for m in table.under(a)] == [a, a + "/proc", a]
+        assert [m["target"] for m in table.under(a, 3)] == [a + "/proc", a]
+        assert table.last_on(odd)["target"] == odd and table.last_on(str(tmp_path / "none")) is None
+        assert len(table.under("/")) == 7
+        mounts.unmount(k.state, a)  # the last one on a: nothing lies below it after it
+    index = mountstore.read_mount_index(os.path.join(_mdir(kdir), mountstore.INDEX))
+    assert [t for _id, t in index] == ["/", "/dev", a, a + "/proc", str(tmp_path / "ab"), odd]

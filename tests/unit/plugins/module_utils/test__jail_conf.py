@@ -62,6 +62,12 @@ def test_jails_in_file_order_without_wildcards():
     assert parse(read("style-wildcards.conf")).jails() == ["web", "web.child", "mail"]
 
 
+def test_defines_answers_as_jails_does():
+    c = parse(read("style-wildcards.conf"))
+    assert [n for n in ("web", "web.child", "mail", "child", "web.*", "*", "nope") if c.defines(n)] == c.jails()
+    assert parse(read("style-mixed.conf")).defines("db") and not parse("").defines("db")
+
+
 def test_effective_jail_conf_5_example():
     c = parse(read("jail.conf.5-example.conf"))
     assert c.includes()[0] == "/etc/jail.conf.d/*.conf"
