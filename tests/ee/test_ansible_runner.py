@@ -85,8 +85,10 @@ def test_site_through_ansible_runner_matches_ansible_playbook(boxes, tmp_path):
     _inventory_dir(job_dir, boxes["runner"])
     job = _runner_job(job_dir)
     assert job.status == "successful" and job.rc == 0, job.stdout.read()[-3000:]
-    events = [e.get("event") for e in job.events]
-    assert events[0] == "playbook_on_start" and "playbook_on_stats" in events
+    # "verbose" events are lines printed outside a play (a Python warning at ansible's start-up, say);
+    # the play's own events start with playbook_on_start and end with playbook_on_stats.
+    events = [e.get("event") for e in job.events if e.get("event") != "verbose"]
+    assert events[0] == "playbook_on_start" and events[-1] == "playbook_on_stats", events[:3] + events[-3:]
     failed = [e for e in job.events if e.get("event") == "runner_on_failed"]
     assert all(e["event_data"].get("ignore_errors") for e in failed)
     assert not job.stats["failures"] and not job.stats["dark"]
