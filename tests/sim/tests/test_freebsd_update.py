@@ -85,6 +85,24 @@ def test_unreachable_mirror_leaves_base_untouched(b142):
     assert version(b142) == "14.2-RELEASE\n"
 
 
+def test_mirror_as_it_stood_earlier_serves_an_older_patch_level(b142):
+    # update-mirror-published: the mirror on the day 14.2-RELEASE-p1 was the newest; later, the newest again
+    b142.write("/.simhost/kernel/update-mirror-published", "14.3-RELEASE 0\n14.2-RELEASE 1\n")
+    cp = b142.sh(f"{FETCH} fetch install")
+    assert cp.returncode == 0, cp.stdout
+    assert "as part of updating to\n14.2-RELEASE-p1:\n/bin/freebsd-version\n/usr/lib/libcrypto.so.30\n" in cp.stdout
+    assert version(b142) == "14.2-RELEASE-p1\n"
+    assert b142.sh(f"{FETCH} fetch").stdout.endswith("No updates needed to update system to 14.2-RELEASE-p1.\n")
+    b142.run("rm", "/.simhost/kernel/update-mirror-published")
+    cp = b142.sh(f"{FETCH} fetch install")
+    assert cp.returncode == 0, cp.stdout
+    assert (
+        "as part of updating to\n14.2-RELEASE-p3:\n"
+        "/bin/freebsd-version\n/usr/lib/libcrypto.so.30\n/usr/lib/libsim.so.1\n" in cp.stdout
+    )
+    assert version(b142) == "14.2-RELEASE-p3\n"
+
+
 def test_non_interactive_and_usage(b142):
     cp = b142.sh("freebsd-update -b /jails/b fetch </dev/null")
     assert cp.returncode == 1

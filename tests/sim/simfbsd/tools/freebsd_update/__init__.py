@@ -12,13 +12,15 @@ install, rollback, updatesready, showconfig.  Not modelled (says so, exit 1): cr
 the kernel component (a base directory has none; the host's kernel is the box's), BASEDIR ``/``
 (the host's own userland is the simulator's), boot environments, pwd_mkdb/cap_mkdb/makewhatis
 after install.  The mirror is unreachable while ``update-mirror-down`` exists in the box's kernel
-state directory (``simhost``'s ``kernel/``; ``/.simhost/kernel`` inside the box).
+state directory (``simhost``'s ``kernel/``; ``/.simhost/kernel`` inside the box).  The mirror serves
+the catalogue's newest patch level of a release, or the mirror as it stood on an earlier day: a line
+``RELEASE LEVEL`` in ``update-mirror-published`` (same directory) caps what it serves of RELEASE at LEVEL.
 """
 
 import os
 import re
 
-from ... import kernel
+from ... import kernel, patchlevels
 
 USAGE = """usage: freebsd-update [options] command ...
 
@@ -68,6 +70,7 @@ YESNO = {"AllowAdd": "ALLOWADD", "AllowDelete": "ALLOWDELETE", "KeepModifiedMeta
 LISTS = {"Components": "COMPONENTS", "IgnorePaths": "IGNOREPATHS", "IDSIgnorePaths": "IDSIGNOREPATHS",
          "UpdateIfUnmodified": "UPDATEIFUNMODIFIED", "MergeChanges": "MERGECHANGES"}  # fmt: skip
 MIRROR_DOWN = "update-mirror-down"
+MIRROR_PUBLISHED = "update-mirror-published"
 
 
 class Usage(Exception):
@@ -303,3 +306,15 @@ def main(ctx, argv):
 
 def mirror_down():
     return os.path.exists(os.path.join(kernel.kdir(), MIRROR_DOWN))
+
+
+def published(release):
+    """The newest patch level of ``release`` the mirror serves (see the module's docstring)."""
+    level = patchlevels.latest(release)
+    try:
+        with open(os.path.join(kernel.kdir(), MIRROR_PUBLISHED), encoding="utf-8") as f:
+            lines = [ln.split() for ln in f]
+    except FileNotFoundError:
+        return level
+    caps = [int(w[1]) for w in lines if len(w) == 2 and w[0] == release and w[1].isdigit()]
+    return min([level, *caps])

@@ -31,7 +31,7 @@ import sys
 import time
 
 from ... import diff3, patchlevels
-from . import Exit, mirror_down, workdir
+from . import Exit, mirror_down, published, workdir
 
 BIN = "freebsd-update"
 ARCH = "amd64"
@@ -96,7 +96,7 @@ def cmd_fetch(p):
         p.line(f"Run '{BIN} [options] fetch -F' to proceed anyway.")
         raise Exit(1)
     server = _server_and_tag(p, wd, relnum, relpx, uname_r)
-    level = patchlevels.latest(relnum)
+    level = published(relnum)
     _metadata(p, wd, relnum, level, ("INDEX-NEW", "INDEX-OLD"))
     new = patchlevels.release_files(relnum, level)
     old = patchlevels.old_values(relnum, max(level - 1, 0))
@@ -122,7 +122,7 @@ def _server_and_tag(p, wd, relnum, relpx, uname_r):
         _write(os.path.join(wd, "pub.ssl"), "simulated update signing key\n")
         p.line("done.")
     _tag(p, wd, relnum, server, bool(servers))
-    level = patchlevels.latest(relnum)
+    level = published(relnum)
     if level < relpx:
         p.line()
         p.line(f"Files on mirror ({relnum}-p{level}) appear older than what")
@@ -139,7 +139,7 @@ def _tag(p, wd, relnum, server, reachable=True):
         p.line("failed.")
         _no_mirrors(p, relnum)
     p.line("done.")
-    level = patchlevels.latest(relnum)
+    level = published(relnum)
     tag = f"freebsd-update|{ARCH}|{relnum}|{level}|{workdir.sha(relnum + str(level))}|{patchlevels.eol(relnum)}"
     _write(os.path.join(wd, "tag.new"), tag + "\n")
 
@@ -301,11 +301,11 @@ def cmd_upgrade(p):
         p.line(f"{BIN}: Cannot upgrade from {relnum} to itself")
         raise Exit(1)
     _server_and_tag(p, wd, relnum, relpx, uname_r)
-    old_level = patchlevels.latest(relnum)
+    old_level = published(relnum)
     _metadata(p, wd, relnum, old_level, ("INDEX-OLD", "INDEX-ALL"))
     _components(p)
     server = _lookup_done(p, wd, target)
-    level = patchlevels.latest(target)
+    level = published(target)
     _metadata(p, wd, target, level, ("INDEX-ALL",))
     new = patchlevels.release_files(target, level)
     old = patchlevels.old_values(relnum, old_level)
