@@ -43,6 +43,7 @@ handj {
 _VOLATILE = ("tmp/", "var/tmp/", "root/.ansible/", ".simhost/")
 # Kernel state that changes without any change to the host (counters).
 _VOLATILE_STATE = ("next_pid",)
+_VOLATILE_KERNEL_FILES = ("calls.log", "faults.json", "lock", "stats_since")
 
 
 def simhost(*argv, check=True, **kw):
@@ -108,15 +109,23 @@ class Host:
                     files[rel] = ("file", oct(st.st_mode), st.st_uid, st.st_gid, digest)
                 else:  # an overlay whiteout: the file was deleted
                     files[rel] = ("other", oct(st.st_mode), st.st_rdev)
-        with open(os.path.join(self.dir, "kernel", "state.json"), encoding="utf-8") as f:
-            state = json.load(f)
+        # The kernel's state: state.json without its volatile keys, and every other file of the kernel
+        # directory (one file per jail, per mount, the indexes, the interfaces, pf: tests/sim/simfbsd) as
+        # text, whatever the simulator's layout of its own state; the call log and the lock are not state.
+        kdir = os.path.join(self.dir, "kernel")
+        state = {}
+        for dirpath, dirs, names in os.walk(kdir):
+            dirs.sort()
+            for n in sorted(names):
+                rel = os.path.relpath(os.path.join(dirpath, n), kdir)
+                if rel in _VOLATILE_KERNEL_FILES:
+                    continue
+                with open(os.path.join(dirpath, n), encoding="utf-8", errors="surrogateescape") as f:
+                    state[rel] = f.read()
+        kstate = json.loads(state.pop("state.json"))
         for k in _VOLATILE_STATE:
-            state.pop(k, None)
-        jdir = os.path.join(self.dir, "kernel", "jails")  # one file per jail (tests/sim/simfbsd/jailstore.py)
-        state["jails"] = {}
-        for fname in sorted(os.listdir(jdir)) if os.path.isdir(jdir) else ():
-            with open(os.path.join(jdir, fname), encoding="utf-8") as f:
-                state["jails"][fname] = json.load(f)
+            kstate.pop(k, None)
+        state["state.json"] = kstate
         jls = self.run("jls", "-n", check=True).stdout
         return {"files": files, "kernel": state, "jls -n": jls}
 
