@@ -46,7 +46,7 @@ description:
     jails that use the base with their jid and the host's C(kern.boottime). A jail keeps the programs it started
     with until it is removed and created again, which gives it a new jid; so a later run that finds such a jail
     with the same jid in the same boot lists it in RV(jails_not_restarted), even when the base is up to date
-    (an earlier run installed, then failed before its restart). C(freebsd-version -j) cannot tell this: it reads
+    (an earlier run installed, then failed before its restart). C(freebsd-version -j) cannot tell this, as it reads
     the jail's C(/bin/freebsd-version), the file on disk, not the programs running.
 author:
   - bsd.jails developers (@bsd-jails)

@@ -14,7 +14,7 @@ description:
   - A thin jail reads its programs from a shared base mounted read-only, but has its own copy of C(/etc),
     C(/root) and C(/var), taken from the base when the jail was made. When the jail moves to a newer release's
     base, this module merges that copy with the release's, as M(bsd.jails.jail_base_update) does for a thick
-    jail after C(freebsd-update upgrade), with the same code.
+    jail after C(freebsd-update upgrade), the same merge.
   - Runs C(etcupdate -d ETC_WORKDIR -t ETC_TARBALL -D ROOT -I PROGRAMS) on the host, against the stock tree
     C(etcupdate) keeps in O(etc_workdir) (made first with C(etcupdate extract -t ETC_PREVIOUS_TARBALL) when
     there is none). An unmodified file is replaced, a locally modified one merged when it can be; when it
@@ -22,7 +22,7 @@ description:
     RV(etc.conflicts). Nothing overwrites a local change.
   - The release of the stock tree (its C(bin/freebsd-version)) says what the jail's files were merged with
     last. Older than O(release), they are merged; the same release, nothing changes (a second run); newer
-    (a rollback to an older release), nothing changes either and the task warns: C(etcupdate) merges forward,
+    (a rollback to an older release), nothing changes either and the task warns, as C(etcupdate) merges forward
     and merging an older release would take the newer release's changes back out of the files, local changes
     around them included. Restore them from a backup if needed.
   - Refused before any change, naming the field, a root with conflicts left from a previous merge (resolve them
@@ -115,7 +115,7 @@ root:
   sample: /usr/local/jails/www
 action:
   description: V(merge) (the files were, or in check mode would be, merged), V(none) (already merged with
-    O(release)) or V(keep) (the stock tree is of a newer release: a rollback, nothing merged).
+    O(release)) or V(keep) (the stock tree is of a newer release, a rollback; nothing merged).
   returned: success
   type: str
   sample: merge
