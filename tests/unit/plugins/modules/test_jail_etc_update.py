@@ -117,12 +117,13 @@ def test_check_mode_without_a_tree_extracts_into_the_scratch_directory(thin, tmp
     assert res.changed and res["action"] == "merge" and not os.path.exists(thin["etc_workdir_default"])
 
 
-def test_a_linked_directory_in_the_root_is_refused_before_etcupdate(thin, tmp_path):
+@pytest.mark.parametrize("check", [False, True])
+def test_a_linked_directory_in_the_root_is_refused_before_etcupdate(thin, tmp_path, check):
     ew = thin["etc_workdir_default"]
     stock(os.path.join(ew, "current"), "14.2-RELEASE")
     os.rmdir(os.path.join(thin["root"], "etc", "ssh"))
     os.symlink(str(tmp_path / "host-etc-ssh"), os.path.join(thin["root"], "etc", "ssh"))
-    res = run_module(jail_etc_update.main, args(thin), calls=[])
+    res = run_module(jail_etc_update.main, args(thin), calls=[], check=check)
     assert res.failed and res["msg"].startswith("root: %s/etc/ssh is a symbolic link" % thin["root"])
 
 
