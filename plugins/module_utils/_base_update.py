@@ -19,6 +19,8 @@
 - ``conf_without_merges(text)``: freebsd-update.conf(5) without its MergeChanges lines, for an upgrade whose
   /etc is merged by etcupdate(8) instead of freebsd-update's interactive merge.
 - ``parse_etcupdate(stdout)``: what ``etcupdate`` reported per file (usr.sbin/etcupdate/etcupdate.sh).
+- ``parse_boottime(stdout)``, ``jails_not_restarted(record, boottime, running, users)``: which running jails
+  still run the programs they started with before an install into their base (a restart a failed run lost).
 - ``FREEBSD_UPDATE``, ``ETCUPDATE``: the command lines, declared once.
 """
 
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandLine, JailsError, fixed, opt_val
+from ansible_collections.bsd.jails.plugins.module_utils._runner import CommandLine, JailsError, fixed, flag, opt_val
 
 VERSION_RE = re.compile(r"^(\d+)\.(\d+)-(RELEASE|RC\d+|BETA\d+|ALPHA\d+|STABLE|CURRENT)(?:-p(\d+))?$")
 USERLAND_RE = re.compile(r'^USERLAND_VERSION="([^"\n]*)"', re.M)
@@ -58,6 +60,7 @@ FREEBSD_UPDATE = CommandLine(
 ETCUPDATE = CommandLine(
     "etcupdate",
     extract=fixed("extract"),
+    dryrun=flag("-n"),
     workdir=opt_val("-d"),
     tarball=opt_val("-t"),
     destdir=opt_val("-D"),
@@ -227,3 +230,43 @@ def thin_source(root, nullfs):
         if target in (root, root.rstrip("/") + "/bin"):
             return source
     return None
+
+
+# sbin/sysctl/sysctl.c S_timeval(): "{ sec = N, usec = N } " and ctime(3) of it.
+BOOTTIME_RE = re.compile(r"^\{ sec = (\d+), usec = \d+ \}")
+# kern.boottime is the time of day minus the uptime: stepping the clock moves it (sys/kern/kern_tc.c
+# tc_setclock()). Two boots lie minutes apart at least (the jails of the first ran, the host rebooted); a
+# step of the running clock is far smaller. UNVERIFIED: the size of the steps ntpd makes on a given host.
+BOOT_SLACK = 60
+
+
+def parse_boottime(stdout):
+    """``sysctl -n kern.boottime`` -> its seconds; raises JailsError."""
+    m = BOOTTIME_RE.match(stdout or "")
+    if not m:
+        raise JailsError("sysctl -n kern.boottime: %r is not a boot time ({ sec = N, usec = N })" % stdout)
+    return int(m.group(1))
+
+
+def jails_not_restarted(record, boottime, running, users):
+    """Sorted names of the jails in ``users`` that still run the programs of before an install into their base.
+
+    record: {"boottime": seconds, "jails": {name: jid}}, the running jails that used the base just before the
+    install, as this collection recorded them. A jail runs the programs it started with until it is removed
+    and created again, which gives it a new jid (sys/kern/kern_jail.c kern_jail_set(), "Find the next free
+    jid": lastprid + 1, wrapping only at JAIL_MAX); after a reboot every jail was created anew, and
+    jids start again, hence the boot time. So a jail of ``users`` with the recorded jid, in the same boot, was
+    not restarted since the install.
+    """
+    if not record or not isinstance(record.get("jails"), dict):
+        return []
+    try:
+        if abs(int(record.get("boottime")) - boottime) > BOOT_SLACK:
+            return []
+    except (TypeError, ValueError):
+        return []
+    return sorted(
+        name
+        for name, jid in record["jails"].items()
+        if name in users and name in running and str(running[name].get("jid")) == str(jid)
+    )

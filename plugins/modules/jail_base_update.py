@@ -42,6 +42,12 @@ description:
   - Running jails keep the programs they started with until they are restarted; this module restarts nothing.
     It lists in RV(jails_using) the running jails that use the base, so that a play can restart exactly those
     when the task changed something.
+  - Before each install it records, on the host in O(workdir)C(/bsd_jails-installed/BASEDIR.json), the running
+    jails that use the base with their jid and the host's C(kern.boottime). A jail keeps the programs it started
+    with until it is removed and created again, which gives it a new jid; so a later run that finds such a jail
+    with the same jid in the same boot lists it in RV(jails_not_restarted), even when the base is up to date
+    (an earlier run installed, then failed before its restart). C(freebsd-version -j) cannot tell this, as it reads
+    the jail's C(/bin/freebsd-version), the file on disk, not the programs running.
 author:
   - bsd.jails developers (@bsd-jails)
 extends_documentation_fragment:
@@ -203,6 +209,16 @@ jails_using:
   type: list
   elements: str
   sample: [www, db]
+jails_not_restarted:
+  description:
+    - The running jails that use the base and still run the programs they started with before an earlier
+      install into it (the same jid, in the same boot, as recorded before that install), sorted. A run that
+      installed and then failed before restarting them leaves them so; restart them even when the task reports
+      no change. In check mode too.
+  returned: success
+  type: list
+  elements: str
+  sample: [www]
 version_before:
   description: The base's userland version before the task (C(freebsd-version -u) inside it).
   returned: success
@@ -293,17 +309,18 @@ etc:
       elements: str
 """
 
+import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.bsd.jails.plugins.module_utils import _etcupdate
 from ansible_collections.bsd.jails.plugins.module_utils._base_update import (
-    ETCUPDATE,
-    ETCUPDATE_IGNORE,
     FREEBSD_UPDATE,
     check_not_newer,
     conf_without_merges,
+    jails_not_restarted,
     jails_using,
-    parse_etcupdate,
+    parse_boottime,
     parse_fetch,
     thin_source,
     upgrade_kind,
@@ -334,14 +351,9 @@ def check_params(params):
     workdir = os.path.normpath(workdir)
     if not os.path.isdir(workdir):
         raise JailsError("workdir: %s is not a directory (freebsd-update needs an existing one)" % workdir)
-    for field in ("etc_tarball", "etc_previous_tarball"):
-        path = params.get(field)
-        if path is not None and not (os.path.isabs(path) and os.path.isfile(path)):
-            raise JailsError("%s: %r is not an absolute path to a file" % (field, path))
+    _etcupdate.check_tarballs(params)
     if params.get("release") is not None and not os.path.isfile(params["conffile"]):
         raise JailsError("conffile: %s is not a file" % params["conffile"])
-    if params.get("etc_workdir") is not None and not os.path.isabs(params["etc_workdir"]):
-        raise JailsError("etc_workdir: %r is not an absolute path" % params["etc_workdir"])
     for name in params.get("jails_restarting") or []:
         check_name("jails_restarting", name)
     return basedir, workdir
@@ -373,29 +385,54 @@ def read_version(root, field):
 
 
 CONF_NAME = "bsd_jails-upgrade.conf"
+RECORD_DIR = "bsd_jails-installed"
 
 
-def etc_workdir_of(params, workdir, root):
-    if params.get("etc_workdir"):
-        return os.path.normpath(params["etc_workdir"])
-    return os.path.join(workdir, "etcupdate", root.lstrip("/"))
+class InstallRecord:
+    """The running jails that used a base just before an install into it, with their jids and the boot time,
+    in WORKDIR/bsd_jails-installed/BASE.json on the host (never in the base, which a jail may own).
+
+    Written before every install, never cleared: a jail restarted since has another jid (or the host another
+    boot), so the record stops naming it by itself, and a run that installs nothing writes nothing.
+    """
+
+    def __init__(self, module, workdir, root):
+        self.module = module
+        self.path = os.path.join(workdir, RECORD_DIR, root.lstrip("/") + ".json")
+        self._boottime = None
+
+    def boottime(self):
+        if self._boottime is None:
+            self._boottime = parse_boottime(Runner(self.module, "sysctl").out("-n", "kern.boottime"))
+        return self._boottime
+
+    def not_restarted(self, running, users):
+        """The jails of ``users`` still on the programs of before the last recorded install."""
+        text = read_text(self.path) if users else None
+        if text is None:
+            return []
+        try:
+            record = json.loads(text)
+        except ValueError:
+            raise JailsError("workdir: %s is not a record this module wrote (JSON): remove it" % self.path) from None
+        return jails_not_restarted(record, self.boottime(), running, users)
+
+    def write(self, running, users):
+        """Record ``users`` (running jails, by jid) before an install; none running, an old record goes."""
+        if not users:
+            if os.path.lexists(self.path):
+                os.unlink(self.path)
+            return
+        record = {"boottime": self.boottime(), "jails": {n: running[n].get("jid") for n in users}}
+        os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+        write_atomic(self.module, self.path, json.dumps(record, sort_keys=True) + "\n", mode=0o600)
 
 
 def check_upgrade(params, root, etc_workdir, users):
     """The refusals of an upgrade, before its first change."""
     if params.get("etc_tarball") is None:
         raise JailsError("etc_tarball: required to upgrade %s (the new release's base.txz, for etcupdate)" % root)
-    if not os.path.isdir(os.path.join(etc_workdir, "current")) and params.get("etc_previous_tarball") is None:
-        raise JailsError(
-            "etc_previous_tarball: required to upgrade %s: %s has no etcupdate tree yet (give the base's current "
-            "release's base.txz)" % (root, etc_workdir)
-        )
-    conflicts = os.path.join(etc_workdir, "conflicts")
-    if os.path.isdir(conflicts) and any(files for _d, _s, files in os.walk(conflicts)):
-        raise JailsError(
-            "etc_workdir: conflicts remain from a previous etcupdate in %s: resolve them first "
-            "(etcupdate resolve -d %s -D %s)" % (conflicts, etc_workdir, root)
-        )
+    _etcupdate.check_ready(root, etc_workdir, params.get("etc_previous_tarball"))
     others = [j for j in users if j not in (params.get("jails_restarting") or [])]
     if others:
         raise JailsError(
@@ -416,7 +453,7 @@ def write_conf(module, workdir, conffile):
     return path
 
 
-def upgrade(module, root, before, common, params, etc_workdir):
+def upgrade(module, root, before, common, params, etc_workdir, before_install):
     """freebsd-update upgrade + install, then etcupdate; returns (fetched, after, etc)."""
     update = Runner(module, FREEBSD_UPDATE.binary)
     conf = write_conf(module, common["workdir"], params["conffile"])
@@ -438,36 +475,19 @@ def upgrade(module, root, before, common, params, etc_workdir):
         fetched = parse_fetch(out)
     except JailsError as exc:
         raise JailsError(exc.msg, cmd=[update.binary, *argv], rc=rc, stdout=out, stderr=err) from exc
-    etc = {k: [] for k in ("updated", "merged", "conflicts", "added", "removed", "warnings")}
     if module.check_mode:
-        return fetched, version_after(before, fetched), etc
-    etcupdate = Runner(module, ETCUPDATE.binary)
-    if not os.path.isdir(os.path.join(etc_workdir, "current")):
-        # etcupdate(8): "extract" records the stock tree the base was installed from, to merge against later.
-        etcupdate.run(
-            *ETCUPDATE.args(
-                "extract workdir tarball destdir",
-                workdir=etc_workdir,
-                tarball=params["etc_previous_tarball"],
-                destdir=root,
-            )
-        )
+        return fetched, version_after(before, fetched), _etcupdate.empty()
+    before_install()
+    if not _etcupdate.has_tree(etc_workdir):
+        _etcupdate.extract(module, root, etc_workdir, params["etc_previous_tarball"])
     # freebsd-update(8): after an upgrade, "install" runs again until nothing is left (kernel, world, old libs).
     for _round in range(3):
         update.run(*FREEBSD_UPDATE.args(spec + " install", **common))
         rc, _o, _e = update.run(*FREEBSD_UPDATE.args(spec + " updatesready", **common), check=False)
         if rc != 0:
             break
-    out = etcupdate.out(
-        *ETCUPDATE.args(
-            "workdir tarball destdir ignore",
-            workdir=etc_workdir,
-            tarball=params["etc_tarball"],
-            destdir=root,
-            ignore=ETCUPDATE_IGNORE,
-        )
-    )
-    return fetched, read_version(root, "jail" if common.get("jail") else "basedir"), parse_etcupdate(out)
+    etc = _etcupdate.update(module, root, etc_workdir, params["etc_tarball"])
+    return fetched, read_version(root, "jail" if common.get("jail") else "basedir"), etc
 
 
 def main():
@@ -504,22 +524,28 @@ def main():
         action = "patch"
         if params["release"] is not None:
             action = upgrade_kind(before, params["release"], kernel)
-            etc_workdir = etc_workdir_of(params, workdir, root)
+            etc_workdir = _etcupdate.workdir_of(params.get("etc_workdir"), workdir, root)
         if running is None:
             running, nullfs = running_jails(module), nullfs_mounts(module)
         users = jails_using({root, os.path.realpath(root)}, running, nullfs)
+        record = InstallRecord(module, workdir, root)
+        stale = record.not_restarted(running, users)
+
+        def before_install():
+            record.write(running, users)
+
         if basedir is None:  # -j: freebsd-update finds the root and the version itself (config_TargetJail())
             common = dict(jail=params["jail"], workdir=workdir, nocron=True)
         else:
             common = dict(basedir=root, workdir=workdir, running=before, nocron=True)
         if action == "upgrade":
             check_upgrade(params, root, etc_workdir, users)
-            fetched, after, etc = upgrade(module, root, before, common, params, etc_workdir)
+            fetched, after, etc = upgrade(module, root, before, common, params, etc_workdir, before_install)
             changed = True
         else:
-            fetched, after, changed = patch(module, root, field, before, common)
+            fetched, after, changed = patch(module, root, field, before, common, before_install)
         if etc_workdir is not None and etc is None:
-            etc = {k: [] for k in ("updated", "merged", "conflicts", "added", "removed", "warnings")}
+            etc = _etcupdate.empty()
     except JailsError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
     result = dict(
@@ -533,6 +559,7 @@ def main():
         files={k: fetched[k] for k in ("updated", "added", "removed")},
         modified_locally=fetched["modified"],
         jails_using=users,
+        jails_not_restarted=stale,
     )
     if etc is not None:
         result.update(etc=etc, etc_workdir=etc_workdir)
@@ -544,17 +571,14 @@ def main():
             after_header="%s (freebsd-version -u)" % root,
         )
     if etc and etc["conflicts"]:
-        msg = (
-            "etcupdate could not merge %s into %s; the local files are kept, the conflicts are in %s/conflicts "
-            "(etcupdate resolve -d %s -D %s)" % (", ".join(etc["conflicts"]), root, etc_workdir, etc_workdir, root)
-        )
+        msg = _etcupdate.conflict_message(etc["conflicts"], root, etc_workdir)
         if params["etc_conflicts"] == "fail":
             module.fail_json(msg="etc_conflicts: " + msg, **result)
         module.warn(msg)
     module.exit_json(**result)
 
 
-def patch(module, root, field, before, common):
+def patch(module, root, field, before, common, before_install):
     """freebsd-update fetch, then install when there is something; returns (fetched, after, changed)."""
     spec = " ".join(common)
     update = Runner(module, FREEBSD_UPDATE.binary)
@@ -572,6 +596,7 @@ def patch(module, root, field, before, common):
     changed = not fetched["up_to_date"] and bool(fetched["updated"] + fetched["added"] + fetched["removed"])
     after = version_after(before, fetched) if changed else before
     if changed and not module.check_mode:
+        before_install()
         update.run(*FREEBSD_UPDATE.args(spec + " install", **common))
         after = read_version(root, field)
     return fetched, after, changed

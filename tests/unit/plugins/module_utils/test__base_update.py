@@ -157,3 +157,32 @@ def test_parse_etcupdate():
         "added": ["/etc/new"],
         "warnings": ["Modified regular file remains: /etc/gone"],
     }
+
+
+# --- jails not restarted since an install -------------------------------------------------------------------
+
+
+def test_parse_boottime_reads_sysctl_s_timeval():
+    out = "{ sec = 1764979200, usec = 52000 } Sat Dec  6 00:00:00 2025\n"
+    assert _base_update.parse_boottime(out) == 1764979200
+    with pytest.raises(_base_update.JailsError, match=r"kern\.boottime"):
+        _base_update.parse_boottime("1764979200\n")
+
+
+RUNNING = {"www": {"jid": "7"}, "db": {"jid": "9"}}
+RECORD = {"boottime": 1000, "jails": {"www": "7", "db": "8"}}
+
+
+@pytest.mark.parametrize(
+    ("record", "boottime", "users", "want"),
+    [
+        (RECORD, 1000, ["www", "db"], ["www"]),  # db was restarted (jid 8 -> 9)
+        (RECORD, 1030, ["www", "db"], ["www"]),  # the clock was stepped a little
+        (RECORD, 5000, ["www", "db"], []),  # another boot
+        (RECORD, 1000, ["db"], []),  # www no longer uses the base
+        (None, 1000, ["www"], []),
+        ({"boottime": "x", "jails": {"www": "7"}}, 1000, ["www"], []),
+    ],
+)
+def test_jails_not_restarted(record, boottime, users, want):
+    assert _base_update.jails_not_restarted(record, boottime, RUNNING, users) == want

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -23,6 +24,10 @@ def jls(*jails):
 
 
 NO_JAILS = jls()
+BOOT = 1764979200
+BOOTTIME = Call(
+    ["/testbin/sysctl", "-n", "kern.boottime"], out="{ sec = %d, usec = 52000 } Sat Dec  6 00:00:00 2025\n" % BOOT
+)
 
 
 def script(version):
@@ -161,10 +166,11 @@ def test_patches_a_running_jail_by_name_or_jid(base, jail):
             f.write(script("14.2-RELEASE-p3"))
 
     install.on_call = after_install
-    calls = [jls(("7", "www", base[0])), NO_NULLFS, KERNEL, fetch, install]
+    calls = [jls(("7", "www", base[0])), NO_NULLFS, KERNEL, fetch, BOOTTIME, install]
     res = run_module(jail_base_update.main, {"jail": jail, "workdir": base[1]}, calls=calls)
     assert res.changed and res["basedir"] == base[0] and res["jails_using"] == ["www"]
     assert res["version_before"] == "14.2-RELEASE-p1" and res["version_after"] == "14.2-RELEASE-p3"
+    assert res["jails_not_restarted"] == []
 
 
 @pytest.mark.parametrize(
@@ -361,8 +367,67 @@ def test_upgrade_of_a_running_jail_with_j(up):
     install.on_call = after_install
     none = Call([*fuj, "updatesready"], rc=2)
     params = {k: v for k, v in up.items() if k != "basedir"}
-    calls = [jls(("7", "www", up["basedir"])), NO_NULLFS, KERNEL_143, upgrade, extract, install, none]
+    calls = [jls(("7", "www", up["basedir"])), NO_NULLFS, KERNEL_143, upgrade, BOOTTIME, extract, install, none]
     calls.append(etcupdate_merge(up))
     res = run_module(jail_base_update.main, {**params, "jail": "www", "jails_restarting": ["www"]}, calls=calls)
     assert res.changed and res["basedir"] == up["basedir"] and res["version_after"] == "14.3-RELEASE-p2"
     assert res["jails_using"] == ["www"] and res["etc"]["merged"] == ["/etc/newsyslog.conf"]
+
+
+# --- a restart lost: the install recorded the running jails (jid, boot); a later run finds them unrestarted ----
+
+
+def record_of(base):
+    return os.path.join(base[1], "bsd_jails-installed", base[0].lstrip("/") + ".json")
+
+
+def patch_of_running_www(base):
+    """A patch of ``base`` that the running jail www (jid 7) uses."""
+    fetch = Call(fu(base, "fetch"), out_file="freebsd-update/fetch_updates.txt")
+    install = Call(fu(base, "install"), out="Installing updates... done.\n")
+
+    def after_install(*_a, **_k):
+        with open(record_of(base)) as f:  # written before the install
+            assert json.load(f) == {"boottime": BOOT, "jails": {"www": "7"}}
+        with open(os.path.join(base[0], "bin", "freebsd-version"), "w") as f:
+            f.write(script("14.2-RELEASE-p3"))
+
+    install.on_call = after_install
+    return [KERNEL, jls(("7", "www", base[0])), NO_NULLFS, fetch, BOOTTIME, install]
+
+
+def up_to_date(base, version="14.2-RELEASE-p3"):
+    return Call(fu(base, "fetch", version), out="No updates needed to update system to 14.2-RELEASE-p3.\n")
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_a_jail_not_restarted_after_an_install_is_listed_on_the_next_run(base, check):
+    res = run_module(jail_base_update.main, {"basedir": base[0], "workdir": base[1]}, calls=patch_of_running_www(base))
+    assert res.changed and res["jails_using"] == ["www"] and res["jails_not_restarted"] == []
+    # The play failed before restarting www: it still runs with jid 7; the base is up to date.
+    calls = [KERNEL, jls(("7", "www", base[0])), NO_NULLFS, BOOTTIME, up_to_date(base)]
+    res = run_module(jail_base_update.main, {"basedir": base[0], "workdir": base[1]}, calls=calls, check=check)
+    assert not res.changed and res.writes == 0 and res["jails_not_restarted"] == ["www"]
+
+
+@pytest.mark.parametrize(
+    ("jid", "boot"),
+    [("8", BOOT), ("7", BOOT + 3600)],
+    ids=["restarted since (new jid)", "host rebooted since"],
+)
+def test_a_restarted_jail_is_not_listed(base, jid, boot):
+    run_module(jail_base_update.main, {"basedir": base[0], "workdir": base[1]}, calls=patch_of_running_www(base))
+    boottime = Call(BOOTTIME.argv, out="{ sec = %d, usec = 0 } Sat Dec  6 01:00:00 2025\n" % boot)
+    calls = [KERNEL, jls((jid, "www", base[0])), NO_NULLFS, boottime, up_to_date(base)]
+    res = run_module(jail_base_update.main, {"basedir": base[0], "workdir": base[1]}, calls=calls)
+    assert not res.changed and res["jails_not_restarted"] == []
+
+
+def test_a_stopped_jail_is_not_listed_and_asks_no_boot_time(base):
+    run_module(jail_base_update.main, {"basedir": base[0], "workdir": base[1]}, calls=patch_of_running_www(base))
+    res = run_module(
+        jail_base_update.main,
+        {"basedir": base[0], "workdir": base[1]},
+        calls=[KERNEL, NO_JAILS, NO_NULLFS, up_to_date(base)],
+    )
+    assert not res.changed and res["jails_not_restarted"] == []
