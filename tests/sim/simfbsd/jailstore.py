@@ -63,7 +63,23 @@ def _line(summary):
     return json.dumps(summary, separators=(",", ":"))
 
 
-class LineIndex:
+class _Entries:
+    """What both forms of the index answer the same way, from get() and ordered_keys()."""
+
+    def __contains__(self, key):
+        return self.get(key) is not None
+
+    def __getitem__(self, key):
+        got = self.get(key)
+        if got is None:
+            raise KeyError(key)
+        return got
+
+    def as_dict(self):
+        return {k: self[k] for k in self.ordered_keys()}
+
+
+class LineIndex(_Entries):
     """The jail index as text, ``JID\t[summary]\n`` per jail, ordered by the jid as a string.
 
     Every question is a search of the text (str.find) and decodes only the lines it finds, so its
@@ -128,15 +144,6 @@ class LineIndex:
             self._memo[key] = got
         return default if got is None else got
 
-    def __contains__(self, key):
-        return self.get(key) is not None
-
-    def __getitem__(self, key):
-        got = self.get(key)
-        if got is None:
-            raise KeyError(key)
-        return got
-
     def __setitem__(self, key, summary):
         t, line = self.text, f"{key}\t{_line(summary)}\n"
         start, found = self._bisect(key)  # a new jail: its place in the order of the keys as strings
@@ -172,9 +179,6 @@ class LineIndex:
                 p = t.find(needle, t.index("\n", p) + 1)
             self._found[needle] = out
         return out
-
-    def as_dict(self):
-        return {k: self[k] for k in self.ordered_keys()}
 
 
 # ---------------------------------------------------------------- the index on disk: a base and a journal
@@ -227,7 +231,7 @@ def _read(path):
         return None
 
 
-class JournalIndex:
+class JournalIndex(_Entries):
     """The jail index: the base (a LineIndex, never changed) with the journal's lines over it.
 
     It answers what LineIndex answers (get, in, keys, find, len), a journal line taking the place
@@ -266,15 +270,6 @@ class JournalIndex:
         got = self._memo[key]
         return default if got is None else got
 
-    def __contains__(self, key):
-        return self.get(key) is not None
-
-    def __getitem__(self, key):
-        got = self.get(key)
-        if got is None:
-            raise KeyError(key)
-        return got
-
     def find(self, needle):
         """Keys of the entries whose line holds ``needle`` (candidates, as LineIndex.find())."""
         raw = self._raw
@@ -290,9 +285,6 @@ class JournalIndex:
 
     def __len__(self):
         return len(self.ordered_keys())
-
-    def as_dict(self):
-        return {k: self[k] for k in self.ordered_keys()}
 
     # ------------------------------------------------------------ changes
     def __setitem__(self, key, summary):
