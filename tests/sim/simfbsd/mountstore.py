@@ -75,12 +75,22 @@ class MountTable(RecordFiles):
         return [int(line[: line.index("\t")]) for line in text.splitlines()]
 
     def _start(self, mid):
-        """Offset of the line of mount ``mid`` in the index, or -1."""
-        t, key = self._lines, f"{mid}\t"
-        if t.startswith(key):
-            return 0
-        p = t.find("\n" + key)
-        return p + 1 if p >= 0 else -1
+        """Offset of the line of mount ``mid`` in the index, or -1: a binary search over the lines, whose
+        IDs rise in mount order (a mount is only ever added at the end: insert(), append())."""
+        t = self._lines
+        lo, hi = 0, len(t)
+        while lo < hi:
+            mid_off = (lo + hi) // 2
+            s = t.rfind("\n", lo, mid_off) + 1 or lo
+            tab = t.index("\t", s)
+            k = int(t[s:tab])
+            if k < mid:
+                lo = t.index("\n", tab) + 1
+            elif k == mid:
+                return s
+            else:
+                hi = s
+        return -1
 
     def _offset(self, pos):
         """Offset of the line at place ``pos`` (the end of the text when there are no more lines)."""
@@ -126,12 +136,10 @@ class MountTable(RecordFiles):
         return bool(self._lines)
 
     def insert(self, pos, rec):
-        off = self._offset(pos)
-        mid = self._next
-        self._next = mid + 1
-        self._text = f"{self._text[:off]}{mid}\t{_target(rec['target'])}\n{self._text[off:]}"
-        self._cache[mid] = rec
-        return rec
+        """Add ``rec`` at place ``pos``, which must be the end: IDs rise in mount order (_start())."""
+        if pos != len(self):
+            raise ValueError("a mount is only added at the end of the mount list")
+        return self.append(rec)
 
     def append(self, rec):
         self._lines  # noqa: B018  (read the index: the new mount takes the next ID)
@@ -175,10 +183,15 @@ class MountTable(RecordFiles):
         """The place of ``rec`` in mount order."""
         return self._lines.count("\n", 0, self._start(self._id_of(rec)))
 
-    def under(self, prefix, start=0):
-        """The records at or below path ``prefix`` (normalised), in mount order, from place ``start``."""
+    def under(self, prefix, start=0, after=None):
+        """The records at or below path ``prefix`` (normalised), in mount order, from place ``start``,
+        or only those mounted after the record ``after`` (found by its ID, not by counting lines)."""
         t = self._lines
-        first = self._offset(start) if start else 0
+        if after is not None:
+            first = self._start(self._id_of(after))
+            first = t.index("\n", first) + 1
+        else:
+            first = self._offset(start) if start else 0
         found = set()
         for needle in (f"\t{_target(prefix)}\n", "\t" + _target(prefix.rstrip("/") + "/")[:-1]):
             p = t.find(needle, first)
