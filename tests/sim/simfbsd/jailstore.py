@@ -80,14 +80,16 @@ class _Entries:
 
 
 class LineIndex(_Entries):
-    """The jail index as text, ``JID\t[summary]\n`` per jail, ordered by the jid as a string.
+    """An index as text, ``KEY\t[value in JSON]\n`` per entry, ordered by ``order(KEY)`` (the jail
+    index: the jid as a string; the mount index, mountstore.py: the mount ID as a number).
 
     Every question is a search of the text (str.find) and decodes only the lines it finds, so its
     cost is a scan in C, not a Python loop or a JSON decoding of every jail's entry.
     """
 
-    def __init__(self, text=""):
+    def __init__(self, text="", order=str):
         self.text = text or ""
+        self.order = order
         self._memo = {}  # key -> decoded summary (None: absent) for keys looked up in this call
         self._pos = {}  # key -> line start (-1: absent), for the text as it is
         self._found = {}  # needle -> find()'s answer, for the text as it is
@@ -95,17 +97,18 @@ class LineIndex(_Entries):
     def _bisect(self, key):
         """(offset, found): the start of the line of ``key``, or where a line for it goes.
 
-        The lines are in the order of their keys as strings, so this is a binary search over lines:
+        The lines are in the order of their keys, so this is a binary search over lines:
         O(log N) slices and C-level searches, not a scan of the whole text (a missing key, the
         common question of a create, was the slowest scan)."""
-        t = self.text
+        t, order = self.text, self.order
+        want = order(key)
         lo, hi = 0, len(t)
         while lo < hi:
             mid = (lo + hi) // 2
             s = t.rfind("\n", lo, mid) + 1 or lo
             tab = t.index("\t", s)
             k = t[s:tab]
-            if k < key:
+            if order(k) < want:
                 lo = t.index("\n", tab) + 1
             elif k == key:
                 return s, True
@@ -197,9 +200,10 @@ class LineIndex(_Entries):
 # index, then state.json; kernel.py): a change is in the index once its journal line is complete.
 # A line torn by a crash (no newline at its end) is not read, and the next writer cuts it off
 # before appending.  A compaction that stops after the new base and before the new journal leaves
-# the old journal: its lines are already in the new base, and reading them again sets each jid to
-# the value it has there (every line is a whole value, not a delta); the next writer then starts a
-# journal on the new base.
+# the old journal, whose TOKEN is not the base's: its lines are already in the new base, so a
+# journal on another base is not read, and the next writer starts one on the new base.  The same
+# rule keeps a reader that takes the two files outside the lock (a shared Kernel reads the index
+# under it: kernel.py) from mixing an older journal with a newer base.
 #
 # Within one tool call (jail -c takes the kernel lock five times) the base is read once: it never
 # changes and its TOKEN is unique, so the LineIndex read for a TOKEN, with the lines it already
@@ -216,11 +220,16 @@ def forget():
 
 
 def _split_head(text):
-    """(TOKEN, lines) of a base or journal text ("" and the text when it has no ``@TOKEN`` line)."""
+    """(TOKEN, META, lines) of a base or journal text: its first line is ``@TOKEN[ META]``, META a
+    number the index's owner keeps there (mountstore.py: the next mount ID) or None.  A text without
+    it is an index from before the journal: no TOKEN, and a first line without a tab is META."""
+    head, nl, rest = text.partition("\n")
     if text.startswith("@"):
-        head, _nl, rest = text.partition("\n")
-        return head[1:], rest
-    return "", text
+        token, _sp, meta = head[1:].partition(" ")
+        return token, int(meta) if meta else None, rest
+    if nl and "\t" not in head:
+        return "", int(head), rest
+    return "", None, text
 
 
 def _read(path):
@@ -238,25 +247,27 @@ class JournalIndex(_Entries):
     of the base's line for its jid, and keeps this call's changes to append them on save().
     """
 
-    def __init__(self, jails_dir):
-        self._dir = jails_dir
-        base_path = os.path.join(jails_dir, JAIL_INDEX)
-        log = _read(os.path.join(jails_dir, JAIL_LOG))
+    def __init__(self, directory, base=JAIL_INDEX, log=JAIL_LOG, order=str):
+        self._dir, self._base_name, self._log_name, self.order = directory, base, log, order
+        base_path = os.path.join(directory, base)
+        log = _read(os.path.join(directory, log))
         self._log_keep = None if log is None else log.rfind("\n") + 1  # the complete lines' length
-        self.log_token, body = _split_head((log or "")[: self._log_keep])
+        self.log_token, _meta, body = _split_head((log or "")[: self._log_keep])
         self._log_lines = body.count("\n")
         cached = _BASES.get(base_path)
         if cached is not None and log is not None and cached[0] == self.log_token:
-            self.token, self.base = cached
+            self.token, self.meta, self.base = cached
         else:
-            self.token, text = _split_head(_read(base_path) or "")
-            self.base = LineIndex(text)
-            _BASES[base_path] = (self.token, self.base)
-        self._raw = {}  # key -> "\t" + summary text ("\t" alone: removed): the journal's and this call's
+            self.token, self.meta, text = _split_head(_read(base_path) or "")
+            self.base = LineIndex(text, order)
+            _BASES[base_path] = (self.token, self.meta, self.base)
+        self._raw = {}  # key -> "\t" + value text + "\n" ("\t\n": removed): the journal's and this call's
+        if self.log_token != self.token:
+            body = ""  # a journal on an older base: the base holds its lines (a compaction cut short)
         for line in body.splitlines():
             key, tab, raw = line.partition("\t")
             if tab:
-                self._raw[key] = "\t" + raw
+                self._raw[key] = f"\t{raw}\n"
         self._memo = {}  # key -> decoded summary (None: absent), for keys in _raw
         self._pending = {}  # key -> the line this call appends for it (its last value)
 
@@ -266,7 +277,7 @@ class JournalIndex(_Entries):
         if raw is None:
             return self.base.get(key, default)
         if key not in self._memo:
-            self._memo[key] = json.loads(raw[1:]) if len(raw) > 1 else None
+            self._memo[key] = json.loads(raw[1:-1]) if len(raw) > 2 else None
         got = self._memo[key]
         return default if got is None else got
 
@@ -274,14 +285,25 @@ class JournalIndex(_Entries):
         """Keys of the entries whose line holds ``needle`` (candidates, as LineIndex.find())."""
         raw = self._raw
         out = [k for k in self.base.find(needle) if k not in raw]
-        out.extend(k for k, r in raw.items() if len(r) > 1 and needle in r)
+        out.extend(k for k, r in raw.items() if len(r) > 2 and needle in r)
         return out
 
     def ordered_keys(self):
-        """Every key, in index order (the order of the keys as strings); reads every line: listings."""
+        """Every key, in index order (``order`` of the keys); reads every line: listings."""
         raw = self._raw
-        live = [k for k, r in raw.items() if len(r) > 1]
-        return sorted([k for k in self.base.ordered_keys() if k not in raw] + live)
+        live = [k for k, r in raw.items() if len(r) > 2]
+        return sorted([k for k in self.base.ordered_keys() if k not in raw] + live, key=self.order)
+
+    def any(self):
+        """Whether an entry is left, without listing them when the base's first one is."""
+        t = self.base.text
+        if any(len(r) > 2 for r in self._raw.values()):
+            return True
+        return bool(t) and (t[: t.index("\t")] not in self._raw or bool(self.ordered_keys()))
+
+    def journal_keys(self):
+        """The keys the journal and this call changed (set or removed)."""
+        return list(self._raw)
 
     def __len__(self):
         return len(self.ordered_keys())
@@ -289,14 +311,14 @@ class JournalIndex(_Entries):
     # ------------------------------------------------------------ changes
     def __setitem__(self, key, summary):
         line = _line(summary)
-        self._raw[key] = "\t" + line
+        self._raw[key] = f"\t{line}\n"
         self._memo[key] = json.loads(line)
         self._pending[key] = f"{key}\t{line}\n"
 
     def __delitem__(self, key):
         if key not in self:
             raise KeyError(key)
-        self._raw[key] = "\t"
+        self._raw[key] = "\t\n"
         self._memo[key] = None
         self._pending[key] = f"{key}\t\n"
 
@@ -305,7 +327,7 @@ class JournalIndex(_Entries):
         lines, or when it is missing or was started on another base (a compaction cut short)."""
         if not self._pending:
             return
-        log_path = os.path.join(self._dir, JAIL_LOG)
+        log_path = os.path.join(self._dir, self._log_name)
         if self._log_keep is None or self.log_token != self.token or self._log_lines + len(self._pending) > JOURNAL_MAX:
             self._compact(log_path)
         else:
@@ -322,21 +344,22 @@ class JournalIndex(_Entries):
         self._pending = {}
 
     def _compact(self, log_path):
-        new = LineIndex(self.base.text)
+        new = LineIndex(self.base.text, self.order)
         for key, raw in self._raw.items():
-            if len(raw) > 1:
-                new[key] = json.loads(raw[1:])
+            if len(raw) > 2:
+                new[key] = json.loads(raw[1:-1])
             elif key in new:
                 del new[key]
         token = os.urandom(8).hex()
-        base_path = os.path.join(self._dir, JAIL_INDEX)
-        write_file(base_path, f"@{token}\n{new.text}")  # the base first, then the journal started on it
+        head = f"@{token}" if self.meta is None else f"@{token} {self.meta}"
+        base_path = os.path.join(self._dir, self._base_name)
+        write_file(base_path, f"{head}\n{new.text}")  # the base first, then the journal started on it
         write_file(log_path, f"@{token}\n")
         self.token = self.log_token = token
-        self.base = LineIndex(new.text)
+        self.base = LineIndex(new.text, self.order)
         self._raw, self._memo = {}, {}
         self._log_lines, self._log_keep = 0, len(token) + 2
-        _BASES[base_path] = (token, self.base)
+        _BASES[base_path] = (token, self.meta, self.base)
 
 
 def read_jail_index(path):
@@ -383,6 +406,10 @@ class JailTable(RecordFiles, MutableMapping):
         if self._idx is None:
             self._idx = JournalIndex(self._dir)
         return self._idx
+
+    def load(self):
+        """Read the index now (a shared Kernel does, under the lock: records are read later)."""
+        return self._index
 
     # ------------------------------------------------------------ the mapping
     def __getitem__(self, key):

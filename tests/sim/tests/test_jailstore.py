@@ -118,7 +118,9 @@ def _mount(kdir, target):
 
 
 def _mtimes(d):
-    return {p: os.stat(os.path.join(d, p)).st_mtime_ns for p in os.listdir(d) if p != mountstore.INDEX}
+    return {
+        p: os.stat(os.path.join(d, p)).st_mtime_ns for p in os.listdir(d) if p not in (mountstore.INDEX, mountstore.LOG)
+    }
 
 
 def test_mounts_live_in_their_own_files_and_an_unmount_touches_only_its_own(kdir, tmp_path):
@@ -159,7 +161,7 @@ def test_fresh_state_forgets_every_mount(kdir, tmp_path):
         assert len(k.state["mounts"]) == 0
     _mount(kdir, str(tmp_path / "b" / "proc"))
     assert [m["target"] for m in kernel.full_state(kdir)["mounts"]] == ["/", "/dev", str(tmp_path / "b" / "proc")]
-    assert len(os.listdir(_mdir(kdir))) == 4  # the index and three records: a's file unlinked
+    assert len(os.listdir(_mdir(kdir))) == 5  # the index, its journal and three records: a's file unlinked
 
 
 # ---------------------------------------------------------------- the host's interfaces (ifstore.py)
@@ -378,3 +380,46 @@ def test_a_base_read_in_a_call_is_reused_only_for_its_own_token(kdir):
     jailstore.forget()
     with kernel.Kernel(kdir, shared=True) as k:
         assert k.state["jails"]._index.base is not first and list(k.state["jails"]) == ["1"]
+
+
+def test_the_mount_journal_keeps_order_and_ids_across_compactions(kdir, tmp_path, monkeypatch):
+    odd = [str(tmp_path / d) for d in ('we"ird', "back\\slash", "caf\u00e9", "sp ace")]
+    targets = odd + [str(tmp_path / f"m{n}") for n in range(jailstore.JOURNAL_MAX + 10)]
+    for t in targets:
+        _mount(kdir, t)
+    with kernel.Kernel(kdir) as k:
+        for t in [*targets[::3], targets[-1]]:  # the last one too: its ID is not used again
+            mounts.unmount(k.state, t)
+        monkeypatch.setattr(jailstore, "JOURNAL_MAX", 0)  # folded at once: the next ID from the base
+    left = [t for n, t in enumerate(targets[:-1]) if n % 3]
+    index = mountstore.read_mount_index(os.path.join(_mdir(kdir), mountstore.INDEX))
+    assert [t for _id, t in index] == ["/", "/dev", *left]  # mount order survives the folding
+    ids = [i for i, _t in index]
+    assert ids == sorted(ids)
+    with open(os.path.join(_mdir(kdir), mountstore.LOG), encoding="ascii") as f:
+        assert f.read().count("\n") == 1  # its first line alone
+    monkeypatch.undo()
+    last = _mount(kdir, targets[-1] + "x")
+    with kernel.Kernel(kdir) as k:
+        table = k.state["mounts"]
+        assert table.last_on(targets[-1] + "x") == last
+        assert table._id_of(table.last_on(targets[-1] + "x")) == len(targets) + 3  # no ID used twice
+        for t in odd[1:3]:
+            assert table.last_on(t)["target"] == t
+        assert table.last_on(odd[0]) is None  # unmounted
+
+
+def test_a_mount_line_torn_by_a_crash_is_not_read(kdir, tmp_path):
+    a = str(tmp_path / "a")
+    _mount(kdir, a)
+    with open(os.path.join(_mdir(kdir), mountstore.LOG), "a", encoding="ascii") as f:
+        f.write('9\t"/torn')
+    jailstore.forget()
+    assert [m["target"] for m in kernel.full_state(kdir)["mounts"]] == ["/", "/dev", a]
+    _mount(kdir, str(tmp_path / "b"))
+    assert [t for _i, t in mountstore.read_mount_index(os.path.join(_mdir(kdir), mountstore.INDEX))] == [
+        "/",
+        "/dev",
+        a,
+        str(tmp_path / "b"),
+    ]
