@@ -27,6 +27,7 @@ read whole (rename is atomic), and one removed meanwhile reads as absent.
 
 import json
 import os
+import re
 from collections.abc import MutableMapping
 
 JAILS_DIR = "jails"
@@ -115,6 +116,16 @@ class LineIndex(_Entries):
             else:
                 hi = s
         return lo, False
+
+    def prefixed(self, prefix):
+        """The rest of each key that starts with ``prefix`` (a binary search, then those lines)."""
+        t, out = self.text, []
+        start = self._bisect(prefix)[0]
+        while t.startswith(prefix, start):
+            tab = t.index("\t", start)
+            out.append(t[start + len(prefix) : tab])
+            start = t.index("\n", tab) + 1
+        return out
 
     def _start(self, key):
         """Offset of the line of ``key``, or -1 (remembered until the text changes)."""
@@ -232,6 +243,31 @@ def _split_head(text):
     return "", None, text
 
 
+def _split_by(text):
+    """(the index's lines, its secondary lines or None): a base may end with ``@`` on a line of its
+    own, then secondary lines ``BYKEY<TAB>0`` ordered as strings (JournalIndex ``by``).  No index line
+    starts with ``@`` (a key is a number) or ends with one (its value is JSON: ``]`` or ``"``)."""
+    if text.startswith("@\n"):
+        return "", text[2:]
+    head, sep, by = text.partition("\n@\n")
+    return (head + "\n", by) if sep else (text, None)
+
+
+_NAME_PARENT = re.compile(r'^([^\t\n]+)\t\[("(?:[^"\\]|\\.)*"),(-?\d+),', re.M)
+
+
+def jail_by(text):
+    """The jail index's secondary lines: ``n"NAME":JID`` and ``pPARENT:JID`` for each jail, so that a
+    name (a create's "already exists", every -j NAME) and the children of a jail (jail -r) are
+    found by a binary search in the base, not a scan of every line (written at a compaction only)."""
+    keys = []
+    for m in _NAME_PARENT.finditer(text):
+        keys.append(f"n{m.group(2)}:{m.group(1)}")
+        keys.append(f"p{m.group(3)}:{m.group(1)}")
+    keys.sort()
+    return "".join(f"{k}\t0\n" for k in keys)
+
+
 def _read(path):
     try:
         with open(path, encoding="utf-8") as f:
@@ -247,8 +283,8 @@ class JournalIndex(_Entries):
     of the base's line for its jid, and keeps this call's changes to append them on save().
     """
 
-    def __init__(self, directory, base=JAIL_INDEX, log=JAIL_LOG, order=str):
-        self._dir, self._base_name, self._log_name, self.order = directory, base, log, order
+    def __init__(self, directory, base=JAIL_INDEX, log=JAIL_LOG, order=str, by=None):
+        self._dir, self._base_name, self._log_name, self.order, self._by = directory, base, log, order, by
         base_path = os.path.join(directory, base)
         log = _read(os.path.join(directory, log))
         self._log_keep = None if log is None else log.rfind("\n") + 1  # the complete lines' length
@@ -256,11 +292,12 @@ class JournalIndex(_Entries):
         self._log_lines = body.count("\n")
         cached = _BASES.get(base_path)
         if cached is not None and log is not None and cached[0] == self.log_token:
-            self.token, self.meta, self.base = cached
+            self.token, self.meta, self.base, self.by = cached
         else:
             self.token, self.meta, text = _split_head(_read(base_path) or "")
-            self.base = LineIndex(text, order)
-            _BASES[base_path] = (self.token, self.meta, self.base)
+            text, by = _split_by(text)
+            self.base, self.by = LineIndex(text, order), None if by is None else LineIndex(by)
+            _BASES[base_path] = (self.token, self.meta, self.base, self.by)
         self._raw = {}  # key -> "\t" + value text + "\n" ("\t\n": removed): the journal's and this call's
         if self.log_token != self.token:
             body = ""  # a journal on an older base: the base holds its lines (a compaction cut short)
@@ -285,6 +322,16 @@ class JournalIndex(_Entries):
         """Keys of the entries whose line holds ``needle`` (candidates, as LineIndex.find())."""
         raw = self._raw
         out = [k for k in self.base.find(needle) if k not in raw]
+        out.extend(k for k, r in raw.items() if len(r) > 2 and needle in r)
+        return out
+
+    def lookup(self, prefix, needle):
+        """Keys of the entries whose line holds ``needle`` (candidates, as find()), the base's found by
+        ``prefix`` in its secondary lines (``by``: a binary search) when it has them."""
+        if self.by is None:
+            return self.find(needle)
+        raw = self._raw
+        out = [k for k in self.by.prefixed(prefix) if k not in raw]
         out.extend(k for k, r in raw.items() if len(r) > 2 and needle in r)
         return out
 
@@ -353,19 +400,21 @@ class JournalIndex(_Entries):
         token = os.urandom(8).hex()
         head = f"@{token}" if self.meta is None else f"@{token} {self.meta}"
         base_path = os.path.join(self._dir, self._base_name)
-        write_file(base_path, f"{head}\n{new.text}")  # the base first, then the journal started on it
+        by = None if self._by is None else self._by(new.text)
+        tail = "" if by is None else f"@\n{by}"
+        write_file(base_path, f"{head}\n{new.text}{tail}")  # the base first, then the journal started on it
         write_file(log_path, f"@{token}\n")
         self.token = self.log_token = token
-        self.base = LineIndex(new.text, self.order)
+        self.base, self.by = LineIndex(new.text, self.order), None if by is None else LineIndex(by)
         self._raw, self._memo = {}, {}
         self._log_lines, self._log_keep = 0, len(token) + 2
-        _BASES[base_path] = (token, self.meta, self.base)
+        _BASES[base_path] = (token, self.meta, self.base, self.by)
 
 
 def read_jail_index(path):
     """The jail index whose base is the file ``path`` (its journal beside it), as {str(jid): summary}
     in index order (for tests and dumps)."""
-    return JournalIndex(os.path.dirname(path)).as_dict()
+    return JournalIndex(os.path.dirname(path), by=jail_by).as_dict()
 
 
 class RecordFiles:
@@ -404,7 +453,7 @@ class JailTable(RecordFiles, MutableMapping):
     @property
     def _index(self):
         if self._idx is None:
-            self._idx = JournalIndex(self._dir)
+            self._idx = JournalIndex(self._dir, by=jail_by)
         return self._idx
 
     def load(self):
@@ -470,13 +519,14 @@ class JailTable(RecordFiles, MutableMapping):
         rec = self._cache.get(key)
         return _summary(rec) if rec is not None else self._index[key]
 
-    def _search(self, needle, test):
+    def _search(self, needle, test, by=None):
         """Keys, in index order, of the jails for which ``test(summary)`` holds: the index lines
         holding ``needle`` (every entry that can pass contains it), and the records read in this
         call (they may have changed since the index was written).  Index order is the order of the
         keys as strings (LineIndex), so the keys found are sorted, not located."""
         idx, cache = self._index, self._cache
-        found = {k for k in idx.find(needle) if k not in cache and test(idx[k])}
+        keys = idx.find(needle) if by is None else idx.lookup(by, needle)
+        found = {k for k in keys if k not in cache and test(idx[k])}
         found.update(k for k, rec in cache.items() if k in idx and test(_summary(rec)))
         return sorted(found)
 
@@ -486,13 +536,14 @@ class JailTable(RecordFiles, MutableMapping):
         A search of the index for the entries whose parent field is ``jid`` (a jail's parent never
         changes: kern_jail_set() "cannot change jail's parent").
         """
-        return self._search(f'",{int(jid)},', lambda s: s[1] == jid)
+        return self._search(f'",{int(jid)},', lambda s: s[1] == jid, by=f"p{int(jid)}:")
 
     def named(self, *names):
         """Keys of the jails whose full name is one of ``names``, in index order."""
         out = set()
         for name in set(names):
-            out.update(self._search("\t" + _line([name])[:-1] + ",", lambda s, name=name: s[0] == name))
+            line = _line([name])
+            out.update(self._search("\t" + line[:-1] + ",", lambda s, name=name: s[0] == name, by=f"n{line[1:-1]}:"))
         return sorted(out)
 
     def holding(self, fam, addrs):

@@ -309,7 +309,7 @@ def test_the_journal_is_folded_into_a_new_base_past_its_limit(kdir):
 
 
 def test_odd_names_and_many_entries_go_through_the_journal(kdir):
-    odd = ['a"b', "back\\slash", "tab\there", "new\nline", "caf\u00e9", "x,1,", '["y",']
+    odd = ['a"b', "back\\slash", "tab\there", "new\nline", "caf\u00e9", "x,1,", '["y",', 'a":1', "a:b"]
     jids = {}
     for n in odd:
         with kernel.Kernel(kdir) as k:
@@ -320,8 +320,15 @@ def test_odd_names_and_many_entries_go_through_the_journal(kdir):
         table = k.state["jails"]
         for n in odd:
             assert table.named(n) == [str(jids[n])], n
-        assert table.named("x") == [] and table.named("y") == []
+        assert table.named("x") == [] and table.named("y") == [] and table.named("a") == []
         assert len(table) == len(odd) + 200 and list(table) == sorted(table, key=str)
+        assert table._index.by is not None  # compacted: the base's names and parents by binary search
+        assert sorted(table.children(0)) == sorted(table)
+    with kernel.Kernel(kdir) as k:
+        jails.remove_record(k.state, jids["a:b"])  # in the journal, over the base's secondary lines
+        kid = jails.new_record(k.state, k.box, 0, {"name": "a:b", "path": "/", "persist": True})["jid"]
+    with kernel.Kernel(kdir, shared=True) as k:
+        assert k.state["jails"].named("a:b") == [str(kid)]
     with open(os.path.join(_jdir(kdir), jailstore.JAIL_LOG), "rb") as f:
         assert f.read().isascii()
 
