@@ -11,6 +11,7 @@ and removes the alias as the collection's jails do.  Prints a
 table per case and writes them as JSON when --json is given.
 
     python bench/simcost.py [--sizes 1,100,1000] [--repeat 20] [--json FILE] [--sim DIR] [--case plain|devfs+alias]
+                            [--paired]
 
 As root it runs itself in a private mount namespace (unshare -m), as a box does: the
 simulated devfs mounts a tmpfs for real on each jail's dev directory.
@@ -113,6 +114,7 @@ def measure(sizes, repeat, sim=SIM, case=PLAIN):
             while have < n:
                 have += 1
                 _create(have, case, root)
+            os.sync()  # the files just written are written back now, not while the calls are timed
             row = {"jails": n}
 
             def probe():
@@ -130,6 +132,56 @@ def measure(sizes, repeat, sim=SIM, case=PLAIN):
     finally:
         shutil.rmtree(kdir, ignore_errors=True)
     return rows
+
+
+def _use(kdir):
+    """Point the simulated tools at the kernel state directory ``kdir`` (set up by _setup())."""
+    from simfbsd import paths
+
+    os.environ["SIMFBSD_KERNEL"] = kdir
+    paths.BOX_KERNEL = kdir
+
+
+def paired(small, large, sim=SIM, case=PLAIN, rounds=15, batch=20):
+    """jail -c + jail -r CPU time with ``small`` and with ``large`` jails, measured in turns in the
+    same sitting: two kernel state directories, and each round times ``batch`` pairs in the one,
+    then in the other.  A shared machine's load comes and goes over seconds; measured one size
+    after the other (measure()), the sizes can meet different loads, measured in turns they meet
+    the same.  Returns the fastest and the median round (ms per pair) of each and their ratios."""
+    dirs = {n: tempfile.mkdtemp(prefix=f"simcost-{n}-") for n in (small, large)}
+    per = {small: [], large: []}
+    try:
+        for n, kdir in dirs.items():
+            _setup(kdir, sim)
+            for i in range(1, n + 1):
+                _create(i, case, os.path.join(kdir, "jails"))
+        os.sync()
+        for _round in range(rounds):
+            for n, kdir in dirs.items():
+                _use(kdir)
+                root = os.path.join(kdir, "jails")
+                t0 = time.process_time()
+                for _pair in range(batch):
+                    _create("probe", case, root)
+                    _remove("probe", case, root)
+                per[n].append((time.process_time() - t0) / batch * 1000)
+        for n, kdir in dirs.items():
+            _use(kdir)
+            for i in range(n, 0, -1):
+                _remove(i, case, os.path.join(kdir, "jails"))
+    finally:
+        for kdir in dirs.values():
+            shutil.rmtree(kdir, ignore_errors=True)
+    lo = {n: min(v) for n, v in per.items()}
+    med = {n: sorted(v)[len(v) // 2] for n, v in per.items()}
+    return {
+        "jails": [small, large],
+        "rounds x pairs": [rounds, batch],
+        "CPU per pair, fastest round (ms)": [lo[small], lo[large]],
+        "CPU per pair, median round (ms)": [med[small], med[large]],
+        "ratio, fastest": lo[large] / lo[small],
+        "ratio, median": med[large] / med[small],
+    }
 
 
 def _private_mounts():
@@ -151,6 +203,7 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--sim", default=SIM, help="the tests/sim directory to measure (another checkout's, to compare)")
     ap.add_argument("--case", choices=CASES, action="append", help="plain and/or devfs+alias (default: both)")
+    ap.add_argument("--paired", action="store_true", help="also time the smallest and largest N in turns (paired())")
     args = ap.parse_args()
     _private_mounts()
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -169,6 +222,13 @@ def main():
             what = "CPU time" if cpu else "wall time"
             print(f"jail(8) per-call {what}, largest N / smallest N: {rows[-1][_ratio_key(rows, cpu)]:.2f}")
         out[case] = rows
+        if args.paired:
+            p = out[f"{case}, paired"] = paired(sizes[0], sizes[-1], os.path.abspath(args.sim), case)
+            print(
+                f"paired, {p['rounds x pairs'][0]} rounds of {p['rounds x pairs'][1]} pairs: CPU per pair "
+                f"{p['CPU per pair, fastest round (ms)'][0]:.2f} / {p['CPU per pair, fastest round (ms)'][1]:.2f} ms, "
+                f"largest N / smallest N: {p['ratio, fastest']:.2f} (fastest rounds), {p['ratio, median']:.2f} (median)"
+            )
     out["load"].append(_load())
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:

@@ -194,7 +194,9 @@ class Kernel:
             self._orig = f.read()
         self.state = _load(self.dir, self._orig)
         if self.shared:
-            len(self.state["mounts"])  # the mount index as it is under the lock (records read later)
+            # the indexes as they are under the lock (records are read later; jailstore.JournalIndex)
+            self.state["mounts"].load()
+            self.state["jails"].load()
         else:
             _HELD.append(self.state)
         return self

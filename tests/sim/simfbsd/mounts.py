@@ -226,7 +226,7 @@ def unmount(state, target, force=False):
         raise MountError(_strerror(errno.EINVAL))
     if rec.get("system"):
         raise MountError(_strerror(errno.EBUSY))
-    below = [m for m in mounts.under(target, mounts.position(rec) + 1) if m["target"] != target]
+    below = [m for m in mounts.under(target, after=rec) if m["target"] != target]
     if below and not force:
         raise MountError(_strerror(errno.EBUSY))
     for m in reversed(below):

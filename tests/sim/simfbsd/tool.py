@@ -13,7 +13,7 @@ import re
 import sys
 import time
 
-from . import kernel
+from . import jailstore, kernel
 
 # FreeBSD path of every tool the simulator provides (hier(7) / the base system's
 # install locations).  On Debian /bin and /sbin are links into /usr, so a shim
@@ -142,6 +142,7 @@ def run(tool, argv, ctx=None, record=True):
                 ctx.err.write(fault["stderr"] if fault["stderr"].endswith("\n") else fault["stderr"] + "\n")
             return int(fault.get("rc", 1))
     mod = importlib.import_module(f"simfbsd.tools.{module_name(tool)}")
+    jailstore.forget()  # a call of its own: nothing read by an earlier call carries over
     try:
         rc = mod.main(ctx, list(argv))
     except SystemExit as exc:

@@ -42,7 +42,9 @@ def test_records_live_in_their_own_files_not_in_state_json(kdir):
     a, b = _create(kdir, "a"), _create(kdir, "b")
     with open(os.path.join(kdir, kernel.STATE), encoding="utf-8") as f:
         assert "jails" not in json.load(f)
-    assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{a}.json", f"{b}.json", jailstore.JAIL_INDEX])
+    assert sorted(os.listdir(_jdir(kdir))) == sorted(
+        [f"{a}.json", f"{b}.json", jailstore.JAIL_INDEX, jailstore.JAIL_LOG]
+    )
     # [name, parent, dying, vnet, own ip4 list, own ip6 list]: a new jail has ip4/ip6=disable (own, empty)
     assert jailstore.read_jail_index(os.path.join(_jdir(kdir), jailstore.JAIL_INDEX)) == {
         str(a): ["a", 0, False, False, [], []],
@@ -96,7 +98,9 @@ def test_fresh_state_forgets_every_jail(kdir):
         assert len(k.state["jails"]) == 0
     b = _create(kdir, "b")
     assert {k: r["name"] for k, r in kernel.full_state(kdir)["jails"].items()} == {str(b): "b"}
-    assert sorted(os.listdir(_jdir(kdir))) == sorted([f"{b}.json", jailstore.JAIL_INDEX])  # a2's file unlinked
+    assert sorted(os.listdir(_jdir(kdir))) == sorted(
+        [f"{b}.json", jailstore.JAIL_INDEX, jailstore.JAIL_LOG]
+    )  # a2's file unlinked
 
 
 # ---------------------------------------------------------------- the mount table (mountstore.py)
@@ -114,7 +118,9 @@ def _mount(kdir, target):
 
 
 def _mtimes(d):
-    return {p: os.stat(os.path.join(d, p)).st_mtime_ns for p in os.listdir(d) if p != mountstore.INDEX}
+    return {
+        p: os.stat(os.path.join(d, p)).st_mtime_ns for p in os.listdir(d) if p not in (mountstore.INDEX, mountstore.LOG)
+    }
 
 
 def test_mounts_live_in_their_own_files_and_an_unmount_touches_only_its_own(kdir, tmp_path):
@@ -155,7 +161,7 @@ def test_fresh_state_forgets_every_mount(kdir, tmp_path):
         assert len(k.state["mounts"]) == 0
     _mount(kdir, str(tmp_path / "b" / "proc"))
     assert [m["target"] for m in kernel.full_state(kdir)["mounts"]] == ["/", "/dev", str(tmp_path / "b" / "proc")]
-    assert len(os.listdir(_mdir(kdir))) == 4  # the index and three records: a's file unlinked
+    assert len(os.listdir(_mdir(kdir))) == 5  # the index, its journal and three records: a's file unlinked
 
 
 # ---------------------------------------------------------------- the host's interfaces (ifstore.py)
@@ -261,3 +267,166 @@ def test_mount_index_answers_last_on_and_under_from_its_lines(kdir, tmp_path):
         mounts.unmount(k.state, a)  # the last one on a: nothing lies below it after it
     index = mountstore.read_mount_index(os.path.join(_mdir(kdir), mountstore.INDEX))
     assert [t for _id, t in index] == ["/", "/dev", a, a + "/proc", str(tmp_path / "ab"), odd]
+
+
+# ---------------------------------------------------------------- the jail index's base and journal
+
+
+def _files(kdir):
+    base, log = (os.path.join(_jdir(kdir), n) for n in (jailstore.JAIL_INDEX, jailstore.JAIL_LOG))
+    with open(base, encoding="utf-8") as f, open(log, encoding="utf-8") as g:
+        return f.read(), g.read()
+
+
+def _names(kdir):
+    return {k: v[0] for k, v in jailstore.read_jail_index(os.path.join(_jdir(kdir), jailstore.JAIL_INDEX)).items()}
+
+
+def test_a_change_appends_to_the_journal_and_leaves_the_base(kdir):
+    a = _create(kdir, "a")
+    base, log = _files(kdir)
+    _create(kdir, "b")
+    with kernel.Kernel(kdir) as k:
+        jails.remove_record(k.state, a)
+    base2, log2 = _files(kdir)
+    assert base2 == base  # not rewritten
+    token = base.splitlines()[0]
+    assert token.startswith("@") and log2.startswith(log) and log.splitlines()[0] == token
+    assert log2[len(log) :] == '2\t["b",0,false,false,[],[]]\n1\t\n'  # a set, then a removal
+    assert list(_names(kdir).values()) == ["b"]
+
+
+def test_the_journal_is_folded_into_a_new_base_past_its_limit(kdir):
+    made = [_create(kdir, f"j{n}") for n in range(jailstore.JOURNAL_MAX + 5)]
+    with kernel.Kernel(kdir) as k:
+        for jid in made[::2]:
+            jails.remove_record(k.state, jid)
+    base, log = _files(kdir)
+    assert log.count("\n") <= jailstore.JOURNAL_MAX
+    assert base.splitlines()[0] != "@" and len(base.splitlines()) > 2  # a base holding folded lines
+    assert _names(kdir) == {str(j): f"j{n}" for n, j in sorted(enumerate(made), key=lambda x: str(x[1])) if n % 2}
+    assert list(_names(kdir)) == sorted(str(j) for j in made[1::2])  # index order: jids as strings
+
+
+def test_odd_names_and_many_entries_go_through_the_journal(kdir):
+    odd = ['a"b', "back\\slash", "tab\there", "new\nline", "caf\u00e9", "x,1,", '["y",', 'a":1', "a:b"]
+    jids = {}
+    for n in odd:
+        with kernel.Kernel(kdir) as k:
+            jids[n] = jails.new_record(k.state, k.box, 0, {"name": n, "path": "/", "persist": True})["jid"]
+    for n in range(200):
+        _create(kdir, f"m{n}")
+    with kernel.Kernel(kdir, shared=True) as k:
+        table = k.state["jails"]
+        for n in odd:
+            assert table.named(n) == [str(jids[n])], n
+        assert table.named("x") == [] and table.named("y") == [] and table.named("a") == []
+        assert len(table) == len(odd) + 200 and list(table) == sorted(table, key=str)
+        assert table._index.by is not None  # compacted: the base's names and parents by binary search
+        assert sorted(table.children(0)) == sorted(table)
+    with kernel.Kernel(kdir) as k:
+        jails.remove_record(k.state, jids["a:b"])  # in the journal, over the base's secondary lines
+        kid = jails.new_record(k.state, k.box, 0, {"name": "a:b", "path": "/", "persist": True})["jid"]
+    with kernel.Kernel(kdir, shared=True) as k:
+        assert k.state["jails"].named("a:b") == [str(kid)]
+    with open(os.path.join(_jdir(kdir), jailstore.JAIL_LOG), "rb") as f:
+        assert f.read().isascii()
+
+
+def test_a_line_torn_by_a_crash_is_not_read_and_is_cut_before_the_next(kdir):
+    a = _create(kdir, "a")
+    log = os.path.join(_jdir(kdir), jailstore.JAIL_LOG)
+    with open(log, "a", encoding="ascii") as f:
+        f.write(f'{a}\t["gone",0,fal')  # a crash in the middle of an append
+    assert _names(kdir) == {str(a): "a"}
+    b = _create(kdir, "b")
+    with open(log, encoding="ascii") as f:
+        text = f.read()
+    assert "gone" not in text and text.endswith(f'{b}\t["b",0,false,false,[],[]]\n')
+    assert _names(kdir) == {str(a): "a", str(b): "b"}
+
+
+def test_a_compaction_cut_short_reads_the_same_and_is_finished_by_the_next_writer(kdir):
+    a, b = _create(kdir, "a"), _create(kdir, "b")
+    _base, old_log = _files(kdir)
+    with kernel.Kernel(kdir) as k:  # fold the journal into a new base
+        idx = k.state["jails"]._index
+        idx._compact(os.path.join(_jdir(kdir), jailstore.JAIL_LOG))
+    new_base, _log = _files(kdir)
+    with open(os.path.join(_jdir(kdir), jailstore.JAIL_LOG), "w", encoding="ascii") as f:
+        f.write(old_log)  # as if the crash came after the new base and before the new journal
+    jailstore.forget()
+    assert _names(kdir) == {str(a): "a", str(b): "b"}
+    c = _create(kdir, "c")
+    base, log = _files(kdir)
+    assert log.splitlines()[0] == base.splitlines()[0] != new_base.splitlines()[0]  # a journal on a new base
+    assert _names(kdir) == {str(a): "a", str(b): "b", str(c): "c"}
+
+
+def test_a_lock_section_that_fails_changes_no_index_file(kdir):
+    _create(kdir, "a")
+    before = _files(kdir)
+    with pytest.raises(RuntimeError), kernel.Kernel(kdir) as k:
+        jails.new_record(k.state, k.box, 0, {"name": "b", "path": "/", "persist": True})
+        raise RuntimeError("the call fails after the change")
+    assert _files(kdir) == before
+    assert list(_names(kdir).values()) == ["a"]
+
+
+def test_a_base_read_in_a_call_is_reused_only_for_its_own_token(kdir):
+    _create(kdir, "a")
+    jailstore.forget()
+    with kernel.Kernel(kdir, shared=True) as k:
+        first = k.state["jails"]._index.base
+    with kernel.Kernel(kdir, shared=True) as k:
+        assert k.state["jails"]._index.base is first  # the same call: read once
+    with kernel.Kernel(kdir) as k:
+        k.state["jails"]._index._compact(os.path.join(_jdir(kdir), jailstore.JAIL_LOG))
+    with kernel.Kernel(kdir, shared=True) as k:
+        assert k.state["jails"]._index.base is not first
+    jailstore.forget()
+    with kernel.Kernel(kdir, shared=True) as k:
+        assert k.state["jails"]._index.base is not first and list(k.state["jails"]) == ["1"]
+
+
+def test_the_mount_journal_keeps_order_and_ids_across_compactions(kdir, tmp_path, monkeypatch):
+    odd = [str(tmp_path / d) for d in ('we"ird', "back\\slash", "caf\u00e9", "sp ace")]
+    targets = odd + [str(tmp_path / f"m{n}") for n in range(jailstore.JOURNAL_MAX + 10)]
+    for t in targets:
+        _mount(kdir, t)
+    with kernel.Kernel(kdir) as k:
+        for t in [*targets[::3], targets[-1]]:  # the last one too: its ID is not used again
+            mounts.unmount(k.state, t)
+        monkeypatch.setattr(jailstore, "JOURNAL_MAX", 0)  # folded at once: the next ID from the base
+    left = [t for n, t in enumerate(targets[:-1]) if n % 3]
+    index = mountstore.read_mount_index(os.path.join(_mdir(kdir), mountstore.INDEX))
+    assert [t for _id, t in index] == ["/", "/dev", *left]  # mount order survives the folding
+    ids = [i for i, _t in index]
+    assert ids == sorted(ids)
+    with open(os.path.join(_mdir(kdir), mountstore.LOG), encoding="ascii") as f:
+        assert f.read().count("\n") == 1  # its first line alone
+    monkeypatch.undo()
+    last = _mount(kdir, targets[-1] + "x")
+    with kernel.Kernel(kdir) as k:
+        table = k.state["mounts"]
+        assert table.last_on(targets[-1] + "x") == last
+        assert table._id_of(table.last_on(targets[-1] + "x")) == len(targets) + 3  # no ID used twice
+        for t in odd[1:3]:
+            assert table.last_on(t)["target"] == t
+        assert table.last_on(odd[0]) is None  # unmounted
+
+
+def test_a_mount_line_torn_by_a_crash_is_not_read(kdir, tmp_path):
+    a = str(tmp_path / "a")
+    _mount(kdir, a)
+    with open(os.path.join(_mdir(kdir), mountstore.LOG), "a", encoding="ascii") as f:
+        f.write('9\t"/torn')
+    jailstore.forget()
+    assert [m["target"] for m in kernel.full_state(kdir)["mounts"]] == ["/", "/dev", a]
+    _mount(kdir, str(tmp_path / "b"))
+    assert [t for _i, t in mountstore.read_mount_index(os.path.join(_mdir(kdir), mountstore.INDEX))] == [
+        "/",
+        "/dev",
+        a,
+        str(tmp_path / "b"),
+    ]
