@@ -202,6 +202,7 @@ class ConfFiles:
         self.owners = self.tree.owners() if self.tree is not None else {}
         self.tree_after = None
         self.edited = {}  # path -> names of the jails whose block the run changes there
+        self._before = {}  # name -> its effective parameters as read
 
     def path_for(self, name):
         """The file jail(8) is given for jail ``name``."""
@@ -220,22 +221,34 @@ class ConfFiles:
 
     def effective_before(self, placed):
         name = placed.wanted.name
+        if name in self._before:
+            return self._before[name]
         try:
             if self.tree is not None:
-                return self.tree.effective(name)
-            return (self.old.get(placed.path) or JailConf.parse("")).effective(name)
+                eff = self.tree.effective(name)
+            else:
+                eff = (self.old.get(placed.path) or JailConf.parse("")).effective(name)
         except KeyError:
-            return {}
+            eff = {}
+        self._before[name] = eff
+        return eff
 
     def effective_after(self, placed):
         w = placed.wanted
         if w.state == "absent":
             return {}
-        return (
-            self.tree_after.effective(w.name)
-            if self.tree_after is not None
-            else self.new[placed.path].effective(w.name)
-        )
+        if self.tree_after is not None:
+            return self.tree_after.effective(w.name)
+        if self._untouched(placed.path, w.name) and placed.path in self.old:
+            return self.effective_before(placed)  # the same blocks in the same order: the same parameters
+        return self.new[placed.path].effective(w.name)
+
+    def _untouched(self, path, name):
+        """No edit of ``path`` changes what jail(8) reads for ``name``: its own blocks are not edited. Only named
+        blocks are edited (never a wildcard one or a global parameter), an edit leaves the other blocks in
+        order, and a nested block's parameters are its own (test__jail_plan checks each case against a parse
+        of the edited file)."""
+        return name not in self.edited.get(path, ())
 
     def all_before(self):
         return _effective_all(self.tree, self.old, self.config)

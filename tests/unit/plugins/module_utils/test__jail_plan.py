@@ -319,3 +319,54 @@ def test_parallel_start_with_a_listed_dependency_warns():
     # off, or no two listed jails sharing a dependency: none
     assert not rc_plan([APP], {"jail_list": "db"}, rc_enable=True, rc_parallel_start=False).warnings
     assert not rc_plan([APP], {"jail_list": "other"}, rc_enable=True, rc_parallel_start=True).warnings
+
+
+def _j(name, **kw):
+    return dict(name=name, path="/j/" + name, persist=True, **kw)
+
+
+# Globals, a wildcard between the blocks and a nested block: what an unedited jail's parameters depend on.
+MIXED = """exec.clean;
+host.hostname = "$name.example";
+# managed by bsd.jails
+db {
+\tpath = /j/db;
+\tpersist;
+}
+* { securelevel = 1; }
+# managed by bsd.jails
+web {
+\tpath = /j/web;
+\tpersist;
+\tb { path = /j/web.b; persist; }
+}
+# managed by bsd.jails
+app {
+\tpath = /j/app;
+\tpersist;
+}
+web.* { allow.mount; }
+"""
+
+
+@pytest.mark.parametrize(
+    "jails",
+    [
+        [_j("db"), _j("web"), _j("app"), _j("web.b")],  # nothing changes
+        [dict(name="db", state="absent"), _j("web"), _j("app", securelevel=3), _j("web.b"), _j("new")],
+        [_j("db"), _j("web", securelevel=2), _j("app"), _j("web.b")],  # the parent of a nested block
+        [_j("db"), _j("web"), _j("app"), _j("web.b", securelevel=2)],  # the nested block itself
+    ],
+    ids=["converged", "remove-update-add", "parent-edited", "child-edited"],
+)
+def test_effective_after_is_what_jail8_reads_in_the_new_file(jails):
+    """effective_after() reuses a jail's parameters as read when no edit can change them: each must be
+    what a fresh parse of the edited file gives."""
+    files = ConfFiles(CONF, False, {CONF: MIXED}, None)
+    placed = place_edits(files, wanted_of(*jails))
+    fresh = ConfFiles(CONF, False, {CONF: files.new[CONF].render()}, None).old[CONF]
+    for p in placed:
+        if p.wanted.state != "absent":
+            assert files.effective_after(p) == fresh.effective(p.wanted.name), p.wanted.name
+    if jails[0].get("state") != "absent" and len(files.edited.get(CONF, ())) == 0:
+        assert all(files.effective_after(p) is files.effective_before(p) for p in placed)
