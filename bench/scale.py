@@ -434,7 +434,30 @@ def main(argv=None):
                    help="with --no-fleet and --fleet-ssh 0: keep the fleet and SSH tables of an earlier scale.json "
                         "(their dates and commit stated) and write the one-host part of this run")  # fmt: skip
     p.add_argument("--out", help="output directory (default bench/results; --smoke: .cache/bench/scale-smoke-PID)")
+    p.add_argument(
+        "--render",
+        action="store_true",
+        help="measure nothing: write scale.md and the plots again from the output directory's scale.json",
+    )
+    p.add_argument(
+        "--note-file",
+        metavar="FILE",
+        help="with --render: the reading of the run (why a target is met or not), printed under the title",
+    )
     args = p.parse_args(argv)
+    if args.render:
+        out = args.out or bench.RESULTS
+        with open(os.path.join(out, "scale.json"), encoding="utf-8") as f:
+            res = json.load(f)
+        if args.note_file:
+            with open(args.note_file, encoding="utf-8") as f:
+                res["note"] = f.read().strip()
+            with open(os.path.join(out, "scale.json"), "w", encoding="utf-8") as f:
+                json.dump(res, f, indent=1)
+        with open(os.path.join(out, "scale.md"), "w", encoding="utf-8") as f:
+            f.write(markdown(res))
+        plots(res, out)
+        return 0
     if args.smoke:
         args.sizes, args.runs, args.fleet, args.fleet_jails, args.forks = "1,5", 1, "1,2", 3, "2"
         args.fleet_ssh = min(args.fleet_ssh, 2)
