@@ -433,6 +433,9 @@ def main(argv=None):
     p.add_argument("--fleet-from", metavar="SCALE_JSON",
                    help="with --no-fleet and --fleet-ssh 0: keep the fleet and SSH tables of an earlier scale.json "
                         "(their dates and commit stated) and write the one-host part of this run")  # fmt: skip
+    p.add_argument("--host-from", metavar="SCALE_JSON",
+                   help="with --no-host: keep the one-host table, its targets and reading of an earlier scale.json "
+                        "(its date and commit stated) and write the fleet and SSH parts of this run")  # fmt: skip
     p.add_argument("--out", help="output directory (default bench/results; --smoke: .cache/bench/scale-smoke-PID)")
     p.add_argument(
         "--render",
@@ -487,6 +490,11 @@ def main(argv=None):
         if not res["fleet"] and not res["ssh"]:
             res.update(fleet=old.get("fleet", []), ssh=old.get("ssh", []), fleet_worlds=old.get("fleet_worlds"))
             res["when"] += f" (one host); the fleet and SSH tables are those of {old['when']}, commit {old['commit']}"
+    if args.host_from and not res["host"]:
+        with open(args.host_from, encoding="utf-8") as f:
+            old = json.load(f)
+        res.update(host=old.get("host", []), targets=old.get("targets", []), note=old.get("note"))
+        res["when"] += f" (the fleet and SSH parts); the one-host part is that of {old['when']}, commit {old['commit']}"
     res["seconds"] = round(time.perf_counter() - t0, 1)
     res["bench_maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     with open(os.path.join(out, "scale.json"), "w", encoding="utf-8") as f:
