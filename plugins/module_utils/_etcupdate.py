@@ -16,7 +16,9 @@ jail's own /etc, /root and /var when it moves to a newer release's base):
 - ``stock_release(etc_workdir)``: the release whose stock tree etcupdate holds (its ``current`` tree).
 - ``extract(...)``, ``update(...)``: ``etcupdate extract`` and ``etcupdate`` (update), the second also as a
   dry run (``-n``) in a scratch working directory, so that check mode predicts a merge without writing.
-- ``conflict_message(...)``: what a conflict says, the same for every caller.
+- ``conflict_message(...)``, ``report_conflicts(...)``: what a conflict says and does (``etc_conflicts``), the
+  same for every caller.
+- ``check_root_dir(...)``: the root a caller writes into is an absolute directory, not the host's ``/``.
 """
 
 from __future__ import annotations
@@ -145,6 +147,19 @@ def update(module, root, etc_workdir, tarball, dry_run=False):
     return parse_etcupdate(out)
 
 
+def check_root_dir(field, path, what):
+    """``path`` normalised: absolute, not ``/`` (the host's own system, not a jail's ``what``) and a directory;
+    raises JailsError naming ``field``. For the roots etcupdate and freebsd-update write into."""
+    if not os.path.isabs(path):
+        raise JailsError("%s: %r is not an absolute path" % (field, path))
+    path = os.path.normpath(path)
+    if path == "/":
+        raise JailsError("%s: / is the host's own system, not a jail's %s" % (field, what))
+    if not os.path.isdir(path):
+        raise JailsError("%s: %s is not a directory" % (field, path))
+    return path
+
+
 def check_tarballs(params):
     """etc_tarball and etc_previous_tarball, when given, are absolute paths to files; raises JailsError."""
     for field in ("etc_tarball", "etc_previous_tarball"):
@@ -161,3 +176,14 @@ def conflict_message(files, root, etc_workdir):
         "etcupdate could not merge %s into %s; the local files are kept, the conflicts are in %s/conflicts "
         "(etcupdate resolve -d %s -D %s)" % (", ".join(files), root, etc_workdir, etc_workdir, root)
     )
+
+
+def report_conflicts(module, etc, root, etc_workdir, etc_conflicts, result):
+    """The callers' ``etc_conflicts`` option: with conflicts in ``etc``, fail the task with ``result``
+    (``fail``) or warn (``warn``)."""
+    if not etc or not etc["conflicts"]:
+        return
+    msg = conflict_message(etc["conflicts"], root, etc_workdir)
+    if etc_conflicts == "fail":
+        module.fail_json(msg="etc_conflicts: " + msg, **result)
+    module.warn(msg)

@@ -19,9 +19,10 @@ import json
 import re
 from collections.abc import Mapping
 
+from ansible_collections.bsd.jails.plugins.module_utils._role_inputs import CONTROL
+from ansible_collections.bsd.jails.plugins.module_utils._sysctl import NAME_RE as SYSCTL_NAME
+
 DOTTED = re.compile(r"(^|/)\.\.?(/|$)")
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-SYSCTL_NAME = re.compile(r"[A-Za-z0-9_%-]+(\.[A-Za-z0-9_%-]+)+")
 SYSCTL_VALUE_BAD = re.compile(r"[\s#]")
 
 
@@ -128,6 +129,8 @@ def root_problems(root, config):
     not ``/`` itself."""
     bad = []
     for name, value in (("jails_config", config), ("jails_root", root)):
+        if name == "jails_config" and config is None:
+            continue  # not given (the filter's config is optional)
         if not isinstance(value, str) or not value.startswith("/"):
             bad.append("%s: %s is not an absolute path" % (name, json.dumps(value)))
         elif DOTTED.search(value) or CONTROL.search(value):

@@ -339,13 +339,7 @@ def check_params(params):
     basedir = params["basedir"]
     workdir = params["workdir"]
     if basedir is not None:
-        if not os.path.isabs(basedir):
-            raise JailsError("basedir: %r is not an absolute path" % basedir)
-        basedir = os.path.normpath(basedir)
-        if basedir == "/":
-            raise JailsError("basedir: / is the host's own system, not a jail's base")
-        if not os.path.isdir(basedir):
-            raise JailsError("basedir: %s is not a directory" % basedir)
+        basedir = _etcupdate.check_root_dir("basedir", basedir, "base")
     if not os.path.isabs(workdir):
         raise JailsError("workdir: %r is not an absolute path" % workdir)
     workdir = os.path.normpath(workdir)
@@ -570,11 +564,7 @@ def main():
             before_header="%s (freebsd-version -u)" % root,
             after_header="%s (freebsd-version -u)" % root,
         )
-    if etc and etc["conflicts"]:
-        msg = _etcupdate.conflict_message(etc["conflicts"], root, etc_workdir)
-        if params["etc_conflicts"] == "fail":
-            module.fail_json(msg="etc_conflicts: " + msg, **result)
-        module.warn(msg)
+    _etcupdate.report_conflicts(module, etc, root, etc_workdir, params["etc_conflicts"], result)
     module.exit_json(**result)
 
 

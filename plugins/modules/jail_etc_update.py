@@ -174,14 +174,7 @@ from ansible_collections.bsd.jails.plugins.module_utils._runner import JailsErro
 
 def check_params(params):
     """(root, etc_workdir) normalised; raises JailsError naming the field before anything runs."""
-    root = params["root"]
-    if not os.path.isabs(root):
-        raise JailsError("root: %r is not an absolute path" % root)
-    root = os.path.normpath(root)
-    if root == "/":
-        raise JailsError("root: / is the host's own system, not a jail's root")
-    if not os.path.isdir(root):
-        raise JailsError("root: %s is not a directory" % root)
+    root = _etcupdate.check_root_dir("root", params["root"], "root")
     if not RELEASE_RE.match(params["release"] or ""):
         raise JailsError("release: %r is not a FreeBSD release such as 14.3-RELEASE" % params["release"])
     if not os.path.isabs(params["workdir"]):
@@ -195,14 +188,14 @@ def merge(module, params, root, etc_workdir):
     previous = params.get("etc_previous_tarball")
     target = parse_version(params["release"], "release")[:2]
     changed = False
+    fresh = not _etcupdate.has_tree(etc_workdir)
     with ExitStack() as stack:
         tree = etc_workdir
-        if module.check_mode:
-            if not _etcupdate.has_tree(etc_workdir):
-                _etcupdate.check_ready(root, etc_workdir, previous, "merge the files of")
-            tree = stack.enter_context(_etcupdate.dry_workdir(module, root, etc_workdir, previous))
-        elif not _etcupdate.has_tree(etc_workdir):
+        if fresh:  # a stock tree is made first: from etc_previous_tarball, which this checks is given
             _etcupdate.check_ready(root, etc_workdir, previous, "merge the files of")
+        if module.check_mode:
+            tree = stack.enter_context(_etcupdate.dry_workdir(module, root, etc_workdir, previous))
+        elif fresh:
             _etcupdate.extract(module, root, etc_workdir, previous)
             changed = True
         stock = _etcupdate.stock_release(tree, "etc_previous_tarball" if changed else "etc_workdir")
@@ -211,7 +204,8 @@ def merge(module, params, root, etc_workdir):
             return "keep", stock, _etcupdate.empty(), changed
         if have == target:
             return "none", stock, _etcupdate.empty(), changed
-        _etcupdate.check_ready(root, etc_workdir, previous, "merge the files of")
+        if not fresh:  # conflicts left from an earlier merge (a fresh workdir was checked above)
+            _etcupdate.check_ready(root, etc_workdir, previous, "merge the files of")
         etc = _etcupdate.update(module, root, tree, params["etc_tarball"], dry_run=module.check_mode)
         return "merge", stock, etc, True
 
@@ -242,11 +236,7 @@ def main():
             "%s: its files were merged with %s, newer than %s: left as they are (etcupdate merges forward; "
             "restore them from a backup if needed)" % (root, stock_rel, params["release"])
         )
-    if etc["conflicts"]:
-        msg = _etcupdate.conflict_message(etc["conflicts"], root, etc_workdir)
-        if params["etc_conflicts"] == "fail":
-            module.fail_json(msg="etc_conflicts: " + msg, **result)
-        module.warn(msg)
+    _etcupdate.report_conflicts(module, etc, root, etc_workdir, params["etc_conflicts"], result)
     module.exit_json(**result)
 
 

@@ -171,3 +171,8 @@ def test_rctl_items_name_every_jail_with_no_limits_when_absent():
         {"name": "b", "limits": {}},
         {"name": "c", "limits": {}},
     ]
+
+
+def test_config_is_checked_only_when_given():
+    assert jails_items([{"name": "a"}], {}, "/usr/jails")["problems"] == []
+    assert problems([{"name": "a"}], config="jail.conf") == ['jails_config: "jail.conf" is not an absolute path']

@@ -149,6 +149,9 @@ def test_conflict_fails_when_asked(thin):
     [
         ({"root": "jails/www"}, "root: 'jails/www' is not an absolute path"),
         ({"root": "/"}, "root: / is the host's own system"),
+        ({"root": "/nonexistent/jail"}, "root: /nonexistent/jail is not a directory"),
+        ({"workdir": "var/db/freebsd-update"}, "workdir: 'var/db/freebsd-update' is not an absolute path"),
+        ({"etc_workdir": "etcupdate"}, "etc_workdir: 'etcupdate' is not an absolute path"),
         ({"release": "14.3"}, "release: '14.3' is not a FreeBSD release"),
         ({"etc_tarball": "/nonexistent/base.txz"}, "etc_tarball: '/nonexistent/base.txz' is not an absolute path"),
         ({"etc_previous_tarball": None}, "etc_previous_tarball: required to merge the files of"),
